@@ -1,0 +1,117 @@
+"""The estimator contract every embedder follows (scikit-learn's, see ``sklearn/base.py``).
+
+* ``__init__`` takes keyword-only hyperparameters and only stores them: no validation, no work.
+* ``get_params`` reads the constructor's signature, so ``repr``, :func:`clone` and pickling work
+  without per-class code; ``set_params`` validates names.
+* ``fit(X) -> self``; fitted attributes end in ``_`` (``embeddings_``, ``ids_``, ``seed_``);
+  ``fit_transform(X)`` returns float32 ``[n, n_components]``, C-contiguous.
+* Hyperparameters are validated at the start of ``fit`` against ``_parameter_constraints``.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from typing import Any, ClassVar
+
+import numpy as np
+
+from embedlab.exceptions import InvalidInputError, NotFittedError
+from embedlab.utils.validation import validate_params
+
+__all__ = ["BaseEmbedder", "check_is_fitted", "clone"]
+
+
+class BaseEmbedder:
+    """Base class of embedlab's embedders.
+
+    Subclasses declare their hyperparameters as keyword-only constructor arguments stored under
+    the same names, a ``_parameter_constraints`` mapping, and implement ``fit``.
+
+    Examples
+    --------
+    >>> from embedlab import FastRP
+    >>> FastRP(n_components=64)
+    FastRP(n_components=64)
+    >>> FastRP(n_components=64).get_params()["n_components"]
+    64
+    """
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {}
+
+    @classmethod
+    def _get_param_names(cls) -> list[str]:
+        init = cls.__init__
+        if init is object.__init__:
+            return []
+        sig = inspect.signature(init)
+        names = []
+        for p in sig.parameters.values():
+            if p.name == "self":
+                continue
+            if p.kind is not p.KEYWORD_ONLY:
+                raise TypeError(
+                    f"{cls.__name__}.__init__ must take keyword-only parameters; "
+                    f"'{p.name}' is {p.kind.description}."
+                )
+            names.append(p.name)
+        return sorted(names)
+
+    def get_params(self) -> dict[str, Any]:
+        """The hyperparameters, read from the constructor's signature."""
+        return {name: getattr(self, name) for name in self._get_param_names()}
+
+    def set_params(self, **params: Any) -> BaseEmbedder:
+        """Set hyperparameters by name; unknown names raise :class:`InvalidInputError`."""
+        valid = set(self._get_param_names())
+        for key, value in params.items():
+            if key not in valid:
+                raise InvalidInputError(
+                    f"{type(self).__name__} has no parameter {key!r}; "
+                    f"valid parameters are {sorted(valid)}."
+                )
+            setattr(self, key, value)
+        return self
+
+    def _validate_params(self) -> None:
+        validate_params(self.get_params(), self._parameter_constraints, type(self).__name__)
+
+    def __repr__(self) -> str:
+        sig = inspect.signature(type(self).__init__)
+        shown = []
+        for name in self._get_param_names():
+            value = getattr(self, name)
+            default = sig.parameters[name].default
+            if _differs(value, default):
+                shown.append(f"{name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+    def fit(self, X: Any, y: Any = None) -> BaseEmbedder:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
+        """Fit to ``X`` and return ``embeddings_`` (float32, C-contiguous)."""
+        return self.fit(X, y).embeddings_  # type: ignore[attr-defined,no-any-return]
+
+
+def _differs(value: Any, default: Any) -> bool:
+    if default is inspect.Parameter.empty:
+        return True
+    try:
+        return bool(value != default) if not isinstance(value, np.ndarray) else True
+    except (TypeError, ValueError):
+        return True
+
+
+def clone(estimator: BaseEmbedder) -> BaseEmbedder:
+    """A new unfitted estimator with the same hyperparameters (deep-copied)."""
+    params = {k: copy.deepcopy(v) for k, v in estimator.get_params().items()}
+    return type(estimator)(**params)
+
+
+def check_is_fitted(estimator: Any, attribute: str = "embeddings_") -> None:
+    """Raise :class:`NotFittedError` unless ``estimator`` has the fitted ``attribute``."""
+    if not hasattr(estimator, attribute):
+        raise NotFittedError(
+            f"This {type(estimator).__name__} instance is not fitted yet; call 'fit' first."
+        )

@@ -1,0 +1,35 @@
+"""Data sets: real graphs from ``$EMBEDLAB_DATA``, bundled small ones, synthetic generators.
+
+* Any folder ``$EMBEDLAB_DATA/graphs/<name>/`` holding ``edges.txt.gz`` (and optionally
+  ``labels.txt.gz``) is the data set ``<name>`` (BlogCatalog, Cora and ca-AstroPh ship that way);
+  a folder path of the same layout works too.
+* ``karate`` (Zachary's karate club, 34 nodes, two factions) is bundled for the offline demo.
+* :func:`stochastic_block_model`, :func:`erdos_renyi` and :func:`power_law_graph` generate graphs
+  with known ground truth or a given size.
+"""
+
+from embedlab.datasets._graphs import (
+    GraphDataset,
+    NodeLabels,
+    data_home,
+    graph_dataset,
+    list_graph_datasets,
+    load_graph,
+    load_labels,
+    read_labels,
+)
+from embedlab.datasets.synthetic import erdos_renyi, power_law_graph, stochastic_block_model
+
+__all__ = [
+    "GraphDataset",
+    "NodeLabels",
+    "data_home",
+    "erdos_renyi",
+    "graph_dataset",
+    "list_graph_datasets",
+    "load_graph",
+    "load_labels",
+    "power_law_graph",
+    "read_labels",
+    "stochastic_block_model",
+]

@@ -1,0 +1,174 @@
+"""numba kernels shared by the graph embedders: counter-based hashing and sparse propagation.
+
+Every kernel computes each output row on its own, in a fixed order, so results are identical
+whatever the number of threads.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "accumulate_normalized",
+    "column_standardize",
+    "hash_keys",
+    "propagate",
+    "sparse_sign_rows",
+    "splitmix64",
+]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_S30 = np.uint64(30)
+_S27 = np.uint64(27)
+_S31 = np.uint64(31)
+_S11 = np.uint64(11)
+
+
+@njit(cache=True, inline="always")
+def splitmix64(x: np.uint64) -> np.uint64:
+    """Steele, Lea & Flood's SplitMix64 finaliser: a bijective 64-bit mix (used as a hash)."""
+    z = x + _GOLDEN
+    z = (z ^ (z >> _S30)) * _M1
+    z = (z ^ (z >> _S27)) * _M2
+    return z ^ (z >> _S31)
+
+
+@njit(cache=True)
+def hash_keys(keys: np.ndarray, seed: np.uint64) -> np.ndarray:
+    """One 64-bit stream key per node: ``splitmix64(key ^ splitmix64(seed))``."""
+    out = np.empty(keys.shape[0], dtype=np.uint64)
+    s = splitmix64(seed)
+    for i in range(keys.shape[0]):
+        out[i] = splitmix64(keys[i] ^ s)
+    return out
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def sparse_sign_rows(
+    streams: np.ndarray, threshold: np.uint64, value: np.float32, out: np.ndarray
+) -> None:
+    """Fill ``out[i]`` with Li et al.'s very sparse entries drawn from stream ``streams[i]``.
+
+    Entry ``k`` of row ``i`` hashes ``(streams[i], k)`` to ``u`` uniform on ``[0, 2^53)`` and is
+    ``+value`` if ``u < t/2``, ``-value`` if ``t/2 <= u < t``, else 0, with ``t = density * 2^53``.
+    """
+    n, d = out.shape
+    half = threshold >> np.uint64(1)
+    for i in prange(n):
+        base = streams[i]
+        for k in range(d):
+            u = splitmix64(base + np.uint64(k)) >> _S11
+            if u < half:
+                out[i, k] = value
+            elif u < threshold:
+                out[i, k] = -value
+            else:
+                out[i, k] = 0.0
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def propagate(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    weighted: bool,
+    inv_deg: np.ndarray,
+    x: np.ndarray,
+    out: np.ndarray,
+    acc: np.ndarray,
+    coef: float,
+) -> None:
+    """``out = D^-1 S x`` row by row, and ``acc[i] += coef * out[i] / ||out[i]||`` (fused).
+
+    Rows of ``out`` with zero norm add nothing to ``acc``.
+    """
+    n, d = out.shape
+    for i in prange(n):
+        o = out[i]
+        for k in range(d):
+            o[k] = 0.0
+        for p in range(indptr[i], indptr[i + 1]):
+            xj = x[indices[p]]
+            if weighted:
+                w = weights[p]
+                for k in range(d):
+                    o[k] += w * xj[k]
+            else:
+                for k in range(d):
+                    o[k] += xj[k]
+        s = inv_deg[i]
+        ss = 0.0
+        for k in range(d):
+            o[k] *= s
+            ss += np.float64(o[k]) * np.float64(o[k])
+        if coef != 0.0 and ss > 0.0:
+            f = np.float32(coef / np.sqrt(ss))
+            a = acc[i]
+            for k in range(d):
+                a[k] += f * o[k]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def accumulate_normalized(x: np.ndarray, acc: np.ndarray, coef: float) -> None:
+    """``acc[i] += coef * x[i] / ||x[i]||`` for rows with non-zero norm."""
+    n, d = x.shape
+    for i in prange(n):
+        ss = 0.0
+        for k in range(d):
+            ss += np.float64(x[i, k]) * np.float64(x[i, k])
+        if ss > 0.0:
+            f = np.float32(coef / np.sqrt(ss))
+            for k in range(d):
+                acc[i, k] += f * x[i, k]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _column_partials(x: np.ndarray, mean: np.ndarray, n_chunks: int) -> np.ndarray:
+    n, d = x.shape
+    part = np.zeros((n_chunks, d), dtype=np.float64)
+    step = (n + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        for i in range(c * step, min(n, (c + 1) * step)):
+            for k in range(d):
+                v = np.float64(x[i, k]) - mean[k]
+                part[c, k] += v * v
+    return part
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def _column_sums(x: np.ndarray, n_chunks: int) -> np.ndarray:
+    n, d = x.shape
+    part = np.zeros((n_chunks, d), dtype=np.float64)
+    step = (n + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        for i in range(c * step, min(n, (c + 1) * step)):
+            for k in range(d):
+                part[c, k] += x[i, k]
+    return part
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def apply_standardize(x: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> None:
+    """In place: ``x[:, k] = (x[:, k] - mean[k]) / scale[k]``."""
+    n, d = x.shape
+    for i in prange(n):
+        for k in range(d):
+            x[i, k] = np.float32((np.float64(x[i, k]) - mean[k]) / scale[k])
+
+
+def column_standardize(x: np.ndarray, n_chunks: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Standardise columns in place, as ``sklearn.preprocessing.scale`` (population std; a
+    constant column is centred and left unscaled). Two passes in float64, O(d) extra memory.
+    Returns ``(mean, scale)``.
+    """
+    n = x.shape[0]
+    n_chunks = max(1, min(n_chunks, n))
+    mean = _column_sums(x, n_chunks).sum(axis=0) / n
+    var = _column_partials(x, mean, n_chunks).sum(axis=0) / n
+    scale = np.sqrt(var)
+    scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
+    apply_standardize(x, mean, scale)
+    return mean, scale

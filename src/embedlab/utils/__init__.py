@@ -1,0 +1,1 @@
+"""Helpers shared by every module: parameter validation, randomness, progress, safe file writes."""

@@ -1,0 +1,58 @@
+"""Safe writes: a temporary file in the target's folder, renamed into place when complete.
+
+A crash or an error never leaves a half-written output, and an existing file is replaced only
+with ``overwrite=True``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from embedlab.exceptions import InvalidInputError, OutputExistsError
+
+__all__ = ["atomic_path", "check_output_path"]
+
+
+def check_output_path(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
+    """``path`` as a :class:`Path`, refusing an existing file unless ``overwrite``."""
+    p = Path(path)
+    if p.exists() and not overwrite:
+        raise OutputExistsError(
+            f"{str(p)!r} already exists; pass overwrite=True (CLI: --overwrite) to replace it."
+        )
+    if p.exists() and p.is_dir():
+        raise InvalidInputError(f"{str(p)!r} is a directory; give a file path.")
+    if not p.parent.exists():
+        raise InvalidInputError(f"The folder {str(p.parent)!r} does not exist; create it first.")
+    return p
+
+
+@contextmanager
+def atomic_path(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success rename it onto ``path``.
+
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> with atomic_path(d / "x.txt", overwrite=False) as tmp:
+    ...     _ = tmp.write_text("hello")
+    >>> (d / "x.txt").read_text()
+    'hello'
+    """
+    target = check_output_path(path, overwrite=overwrite)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        if target.exists() and not overwrite:  # appeared meanwhile
+            raise OutputExistsError(
+                f"{str(target)!r} already exists; pass overwrite=True (CLI: --overwrite)."
+            )
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
