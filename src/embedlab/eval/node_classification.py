@@ -1,4 +1,4 @@
-"""Node classification by one-vs-rest logistic regression: the DeepWalk protocol.
+r"""Node classification by one-vs-rest logistic regression: the DeepWalk protocol.
 
 Perozzi, Al-Rfou & Skiena, "DeepWalk: Online Learning of Social Representations", KDD 2014 (their
 ``scoring.py``), used unchanged by node2vec, LINE and FastRP:

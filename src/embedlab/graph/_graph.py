@@ -212,7 +212,7 @@ class Graph:
                     f"'weights' has {w.shape[0] if w.ndim else 0} entries for {len(src_a)} edges."
                 )
             if not np.isfinite(w).all() or (w <= 0).any():
-                bad = w[~(np.isfinite(w) & (w > 0))][0]
+                bad = float(w[~(np.isfinite(w) & (w > 0))][0])
                 raise InvalidInputError(
                     f"Edge weights must be finite and positive; found {bad!r}. Drop such edges "
                     "or pass weighted=False to ignore the weights."

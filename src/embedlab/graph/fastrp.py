@@ -392,7 +392,7 @@ class FastRP(BaseEmbedder):
         if already.any():
             raise InvalidInputError(
                 f"{int(already.sum())} of the new nodes are already in the fitted graph, e.g. "
-                f"{uniq[already][0]!r}; transform embeds nodes that were not fitted."
+                f"{uniq[already].tolist()[0]!r}; transform embeds nodes that were not fitted."
             )
         w = np.ones(len(arr), dtype=np.float64)
         if arr.shape[1] == 3 and graph.weighted:

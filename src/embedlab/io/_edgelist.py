@@ -150,6 +150,11 @@ def _ids(column: object, path: Path, name: str) -> np.ndarray:
         arr = np.asarray(col.to_numpy())  # type: ignore[attr-defined]
         if np.all(arr == np.round(arr)):
             return arr.astype(np.int64)
+    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):  # type: ignore[attr-defined]
+        raise InvalidInputError(
+            f"The edge list {str(path)!r} is not UTF-8 text (its {name} ids are not decodable); "
+            "re-encode it as UTF-8."
+        )
     if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):  # type: ignore[attr-defined]
         return np.asarray(col.to_pylist(), dtype=object)  # type: ignore[attr-defined]
     return np.asarray([str(v) for v in col.to_pylist()], dtype=object)  # type: ignore[attr-defined]
