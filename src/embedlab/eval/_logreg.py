@@ -107,6 +107,11 @@ def fit_multilabel_logreg(
             if ok.all():
                 break
             step = np.where(ok, step, 0.5 * step)
+        # no decrease left at float precision: that label is done (as L-BFGS-B's abnormal stop)
+        stalled = active & (~ok | (ft >= f))
+        if stalled.any():
+            trial[:, stalled], ft[stalled], gt[:, stalled] = theta[:, stalled], f[stalled], g[:, stalled]
+            active &= ~stalled
         s_new, y_new = trial - theta, gt - g
         sy = np.sum(s_new * y_new, axis=0)
         rho_new = np.divide(1.0, sy, out=np.zeros(n_labels), where=sy > 1e-12)
