@@ -326,6 +326,10 @@ def eval_node_classification(
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="Seeded splits per ratio.")] = 5,
     c: Annotated[float, typer.Option("--c", help="Inverse L2 regularisation C.")] = 1.0,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the splits.")] = 0,
+    penalize_intercept: Annotated[bool, typer.Option(
+        "--penalize-intercept/--free-intercept",
+        help="Regularise the intercept as liblinear (the DeepWalk protocol behind the published "
+             "figures) or leave it free as scikit-learn's lbfgs.")] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """One-vs-rest logistic regression, DeepWalk protocol (top-k labels), Micro/Macro-F1.
@@ -343,7 +347,8 @@ def eval_node_classification(
         raise typer.BadParameter(f"must be positive; got {c}.", param_hint="--c")
     es = EmbeddingSet.load(embeddings)
     lab = load_labels(labels)
-    ev = NodeClassification(lab, train_ratios=ratios, repeats=repeats, C=c, random_state=seed)
+    ev = NodeClassification(lab, train_ratios=ratios, repeats=repeats, C=c, random_state=seed,
+                            penalize_intercept=penalize_intercept)
     per_repeat = ev.evaluate(es)
     means = {k: float(np.mean(v)) for k, v in per_repeat.items()}
     if as_json:

@@ -36,11 +36,13 @@ def test_multilabel_top_k_protocol():
     assert res["micro_f1@0.5"] == 1.0
 
 
-def test_solvers_agree():
+@pytest.mark.parametrize("penalize", [True, False])
+def test_solvers_agree(penalize):
     g, lab = stochastic_block_model([60, 60, 60], 0.1, 0.02, random_state=0)
     emb = FastRP(n_components=16, random_state=0).fit(g)
-    a = NodeClassification(lab, train_ratios=[0.5], repeats=2)(emb)
-    b = NodeClassification(lab, train_ratios=[0.5], repeats=2, solver="sklearn")(emb)
+    kw = {"train_ratios": [0.5], "repeats": 2, "penalize_intercept": penalize}
+    a = NodeClassification(lab, **kw)(emb)
+    b = NodeClassification(lab, solver="sklearn", **kw)(emb)
     assert a == pytest.approx(b, abs=0.02)
 
 

@@ -4,9 +4,13 @@ For labels :math:`l = 1..L` minimise, each on its own,
 
 .. math::
     f_l(w_l, b_l) = C \sum_{i=1}^{n} \big[\log(1 + e^{z_{il}}) - y_{il} z_{il}\big]
-                    + \tfrac12 \lVert w_l \rVert^2, \qquad z_{il} = x_i^\top w_l + b_l,
+                    + \tfrac12 \lVert w_l \rVert^2 + \tfrac{\pi}{2} b_l^2,
+    \qquad z_{il} = x_i^\top w_l + b_l,
 
-scikit-learn's ``LogisticRegression`` objective (intercept not penalised). Every label runs its own
+with :math:`\pi = 1` (``penalize_intercept=True``): liblinear's objective, where the intercept is
+a constant feature and regularised like the weights — the solver behind DeepWalk's ``scoring.py``
+and so behind the published DeepWalk, node2vec and FastRP figures — or :math:`\pi = 0`:
+scikit-learn's ``lbfgs`` objective (intercept free). Every label runs its own
 L-BFGS (Nocedal & Wright, Algorithm 7.4: two-loop recursion, memory ``m``) with its own Armijo
 backtracking step and its own stop, ``max |∇f_l| / (C n) < tol`` — scikit-learn's ``lbfgs``
 criterion — so each label reaches the same solution as a separate scikit-learn fit. What is shared
@@ -29,16 +33,17 @@ logger = logging.getLogger(__name__)
 
 
 def _objective(
-    x: np.ndarray, y: np.ndarray, theta: np.ndarray, C: float
+    x: np.ndarray, y: np.ndarray, theta: np.ndarray, C: float, pi: float
 ) -> tuple[np.ndarray, np.ndarray]:
     d = x.shape[1]
     w, b = theta[:d], theta[d]
     z = x @ w + b
     f = C * np.sum(np.logaddexp(0.0, z) - y * z, axis=0) + 0.5 * np.sum(w * w, axis=0)
+    f += 0.5 * pi * b * b
     r = C * (expit(z) - y)
     g = np.empty_like(theta)
     g[:d] = x.T @ r + w
-    g[d] = r.sum(axis=0)
+    g[d] = r.sum(axis=0) + pi * b
     return f, g
 
 
@@ -50,8 +55,12 @@ def fit_multilabel_logreg(
     tol: float = 1e-4,
     max_iter: int = 1000,
     memory: int = 10,
+    penalize_intercept: bool = True,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Fit one L2 logistic regression per column of ``y``; return ``(W [d, L], b [L])``.
+
+    ``penalize_intercept=True`` gives liblinear's solution (scikit-learn ``solver="liblinear"``,
+    ``intercept_scaling=1``); ``False`` gives ``solver="lbfgs"``'s.
 
     Examples
     --------
@@ -66,8 +75,9 @@ def fit_multilabel_logreg(
     n, d = x.shape
     n_labels = yf.shape[1]
     gtol = tol * C * n
+    pi = 1.0 if penalize_intercept else 0.0
     theta = np.zeros((d + 1, n_labels))
-    f, g = _objective(x, yf, theta, C)
+    f, g = _objective(x, yf, theta, C, pi)
     hist: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     active = np.abs(g).max(axis=0) > gtol
     it = 0
@@ -102,7 +112,7 @@ def fit_multilabel_logreg(
         step = np.ones(n_labels)
         for _ in range(40):
             trial = theta + step * direction
-            ft, gt = _objective(x, yf, trial, C)
+            ft, gt = _objective(x, yf, trial, C, pi)
             ok = (ft <= f + 1e-4 * step * gd) | ~active
             if ok.all():
                 break

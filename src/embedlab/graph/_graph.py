@@ -148,12 +148,12 @@ class Graph:
     @property
     def n_edges(self) -> int:
         """Edges as the user sees them: undirected pairs count once (self-loops once)."""
+        from embedlab.graph._kernels import count_diagonal
+
         nnz = int(self.indices.shape[0])
         if self.directed:
             return nnz
-        rows = np.repeat(np.arange(self.n_nodes, dtype=np.int64), np.diff(self.indptr))
-        loops = int(np.count_nonzero(rows == self.indices))
-        return (nnz + loops) // 2
+        return (nnz + int(count_diagonal(self.indptr, self.indices))) // 2
 
     def __repr__(self) -> str:
         return (
@@ -168,10 +168,11 @@ class Graph:
 
     def degrees(self, *, weighted: bool = True) -> np.ndarray:
         """Out-degrees (row sums; weighted by default), float64."""
-        if not weighted:
+        if not weighted or not self.weighted:
             return np.diff(self.indptr).astype(np.float64)
-        rows = np.repeat(np.arange(self.n_nodes), np.diff(self.indptr))
-        return np.bincount(rows, weights=self.weights, minlength=self.n_nodes)
+        from embedlab.graph._kernels import row_sums
+
+        return np.asarray(row_sums(self.indptr, self.weights))
 
     def positions(self, ids: Iterable[Any]) -> np.ndarray:
         """Row positions of node ``ids``; unknown ids raise :class:`InvalidInputError`."""

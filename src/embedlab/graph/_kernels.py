@@ -14,6 +14,8 @@ __all__ = [
     "column_standardize",
     "hash_keys",
     "propagate",
+    "row_sums",
+    "scale_rows",
     "sparse_sign_rows",
     "splitmix64",
 ]
@@ -109,6 +111,39 @@ def propagate(
             a = acc[i]
             for k in range(d):
                 a[k] += f * o[k]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def scale_rows(x: np.ndarray, s: np.ndarray) -> None:
+    """In place: ``x[i] *= s[i]``."""
+    n, d = x.shape
+    for i in prange(n):
+        for k in range(d):
+            x[i, k] *= s[i]
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def row_sums(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Weighted out-degrees of a CSR matrix (float64)."""
+    n = indptr.shape[0] - 1
+    out = np.zeros(n, dtype=np.float64)
+    for i in prange(n):
+        acc = 0.0
+        for p in range(indptr[i], indptr[i + 1]):
+            acc += weights[p]
+        out[i] = acc
+    return out
+
+
+@njit(cache=True, nogil=True)
+def count_diagonal(indptr: np.ndarray, indices: np.ndarray) -> int:
+    """Number of stored diagonal entries (self-loops) of a CSR matrix."""
+    count = 0
+    for i in range(indptr.shape[0] - 1):
+        for p in range(indptr[i], indptr[i + 1]):
+            if indices[p] == i:
+                count += 1
+    return count
 
 
 @njit(parallel=True, cache=True, nogil=True)

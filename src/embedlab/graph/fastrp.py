@@ -101,12 +101,14 @@ def node_hash_keys(node_ids: np.ndarray) -> np.ndarray:
 
 
 def very_sparse_projection(
-    keys: np.ndarray, n_components: int, density: float, seed: int
+    keys: np.ndarray, n_components: int, density: float, seed: int,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rows of a very sparse random projection (Li et al. 2006), one per key, float32.
 
     Row ``i`` depends only on ``(seed, keys[i])``. Entries are ``±sqrt(1 / (density *
-    n_components))`` with probability ``density / 2`` each, else 0.
+    n_components))`` with probability ``density / 2`` each, else 0. ``out`` (float32
+    ``[len(keys), n_components]``, C-contiguous) is filled in place when given.
 
     >>> r = very_sparse_projection(np.arange(4, dtype=np.uint64), 1000, 0.5, seed=0)
     >>> r.shape, sorted(set(np.round(r.ravel() ** 2 * 500, 6).tolist()))
@@ -115,7 +117,8 @@ def very_sparse_projection(
     streams = K.hash_keys(np.ascontiguousarray(keys, dtype=np.uint64), np.uint64(seed))
     threshold = np.uint64(min(int(density * 2.0**53), 2**53))
     value = np.float32(math.sqrt(1.0 / (density * n_components)))
-    out = np.empty((len(keys), n_components), dtype=np.float32)
+    if out is None:
+        out = np.empty((len(keys), n_components), dtype=np.float32)
     if len(keys):
         K.sparse_sign_rows(streams, threshold, value, out)
     return out
@@ -243,8 +246,10 @@ class FastRP(BaseEmbedder):
         """:math:`H_0` rows for nodes with hash ``keys``, out-degrees and features."""
         d = self.n_components
         h0 = np.empty((len(keys), d), dtype=np.float32)
-        h0[:, : d - d_p] = very_sparse_projection(keys, d - d_p, self.density_, self.seed_)
-        if d_p:
+        if d_p == 0:
+            very_sparse_projection(keys, d, self.density_, self.seed_, out=h0)
+        else:
+            h0[:, : d - d_p] = very_sparse_projection(keys, d - d_p, self.density_, self.seed_)
             f = feats.shape[1]  # type: ignore[union-attr]
             fkeys = np.arange(f, dtype=np.uint64)
             proj = very_sparse_projection(
@@ -256,7 +261,7 @@ class FastRP(BaseEmbedder):
             scale = np.ones(len(keys), dtype=np.float64)
             pos = degrees > 0
             scale[pos] = degrees[pos] ** beta
-            h0 *= scale.astype(np.float32)[:, None]
+            K.scale_rows(h0, scale.astype(np.float32))
         return h0
 
     def _run(

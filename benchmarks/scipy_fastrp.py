@@ -1,0 +1,27 @@
+"""A plain numpy/scipy FastRP, the same maths as embedlab's (and the authors' code): the baseline
+for the ">= 3x faster than scipy" claim. Single sparse-times-dense product per iteration
+(scipy's CSR kernel), numpy row normalisation and accumulation, float32.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def scipy_fastrp(adj: sp.csr_array, r: np.ndarray, weights, beta: float) -> np.ndarray:
+    deg = np.asarray(adj.sum(axis=1)).ravel()
+    inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
+    trans = sp.csr_array(sp.diags_array(inv.astype(np.float32)) @ adj)
+    h = r * np.where(deg > 0, np.power(np.where(deg > 0, deg, 1.0), beta), 1.0)[:, None].astype(np.float32)
+    out = np.zeros_like(h)
+    for w in weights:
+        h = trans @ h
+        if w:
+            norms = np.linalg.norm(h, axis=1, keepdims=True)
+            out += w * np.divide(h, norms, out=np.zeros_like(h), where=norms > 0)
+    out -= out.mean(axis=0)
+    sd = out.std(axis=0)
+    sd[sd == 0] = 1.0
+    out /= sd
+    return out
