@@ -38,9 +38,15 @@ def main(kind: str = "power-law", n: int = 1_000_000, m: int = 10_000_000, d: in
     fit = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "graph": kind, "n_nodes": graph.n_nodes, "n_edges": graph.n_edges, "d": d,
-        "iterations": 4, "build_s": round(build, 2), "fit_s": round(fit, 2),
-        "rss_before_fit_mib": round(rss_before), "peak_rss_mib": round(peak),
+        "graph": kind,
+        "n_nodes": graph.n_nodes,
+        "n_edges": graph.n_edges,
+        "d": d,
+        "iterations": 4,
+        "build_s": round(build, 2),
+        "fit_s": round(fit, 2),
+        "rss_before_fit_mib": round(rss_before),
+        "peak_rss_mib": round(peak),
     }
 
 

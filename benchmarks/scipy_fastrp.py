@@ -13,7 +13,9 @@ def scipy_fastrp(adj: sp.csr_array, r: np.ndarray, weights, beta: float) -> np.n
     deg = np.asarray(adj.sum(axis=1)).ravel()
     inv = np.divide(1.0, deg, out=np.zeros_like(deg), where=deg > 0)
     trans = sp.csr_array(sp.diags_array(inv.astype(np.float32)) @ adj)
-    h = r * np.where(deg > 0, np.power(np.where(deg > 0, deg, 1.0), beta), 1.0)[:, None].astype(np.float32)
+    h = r * np.where(deg > 0, np.power(np.where(deg > 0, deg, 1.0), beta), 1.0)[:, None].astype(
+        np.float32
+    )
     out = np.zeros_like(h)
     for w in weights:
         h = trans @ h

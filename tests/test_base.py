@@ -1,4 +1,5 @@
 import pickle
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -9,7 +10,7 @@ from embedlab.utils.validation import Interval
 
 
 class Toy(BaseEmbedder):
-    _parameter_constraints = {"n_components": [Interval(int, 1, None)]}
+    _parameter_constraints: ClassVar = {"n_components": [Interval(int, 1, None)]}
 
     def __init__(self, *, n_components=2, scale=1.0, name="x"):
         self.n_components = n_components
@@ -29,7 +30,9 @@ def test_repr_shows_only_non_defaults():
 def test_set_params_and_unknown_name():
     t = Toy().set_params(scale=2.0)
     assert t.scale == 2.0
-    with pytest.raises(InvalidInputError, match=r"Toy has no parameter 'scal'; valid parameters are"):
+    with pytest.raises(
+        InvalidInputError, match=r"Toy has no parameter 'scal'; valid parameters are"
+    ):
         t.set_params(scal=1)
 
 

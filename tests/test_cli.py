@@ -22,16 +22,37 @@ def test_version_and_help():
     assert res.exit_code == 0 and res.stdout.strip() == f"embedlab {__version__}"
     res = run("embed", "fastrp", "--help")
     assert res.exit_code == 0
-    for opt in ("--n-components", "--iteration-weights", "--normalization-strength",
-                "--node-self-influence", "--seed", "--directed", "--weighted", "--overwrite",
-                "Example: embedlab embed fastrp"):
+    for opt in (
+        "--n-components",
+        "--iteration-weights",
+        "--normalization-strength",
+        "--node-self-influence",
+        "--seed",
+        "--directed",
+        "--weighted",
+        "--overwrite",
+        "Example: embedlab embed fastrp",
+    ):
         assert opt in res.stdout
 
 
 def test_embed_writes_parquet_with_metadata(tmp_path):
     out = tmp_path / "k.parquet"
-    res = run("embed", "fastrp", "karate", "-o", str(out), "--n-components", "16",
-              "--iteration-weights", "0,1,2", "--normalization-strength", "-0.5", "--seed", "3")
+    res = run(
+        "embed",
+        "fastrp",
+        "karate",
+        "-o",
+        str(out),
+        "--n-components",
+        "16",
+        "--iteration-weights",
+        "0,1,2",
+        "--normalization-strength",
+        "-0.5",
+        "--seed",
+        "3",
+    )
     assert res.exit_code == 0, res.output
     es = EmbeddingSet.load(out)
     assert es.vectors.shape == (34, 16)
@@ -41,8 +62,9 @@ def test_embed_writes_parquet_with_metadata(tmp_path):
     assert md["parameters"]["normalization_strength"] == -0.5
     from embedlab import FastRP, load_graph
 
-    ref = FastRP(n_components=16, iteration_weights=[0, 1, 2], normalization_strength=-0.5,
-                 random_state=3).fit(load_graph("karate"))
+    ref = FastRP(
+        n_components=16, iteration_weights=[0, 1, 2], normalization_strength=-0.5, random_state=3
+    ).fit(load_graph("karate"))
     assert es.vectors.tobytes() == ref.embeddings_.tobytes()
 
 
@@ -50,8 +72,19 @@ def test_embed_edge_file_formats(tmp_path):
     edges = tmp_path / "e.tsv"
     edges.write_text("# demo\na\tb\t2.0\nb\tc\t1.0\nc\ta\t0.5\n")
     out = tmp_path / "e.txt"
-    res = run("embed", "fastrp", str(edges), "-o", str(out), "--n-components", "4", "--weighted",
-              "--directed", "--node-self-influence", "1")
+    res = run(
+        "embed",
+        "fastrp",
+        str(edges),
+        "-o",
+        str(out),
+        "--n-components",
+        "4",
+        "--weighted",
+        "--directed",
+        "--node-self-influence",
+        "1",
+    )
     assert res.exit_code == 0, res.output
     es = EmbeddingSet.load(out)
     assert es.ids.tolist() == ["a", "b", "c"]
@@ -61,16 +94,39 @@ def test_embed_edge_file_formats(tmp_path):
 def test_features_option(tmp_path):
     feats = EmbeddingSet(ids=np.arange(34), vectors=np.random.default_rng(0).normal(size=(34, 3)))
     feats.save(tmp_path / "f.parquet")
-    res = run("embed", "fastrp", "karate", "-o", str(tmp_path / "o.parquet"), "--n-components",
-              "8", "--features", str(tmp_path / "f.parquet"), "--property-ratio", "0.5")
+    res = run(
+        "embed",
+        "fastrp",
+        "karate",
+        "-o",
+        str(tmp_path / "o.parquet"),
+        "--n-components",
+        "8",
+        "--features",
+        str(tmp_path / "f.parquet"),
+        "--property-ratio",
+        "0.5",
+    )
     assert res.exit_code == 0, res.output
 
 
 def test_eval_json_keys(tmp_path):
     out = tmp_path / "k.parquet"
     assert run("embed", "fastrp", "karate", "-o", str(out), "-q").exit_code == 0
-    res = run("eval", "node-classification", str(out), "--labels", "karate", "--json",
-              "--train-ratios", "0.5,0.9", "--repeats", "2", "--c", "0.1")
+    res = run(
+        "eval",
+        "node-classification",
+        str(out),
+        "--labels",
+        "karate",
+        "--json",
+        "--train-ratios",
+        "0.5,0.9",
+        "--repeats",
+        "2",
+        "--c",
+        "0.1",
+    )
     assert res.exit_code == 0, res.output
     data = json.loads(res.stdout)
     assert set(data) == {"micro_f1@0.5", "macro_f1@0.5", "micro_f1@0.9", "macro_f1@0.9"}
@@ -91,29 +147,83 @@ def test_datasets_list_json():
 @pytest.mark.parametrize(
     ("args", "code", "message"),
     [
-        (["embed", "fastrp", "missing.txt", "-o", "{tmp}/o.parquet"], 1,
-         "error: The edge list 'missing.txt' does not exist."),
-        (["embed", "fastrp", "nosuchdataset", "-o", "{tmp}/o.parquet"], 1,
-         "error: Unknown dataset 'nosuchdataset'; available: karate"),
-        (["embed", "fastrp", "{tmp}/bad.txt", "-o", "{tmp}/o.parquet"], 1,
-         "error: Malformed edge list"),
-        (["embed", "fastrp", "karate", "-o", "{tmp}/o.parquet", "--n-components", "-2"], 1,
-         "error: The 'n_components' parameter of FastRP must be an int in the range [1, inf). Got -2 instead."),
-        (["embed", "fastrp", "karate", "-o", "{tmp}/exists.parquet"], 1,
-         "already exists; pass overwrite=True (CLI: --overwrite) to replace it."),
-        (["embed", "fastrp", "karate", "-o", "{tmp}/nodir/o.parquet"], 1, "does not exist; create it first"),
-        (["embed", "fastrp", "karate", "-o", "{tmp}/o.csv"], 1, "Unknown embedding file type '.csv'"),
-        (["embed", "fastrp", "karate", "-o", "{tmp}/o.parquet", "--iteration-weights", "a,b"], 2,
-         "Invalid value for --iteration-weights"),
+        (
+            ["embed", "fastrp", "missing.txt", "-o", "{tmp}/o.parquet"],
+            1,
+            "error: The edge list 'missing.txt' does not exist.",
+        ),
+        (
+            ["embed", "fastrp", "nosuchdataset", "-o", "{tmp}/o.parquet"],
+            1,
+            "error: Unknown dataset 'nosuchdataset'; available: karate",
+        ),
+        (
+            ["embed", "fastrp", "{tmp}/bad.txt", "-o", "{tmp}/o.parquet"],
+            1,
+            "error: Malformed edge list",
+        ),
+        (
+            ["embed", "fastrp", "karate", "-o", "{tmp}/o.parquet", "--n-components", "-2"],
+            1,
+            "error: The 'n_components' parameter of FastRP must be an int in the range [1, inf). Got -2 instead.",
+        ),
+        (
+            ["embed", "fastrp", "karate", "-o", "{tmp}/exists.parquet"],
+            1,
+            "already exists; pass overwrite=True (CLI: --overwrite) to replace it.",
+        ),
+        (
+            ["embed", "fastrp", "karate", "-o", "{tmp}/nodir/o.parquet"],
+            1,
+            "does not exist; create it first",
+        ),
+        (
+            ["embed", "fastrp", "karate", "-o", "{tmp}/o.csv"],
+            1,
+            "Unknown embedding file type '.csv'",
+        ),
+        (
+            ["embed", "fastrp", "karate", "-o", "{tmp}/o.parquet", "--iteration-weights", "a,b"],
+            2,
+            "Invalid value for --iteration-weights",
+        ),
         (["embed", "fastrp", "karate"], 2, "Missing option '--output'"),
-        (["eval", "node-classification", "{tmp}/exists.parquet", "--labels", "{tmp}/labels.txt"], 1,
-         "error: 1 unknown labelled nodes (labels for nodes without an embedding): 999."),
-        (["eval", "node-classification", "{tmp}/none.parquet", "--labels", "karate"], 1,
-         "does not exist"),
-        (["eval", "node-classification", "{tmp}/exists.parquet", "--labels", "karate", "--c", "0"], 2,
-         "Invalid value for --c"),
-        (["eval", "node-classification", "{tmp}/exists.parquet", "--labels", "karate",
-          "--train-ratios", "1.5"], 1, "'train_ratios' must be fractions in (0, 1)"),
+        (
+            ["eval", "node-classification", "{tmp}/exists.parquet", "--labels", "{tmp}/labels.txt"],
+            1,
+            "error: 1 unknown labelled nodes (labels for nodes without an embedding): 999.",
+        ),
+        (
+            ["eval", "node-classification", "{tmp}/none.parquet", "--labels", "karate"],
+            1,
+            "does not exist",
+        ),
+        (
+            [
+                "eval",
+                "node-classification",
+                "{tmp}/exists.parquet",
+                "--labels",
+                "karate",
+                "--c",
+                "0",
+            ],
+            2,
+            "Invalid value for --c",
+        ),
+        (
+            [
+                "eval",
+                "node-classification",
+                "{tmp}/exists.parquet",
+                "--labels",
+                "karate",
+                "--train-ratios",
+                "1.5",
+            ],
+            1,
+            "'train_ratios' must be fractions in (0, 1)",
+        ),
         (["nosuchcommand"], 2, "No such command"),
     ],
 )
@@ -135,7 +245,10 @@ def test_overwrite(tmp_path):
     out = tmp_path / "o.parquet"
     assert run("embed", "fastrp", "karate", "-o", str(out), "--seed", "1").exit_code == 0
     first = out.read_bytes()
-    assert run("embed", "fastrp", "karate", "-o", str(out), "--seed", "2", "--overwrite").exit_code == 0
+    assert (
+        run("embed", "fastrp", "karate", "-o", str(out), "--seed", "2", "--overwrite").exit_code
+        == 0
+    )
     assert out.read_bytes() != first
 
 
@@ -148,7 +261,9 @@ def test_unexpected_errors_are_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(mod.FastRP, "fit", boom)
     res = run("embed", "fastrp", "karate", "-o", str(tmp_path / "o.parquet"))
     assert res.exit_code == 1
-    assert res.stderr.strip() == "error: RuntimeError: kaboom (set EMBEDLAB_DEBUG=1 for a traceback)"
+    assert (
+        res.stderr.strip() == "error: RuntimeError: kaboom (set EMBEDLAB_DEBUG=1 for a traceback)"
+    )
 
 
 def test_demo_runs_and_beats_baselines():
@@ -167,6 +282,7 @@ def test_python_m_entry_point():
     import subprocess
     import sys
 
-    res = subprocess.run([sys.executable, "-m", "embedlab", "--version"], capture_output=True,
-                         text=True, check=True)
+    res = subprocess.run(
+        [sys.executable, "-m", "embedlab", "--version"], capture_output=True, text=True, check=True
+    )
     assert res.stdout.strip() == f"embedlab {__version__}"

@@ -21,8 +21,16 @@ def main(edges: str, out: str, dim: int) -> None:
     adj = sp.csr_matrix((np.ones(2 * m), (np.r_[rows, cols], np.r_[cols, rows])), shape=(n, n))
     adj.sum_duplicates()
     adj.data[:] = 1.0
-    emb = fastrp.fit_csr(adj.indptr, adj.indices, adj.data, n, dim=dim,
-                         weights=[0.0, 0.0, 1.0, 6.67], seed=0, undirected=False)
+    emb = fastrp.fit_csr(
+        adj.indptr,
+        adj.indices,
+        adj.data,
+        n,
+        dim=dim,
+        weights=[0.0, 0.0, 1.0, 6.67],
+        seed=0,
+        undirected=False,
+    )
     np.save(out, np.asarray(emb, dtype=np.float32))
     np.save(out.replace(".npy", ".ids.npy"), ids)
 

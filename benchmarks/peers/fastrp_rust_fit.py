@@ -19,8 +19,16 @@ def main(path: str, dim: int, repeats: int) -> None:
     times = []
     for _ in range(repeats + 1):
         t0 = time.perf_counter()
-        fastrp.fit_csr(indptr, indices, data, n, dim=dim, weights=[0.0, 0.0, 1.0, 6.67], seed=0,
-                       undirected=False)
+        fastrp.fit_csr(
+            indptr,
+            indices,
+            data,
+            n,
+            dim=dim,
+            weights=[0.0, 0.0, 1.0, 6.67],
+            seed=0,
+            undirected=False,
+        )
         times.append(time.perf_counter() - t0)
     print(json.dumps({"fit_s": times[1:]}))  # the first run warms up
 

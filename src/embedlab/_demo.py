@@ -27,8 +27,15 @@ def _baselines(graph: Graph, d: int, seed: int) -> dict[str, np.ndarray]:
     }
 
 
-def _score(title: str, graph: Graph, labels: object, model: FastRP, ratio: float, seed: int,
-           console: object) -> None:
+def _score(
+    title: str,
+    graph: Graph,
+    labels: object,
+    model: FastRP,
+    ratio: float,
+    seed: int,
+    console: object,
+) -> None:
     from rich.table import Table
 
     t0 = time.perf_counter()
@@ -44,8 +51,9 @@ def _score(title: str, graph: Graph, labels: object, model: FastRP, ratio: float
     for name, x in rows.items():
         res = ev.evaluate((graph.node_ids, x))
         mi, ma = res[f"micro_f1@{ratio:g}"], res[f"macro_f1@{ratio:g}"]
-        table.add_row(name, f"{np.mean(mi):.3f} ± {np.std(mi):.3f}",
-                      f"{np.mean(ma):.3f} ± {np.std(ma):.3f}")
+        table.add_row(
+            name, f"{np.mean(mi):.3f} ± {np.std(mi):.3f}", f"{np.mean(ma):.3f} ± {np.std(ma):.3f}"
+        )
     console.print(table)  # type: ignore[attr-defined]
 
 
@@ -54,23 +62,37 @@ def run_demo(seed: int = 0) -> None:
     from rich.console import Console
 
     console = Console()
-    console.print("[bold]embedlab demo[/bold]: FastRP node embeddings (Chen et al., CIKM 2019), "
-                  "scored by predicting each node's group from its vector\n"
-                  "(one-vs-rest logistic regression, 10 seeded train/test splits).\n")
+    console.print(
+        "[bold]embedlab demo[/bold]: FastRP node embeddings (Chen et al., CIKM 2019), "
+        "scored by predicting each node's group from its vector\n"
+        "(one-vs-rest logistic regression, 10 seeded train/test splits).\n"
+    )
     karate = load_graph("karate")
     _score(
         "Zachary's karate club (bundled): 34 members, 78 friendships; predict who followed whom "
         "after the club split",
-        karate, load_labels("karate"),
-        FastRP(n_components=32, iteration_weights=[0.0, 1.0, 1.0], normalization_strength=0.0,
-               random_state=seed),
-        0.5, seed, console,
+        karate,
+        load_labels("karate"),
+        FastRP(
+            n_components=32,
+            iteration_weights=[0.0, 1.0, 1.0],
+            normalization_strength=0.0,
+            random_state=seed,
+        ),
+        0.5,
+        seed,
+        console,
     )
     graph, labels = stochastic_block_model([200] * 5, 0.05, 0.005, random_state=seed)
     _score(
         f"Planted communities (stochastic block model): {graph.n_nodes} nodes, "
         f"{graph.n_edges} edges, 5 hidden groups",
-        graph, labels, FastRP(n_components=64, random_state=seed), 0.1, seed, console,
+        graph,
+        labels,
+        FastRP(n_components=64, random_state=seed),
+        0.1,
+        seed,
+        console,
     )
     console.print(
         "\nHigher is better; 1.0 is perfect. FastRP learns the groups from the edges alone, "

@@ -91,7 +91,7 @@ class BaseEmbedder:
 
     def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
         """Fit to ``X`` and return ``embeddings_`` (float32, C-contiguous)."""
-        return self.fit(X, y).embeddings_  # type: ignore[attr-defined,no-any-return]
+        return self.fit(X, y).embeddings_  # type: ignore[attr-defined]
 
 
 def _differs(value: Any, default: Any) -> bool:

@@ -43,7 +43,9 @@ app = typer.Typer(
 )
 embed_app = typer.Typer(help="Learn embeddings.", no_args_is_help=True)
 eval_app = typer.Typer(help="Evaluate embeddings.", no_args_is_help=True)
-datasets_app = typer.Typer(help="Data sets: bundled and under $EMBEDLAB_DATA.", no_args_is_help=True)
+datasets_app = typer.Typer(
+    help="Data sets: bundled and under $EMBEDLAB_DATA.", no_args_is_help=True
+)
 app.add_typer(embed_app, name="embed")
 app.add_typer(eval_app, name="eval")
 app.add_typer(datasets_app, name="datasets")
@@ -87,8 +89,12 @@ def _version_callback(value: bool) -> None:
 def _root(
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version_callback, is_eager=True,
-                     help="Show the version and exit."),
+        typer.Option(
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
     ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
@@ -135,7 +141,9 @@ _CLI_NAMES = {"random_state": "seed", "n_jobs": "threads"}
 _SKIP = {"property_ratio"}  # exposed together with --features
 
 
-def _option_for(param: inspect.Parameter, doc: dict[str, str]) -> tuple[Any, Any, Callable[[Any], Any]]:
+def _option_for(
+    param: inspect.Parameter, doc: dict[str, str]
+) -> tuple[Any, Any, Callable[[Any], Any]]:
     """(annotation, default, converter) of a CLI option for a constructor parameter."""
     name = param.name
     cli = "--" + _CLI_NAMES.get(name, name).replace("_", "-")
@@ -146,7 +154,8 @@ def _option_for(param: inspect.Parameter, doc: dict[str, str]) -> tuple[Any, Any
     if name == "n_jobs":
         return (
             Annotated[int | None, typer.Option(cli, help="Threads (default: all cores).", min=1)],
-            None, lambda v: v,
+            None,
+            lambda v: v,
         )
     if isinstance(default, bool):
         flag = f"{cli}/--no-{cli[2:]}"
@@ -158,7 +167,8 @@ def _option_for(param: inspect.Parameter, doc: dict[str, str]) -> tuple[Any, Any
     if isinstance(default, tuple | list):
         shown = ",".join(f"{v:g}" for v in default)
         return (
-            Annotated[str, typer.Option(cli, help=help_text + " (comma-separated)")], shown,
+            Annotated[str, typer.Option(cli, help=help_text + " (comma-separated)")],
+            shown,
             lambda v, _n=cli: _parse_floats(v, _n),
         )
     if isinstance(default, str) or default is None:
@@ -196,41 +206,73 @@ def _param_docs(cls: type) -> dict[str, str]:
 
 
 def _register_embed_command(name: str, cls: type) -> None:
-    sig = inspect.signature(cls.__init__)
+    sig = inspect.signature(cls)
     docs = _param_docs(cls)
     converters: dict[str, Callable[[Any], Any]] = {}
     params = [
         inspect.Parameter(
-            "edges", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-            annotation=Annotated[str, typer.Argument(
-                help="Edge-list file (src dst [weight]; .gz ok) or a dataset name.",
-                show_default=False)],
+            "edges",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[
+                str,
+                typer.Argument(
+                    help="Edge-list file (src dst [weight]; .gz ok) or a dataset name.",
+                    show_default=False,
+                ),
+            ],
         ),
         inspect.Parameter(
-            "output", inspect.Parameter.KEYWORD_ONLY,
-            annotation=Annotated[Path, typer.Option(
-                "--output", "-o", help="Output file: .parquet, .npy or word2vec .txt.",
-                show_default=False)],
+            "output",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                Path,
+                typer.Option(
+                    "--output",
+                    "-o",
+                    help="Output file: .parquet, .npy or word2vec .txt.",
+                    show_default=False,
+                ),
+            ],
         ),
     ]
     for p in sig.parameters.values():
-        if p.name == "self" or p.name in _SKIP:
+        if p.name in _SKIP:
             continue
         ann, default, conv = _option_for(p, docs)
         converters[p.name] = conv
-        params.append(inspect.Parameter(p.name, inspect.Parameter.KEYWORD_ONLY,
-                                        annotation=ann, default=default))
+        params.append(
+            inspect.Parameter(
+                p.name, inspect.Parameter.KEYWORD_ONLY, annotation=ann, default=default
+            )
+        )
     if "property_ratio" in sig.parameters:
-        params.append(inspect.Parameter(
-            "features", inspect.Parameter.KEYWORD_ONLY, default=None,
-            annotation=Annotated[Path | None, typer.Option(
-                "--features", help="Node features: an id + vector file (.parquet/.npy/.txt).")],
-        ))
-        params.append(inspect.Parameter(
-            "property_ratio", inspect.Parameter.KEYWORD_ONLY, default=0.0,
-            annotation=Annotated[float, typer.Option(
-                "--property-ratio", help="Share of dimensions taken from --features.")],
-        ))
+        params.append(
+            inspect.Parameter(
+                "features",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    Path | None,
+                    typer.Option(
+                        "--features",
+                        help="Node features: an id + vector file (.parquet/.npy/.txt).",
+                    ),
+                ],
+            )
+        )
+        params.append(
+            inspect.Parameter(
+                "property_ratio",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=0.0,
+                annotation=Annotated[
+                    float,
+                    typer.Option(
+                        "--property-ratio", help="Share of dimensions taken from --features."
+                    ),
+                ],
+            )
+        )
         converters["property_ratio"] = lambda v: v
     for pname, ann, default, text in (
         ("directed", bool, False, "Treat edges as directed."),
@@ -238,11 +280,17 @@ def _register_embed_command(name: str, cls: type) -> None:
         ("overwrite", bool, False, "Replace an existing output file."),
         ("quiet", bool, False, "No progress bars."),
     ):
-        params.append(inspect.Parameter(
-            pname, inspect.Parameter.KEYWORD_ONLY, default=default,
-            annotation=Annotated[ann, typer.Option(
-                f"--{pname}", *(["-q"] if pname == "quiet" else []), help=text)],
-        ))
+        params.append(
+            inspect.Parameter(
+                pname,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=default,
+                annotation=Annotated[
+                    ann,
+                    typer.Option(f"--{pname}", *(["-q"] if pname == "quiet" else []), help=text),
+                ],
+            )
+        )
 
     @_guard
     def command(**kwargs: Any) -> None:
@@ -278,7 +326,7 @@ def _run_embed(
     params = {k: converters[k](v) for k, v in kwargs.items()}
     est = cls(**params)
     est._validate_params()
-    graph = Graph.from_edgelist(path, directed=directed, weighted=True if weighted else False)
+    graph = Graph.from_edgelist(path, directed=directed, weighted=bool(weighted))
     fit_kwargs: dict[str, Any] = {}
     if features_path is not None:
         feats = EmbeddingSet.load(features_path)
@@ -294,14 +342,16 @@ def _run_embed(
             "seed": est.seed_,
             "embedlab_version": __version__,
             "source": source,
-            "graph": {"n_nodes": graph.n_nodes, "n_edges": graph.n_edges,
-                      "directed": graph.directed, "weighted": graph.weighted},
+            "graph": {
+                "n_nodes": graph.n_nodes,
+                "n_edges": graph.n_edges,
+                "directed": graph.directed,
+                "weighted": graph.weighted,
+            },
         },
     )
     es.save(output, overwrite=overwrite)
-    typer.echo(
-        f"wrote {len(es)} x {es.dim} {name} embeddings of {source} to {output}", err=True
-    )
+    typer.echo(f"wrote {len(es)} x {es.dim} {name} embeddings of {source} to {output}", err=True)
 
 
 def _register_all_embedders() -> None:
@@ -318,18 +368,29 @@ _register_all_embedders()
 @eval_app.command("node-classification")
 @_guard
 def eval_node_classification(
-    embeddings: Annotated[Path, typer.Argument(help="Embedding file (.parquet/.npy/.txt).",
-                                               show_default=False)],
-    labels: Annotated[str, typer.Option("--labels", help="Labels file (node label) or dataset name.",
-                                        show_default=False)],
-    train_ratios: Annotated[str, typer.Option("--train-ratios", help="Training fractions.")] = "0.1,0.5,0.9",
+    embeddings: Annotated[
+        Path, typer.Argument(help="Embedding file (.parquet/.npy/.txt).", show_default=False)
+    ],
+    labels: Annotated[
+        str,
+        typer.Option(
+            "--labels", help="Labels file (node label) or dataset name.", show_default=False
+        ),
+    ],
+    train_ratios: Annotated[
+        str, typer.Option("--train-ratios", help="Training fractions.")
+    ] = "0.1,0.5,0.9",
     repeats: Annotated[int, typer.Option("--repeats", min=1, help="Seeded splits per ratio.")] = 5,
     c: Annotated[float, typer.Option("--c", help="Inverse L2 regularisation C.")] = 1.0,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the splits.")] = 0,
-    penalize_intercept: Annotated[bool, typer.Option(
-        "--penalize-intercept/--free-intercept",
-        help="Regularise the intercept as liblinear (the DeepWalk protocol behind the published "
-             "figures) or leave it free as scikit-learn's lbfgs.")] = True,
+    penalize_intercept: Annotated[
+        bool,
+        typer.Option(
+            "--penalize-intercept/--free-intercept",
+            help="Regularise the intercept as liblinear (the DeepWalk protocol behind the "
+            "published figures) or leave it free as scikit-learn's lbfgs.",
+        ),
+    ] = True,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """One-vs-rest logistic regression, DeepWalk protocol (top-k labels), Micro/Macro-F1.
@@ -347,8 +408,14 @@ def eval_node_classification(
         raise typer.BadParameter(f"must be positive; got {c}.", param_hint="--c")
     es = EmbeddingSet.load(embeddings)
     lab = load_labels(labels)
-    ev = NodeClassification(lab, train_ratios=ratios, repeats=repeats, C=c, random_state=seed,
-                            penalize_intercept=penalize_intercept)
+    ev = NodeClassification(
+        lab,
+        train_ratios=ratios,
+        repeats=repeats,
+        C=c,
+        random_state=seed,
+        penalize_intercept=penalize_intercept,
+    )
     per_repeat = ev.evaluate(es)
     means = {k: float(np.mean(v)) for k, v in per_repeat.items()}
     if as_json:
@@ -357,16 +424,19 @@ def eval_node_classification(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Node classification: {embeddings.name} ({len(es)} nodes, d={es.dim}), "
-                        f"C={c:g}, {repeats} repeats")
+    table = Table(
+        title=f"Node classification: {embeddings.name} ({len(es)} nodes, d={es.dim}), "
+        f"C={c:g}, {repeats} repeats"
+    )
     table.add_column("train ratio", justify="right")
     table.add_column("Micro-F1", justify="right")
     table.add_column("Macro-F1", justify="right")
     for r in ratios:
         key = f"{r:g}"
         mi, ma = per_repeat[f"micro_f1@{key}"], per_repeat[f"macro_f1@{key}"]
-        table.add_row(key, f"{np.mean(mi):.4f} ± {np.std(mi):.4f}",
-                      f"{np.mean(ma):.4f} ± {np.std(ma):.4f}")
+        table.add_row(
+            key, f"{np.mean(mi):.4f} ± {np.std(mi):.4f}", f"{np.mean(ma):.4f} ± {np.std(ma):.4f}"
+        )
     Console().print(table)
 
 
@@ -383,8 +453,13 @@ def datasets_list(
     from embedlab.datasets import data_home, list_graph_datasets
 
     rows = [
-        {"name": d.name, "kind": "graph", "source": d.source, "edges": str(d.edges),
-         "labels": str(d.labels) if d.labels else None}
+        {
+            "name": d.name,
+            "kind": "graph",
+            "source": d.source,
+            "edges": str(d.edges),
+            "labels": str(d.labels) if d.labels else None,
+        }
         for d in list_graph_datasets()
     ]
     if as_json:
@@ -420,5 +495,3 @@ def demo(
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``embedlab`` script."""
     app(args=list(argv) if argv is not None else None, prog_name="embedlab")
-
-

@@ -61,7 +61,8 @@ class Registry:
                 f"Unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}."
             )
         module, _, attr = self._paths[key].partition(":")
-        return getattr(importlib.import_module(module), attr)  # type: ignore[no-any-return]
+        cls: type = getattr(importlib.import_module(module), attr)
+        return cls
 
     def name_of(self, cls: type) -> str:
         """The registered name of ``cls``."""

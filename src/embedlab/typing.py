@@ -1,7 +1,8 @@
 """Type aliases shared across embedlab.
 
-``FloatArray`` is always float32 of shape ``[n, d]`` when returned by embedlab; ``IdArray`` holds the
-caller's own ids (integers or strings); ``GraphLike`` is whatever :meth:`Graph.from_any` accepts.
+``FloatArray`` is always float32 of shape ``[n, d]`` when returned by embedlab; ``IdArray`` holds
+the caller's own ids (integers or strings); ``GraphLike`` is whatever :meth:`Graph.from_any`
+accepts.
 """
 
 from __future__ import annotations

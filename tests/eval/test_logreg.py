@@ -32,7 +32,6 @@ def test_unreachable_tolerance_stops_instead_of_spinning():
     rng = np.random.default_rng(0)
     x = rng.normal(size=(200, 4))
     y = (x[:, :2] + rng.normal(size=(200, 2))) > 0
-    w, _ = fit_multilabel_logreg(x, y, C=1.0, tol=1e-300, max_iter=100000,
-                                 penalize_intercept=False)
+    w, _ = fit_multilabel_logreg(x, y, C=1.0, tol=1e-300, max_iter=100000, penalize_intercept=False)
     ref = LogisticRegression(C=1.0, tol=1e-8, max_iter=10000).fit(x, y[:, 0])
     np.testing.assert_allclose(w[:, 0], ref.coef_[0], rtol=1e-4, atol=1e-6)

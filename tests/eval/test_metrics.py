@@ -27,7 +27,9 @@ def test_absent_label_counts_zero_in_macro():
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
 def test_agrees_with_sklearn(data):
-    shape = data.draw(st.tuples(st.integers(1, 12), st.integers(2, 6)))  # (n, 1) is "binary" to sklearn
+    shape = data.draw(
+        st.tuples(st.integers(1, 12), st.integers(2, 6))
+    )  # (n, 1) is "binary" to sklearn
     t = data.draw(arrays(bool, shape))
     p = data.draw(arrays(bool, shape))
     # Where a label has no true and no predicted positive, scikit-learn >= 1.3 scores it 1.0; the

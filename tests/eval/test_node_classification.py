@@ -15,13 +15,19 @@ def _labels(n=200, k=4):
 def test_perfect_features_score_one():
     x = np.eye(4, dtype=np.float32)[np.arange(200) % 4] * 5
     res = NodeClassification(_labels(), train_ratios=[0.3, 0.7], repeats=3)((np.arange(200), x))
-    assert res == {"micro_f1@0.3": 1.0, "macro_f1@0.3": 1.0, "micro_f1@0.7": 1.0, "macro_f1@0.7": 1.0}
+    assert res == {
+        "micro_f1@0.3": 1.0,
+        "macro_f1@0.3": 1.0,
+        "micro_f1@0.7": 1.0,
+        "macro_f1@0.7": 1.0,
+    }
 
 
 def test_random_features_score_chance(global_random_seed):
     x = np.random.default_rng(global_random_seed).normal(size=(2000, 8)).astype(np.float32)
-    res = NodeClassification(_labels(2000), train_ratios=[0.5], repeats=2,
-                             random_state=global_random_seed)((np.arange(2000), x))
+    res = NodeClassification(
+        _labels(2000), train_ratios=[0.5], repeats=2, random_state=global_random_seed
+    )((np.arange(2000), x))
     assert 0.2 < res["micro_f1@0.5"] < 0.3  # 4 balanced classes: chance is 0.25
 
 
@@ -32,7 +38,8 @@ def test_multilabel_top_k_protocol():
     labels = np.r_[np.arange(n) % 3, np.full(n // 2, 3)]
     x = np.c_[np.eye(3)[np.arange(n) % 3], (np.arange(n) % 2 == 0)].astype(np.float32) * 4
     res = NodeClassification(NodeLabels(nodes, labels), train_ratios=[0.5], repeats=2)(
-        (np.arange(n), x))
+        (np.arange(n), x)
+    )
     assert res["micro_f1@0.5"] == 1.0
 
 
@@ -70,7 +77,11 @@ def test_string_ids():
         ({"repeats": 0}, None, "'repeats' must be an int >= 1"),
         ({"C": -1}, None, "'C' must be a positive number"),
         ({"solver": "x"}, None, "'solver' must be 'joint' or 'sklearn'"),
-        ({}, (np.arange(5), np.zeros((5, 2))), r"5 unknown labelled nodes \(labels for nodes without an embedding\): 5, 6, 7, 8, 9\."),
+        (
+            {},
+            (np.arange(5), np.zeros((5, 2))),
+            r"5 unknown labelled nodes \(labels for nodes without an embedding\): 5, 6, 7, 8, 9\.",
+        ),
         ({}, (np.arange(10), np.full((10, 2), np.nan)), "NaN or infinite"),
         ({}, 3, "Give an EmbeddingSet, a fitted embedder or an"),
         ({"train_ratios": [0.01]}, None, "leaves an empty split"),

@@ -31,7 +31,9 @@ def reference_fastrp(adj, r, weights, beta, self_influence=0.0, standardize=True
 
 
 def _projection(graph, d, seed):
-    return very_sparse_projection(node_hash_keys(graph.node_ids), d, 1 / np.sqrt(graph.n_nodes), seed)
+    return very_sparse_projection(
+        node_hash_keys(graph.node_ids), d, 1 / np.sqrt(graph.n_nodes), seed
+    )
 
 
 @pytest.mark.parametrize("weighted", [False, True])
@@ -43,19 +45,36 @@ def test_matches_authors_maths(global_random_seed, weighted, directed):
     w = rng.uniform(0.5, 3.0, 400) if weighted else None
     g = Graph.from_edges(src, dst, w, nodes=np.arange(n), directed=directed)
     weights, beta = [0.0, 0.5, 1.0, 6.67], -0.64
-    model = FastRP(n_components=32, iteration_weights=weights, normalization_strength=beta,
-                   random_state=global_random_seed).fit(g)
-    ref = reference_fastrp(g.adjacency().toarray(), _projection(g, 32, global_random_seed),
-                           weights, beta)
+    model = FastRP(
+        n_components=32,
+        iteration_weights=weights,
+        normalization_strength=beta,
+        random_state=global_random_seed,
+    ).fit(g)
+    ref = reference_fastrp(
+        g.adjacency().toarray(), _projection(g, 32, global_random_seed), weights, beta
+    )
     np.testing.assert_allclose(model.embeddings_, ref, rtol=1e-4, atol=2e-4)
 
 
 def test_without_standardization_and_with_self_influence():
     g, _ = stochastic_block_model([20, 20], 0.3, 0.05, random_state=3)
-    m = FastRP(n_components=16, iteration_weights=[1.0, 2.0], normalization_strength=0.3,
-               node_self_influence=0.7, standardize=False, random_state=5).fit(g)
-    ref = reference_fastrp(g.adjacency().toarray(), _projection(g, 16, 5), [1.0, 2.0], 0.3,
-                           self_influence=0.7, standardize=False)
+    m = FastRP(
+        n_components=16,
+        iteration_weights=[1.0, 2.0],
+        normalization_strength=0.3,
+        node_self_influence=0.7,
+        standardize=False,
+        random_state=5,
+    ).fit(g)
+    ref = reference_fastrp(
+        g.adjacency().toarray(),
+        _projection(g, 16, 5),
+        [1.0, 2.0],
+        0.3,
+        self_influence=0.7,
+        standardize=False,
+    )
     np.testing.assert_allclose(m.embeddings_, ref, rtol=1e-5, atol=1e-5)
     assert np.array_equal(m.mean_, np.zeros(16)) and np.array_equal(m.scale_, np.ones(16))
 
@@ -119,11 +138,18 @@ def test_thread_count_does_not_change_bytes():
 
 def test_isolated_nodes_need_self_influence():
     g = Graph.from_edges([0, 1], [1, 2], nodes=[0, 1, 2, 3])
-    m0 = FastRP(n_components=64, iteration_weights=[1.0], standardize=False,
-                density=0.5, random_state=0).fit(g)
+    m0 = FastRP(
+        n_components=64, iteration_weights=[1.0], standardize=False, density=0.5, random_state=0
+    ).fit(g)
     assert np.all(m0.embeddings_[3] == 0)
-    m1 = FastRP(n_components=64, iteration_weights=[1.0], node_self_influence=1.0,
-                standardize=False, density=0.5, random_state=0).fit(g)
+    m1 = FastRP(
+        n_components=64,
+        iteration_weights=[1.0],
+        node_self_influence=1.0,
+        standardize=False,
+        density=0.5,
+        random_state=0,
+    ).fit(g)
     assert np.linalg.norm(m1.embeddings_[3]) == pytest.approx(1.0, rel=1e-6)
 
 
@@ -140,14 +166,22 @@ def test_edge_weights_matter():
 def test_features_follow_gds_layout():
     g, labels = stochastic_block_model([30, 30], 0.2, 0.2, random_state=1)  # no structure
     feats = np.eye(2, dtype=np.float32)[labels.labels] + 0.01
-    m = FastRP(n_components=32, property_ratio=0.5, iteration_weights=[0.0, 1.0],
-               node_self_influence=1.0, random_state=0).fit(g, features=feats)
+    m = FastRP(
+        n_components=32,
+        property_ratio=0.5,
+        iteration_weights=[0.0, 1.0],
+        node_self_influence=1.0,
+        random_state=0,
+    ).fit(g, features=feats)
     assert m.n_feature_dims_ == 16
     # the feature half alone carries the planted label
     from sklearn.linear_model import LogisticRegression
 
-    acc = LogisticRegression().fit(m.embeddings_[:, 16:], labels.labels).score(
-        m.embeddings_[:, 16:], labels.labels)
+    acc = (
+        LogisticRegression()
+        .fit(m.embeddings_[:, 16:], labels.labels)
+        .score(m.embeddings_[:, 16:], labels.labels)
+    )
     assert acc > 0.95
 
 
@@ -166,15 +200,16 @@ def test_transform_of_a_copy_equals_the_original():
     g = Graph.from_networkx(nx.karate_club_graph(), weight=None)
     m = FastRP(n_components=32, random_state=0).fit(g)
     u = 5
-    nbrs = g.indices[g.indptr[u]:g.indptr[u + 1]]
+    nbrs = g.indices[g.indptr[u] : g.indptr[u + 1]]
     new = m.transform([(1000, int(g.node_ids[v])) for v in nbrs])
     np.testing.assert_allclose(new[0], m.embeddings_[u], rtol=1e-4, atol=1e-4)
 
 
 def test_transform_matches_dense_recurrence():
     g, _ = stochastic_block_model([25, 25], 0.2, 0.05, random_state=2)
-    m = FastRP(n_components=16, iteration_weights=[0.5, 1.0, 2.0], node_self_influence=0.3,
-               random_state=4).fit(g)
+    m = FastRP(
+        n_components=16, iteration_weights=[0.5, 1.0, 2.0], node_self_influence=0.3, random_state=4
+    ).fit(g)
     edges = [("x", 0, 1.0), ("x", 7, 1.0), ("y", 30, 1.0)]
     g_int = Graph.from_edges(g.node_ids[np.repeat(np.arange(50), np.diff(g.indptr))], g.indices)
     with pytest.raises(InvalidInputError, match="must be integers like the fitted graph's ids"):
@@ -183,7 +218,7 @@ def test_transform_matches_dense_recurrence():
     # dense recurrence: h_i(v) = mean of fitted H_{i-1} over v's neighbours
     adj = g_int.adjacency().toarray()
     deg = adj.sum(1)
-    r = _projection(g, 16, 4) * (deg ** -0.64)[:, None]
+    r = _projection(g, 16, 4) * (deg**-0.64)[:, None]
     rn = very_sparse_projection(np.array([100, 101], dtype=np.uint64), 16, 1 / np.sqrt(50), 4)
     rn = rn * np.array([2.0, 1.0])[:, None] ** -0.64
     b = np.zeros((2, 50))
@@ -195,8 +230,9 @@ def test_transform_matches_dense_recurrence():
         h = (adj / deg[:, None]) @ h
     expect = (out - m.mean_) / m.scale_
     np.testing.assert_allclose(new, expect, rtol=1e-4, atol=1e-4)
-    np.testing.assert_allclose(m.transform([(101, 30), (100, 7), (100, 0)], nodes=[101, 100]),
-                               new[::-1], atol=1e-6)
+    np.testing.assert_allclose(
+        m.transform([(101, 30), (100, 7), (100, 0)], nodes=[101, 100]), new[::-1], atol=1e-6
+    )
 
 
 def test_transform_errors():
@@ -217,10 +253,19 @@ def test_transform_errors():
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"n_components": 0}, r"'n_components' parameter of FastRP must be an int in the range \[1, inf\)"),
-        ({"iteration_weights": []}, "'iteration_weights' parameter of FastRP must be a non-empty list"),
+        (
+            {"n_components": 0},
+            r"'n_components' parameter of FastRP must be an int in the range \[1, inf\)",
+        ),
+        (
+            {"iteration_weights": []},
+            "'iteration_weights' parameter of FastRP must be a non-empty list",
+        ),
         ({"iteration_weights": [1.0, np.nan]}, "'iteration_weights' parameter of FastRP"),
-        ({"density": 0.0}, r"'density' parameter of FastRP must be a str among \{'auto'\} or a float in the range \(0, 1\]"),
+        (
+            {"density": 0.0},
+            r"'density' parameter of FastRP must be a str among \{'auto'\} or a float in the range \(0, 1\]",
+        ),
         ({"property_ratio": 1.5}, "'property_ratio' parameter of FastRP"),
         ({"random_state": -1}, "'random_state' parameter of FastRP"),
         ({"n_jobs": 0}, "'n_jobs' parameter of FastRP"),
@@ -236,7 +281,8 @@ def test_accepts_scipy_and_networkx_and_paths(tmp_path):
     adj = sp.csr_array(nx.to_scipy_sparse_array(nx.karate_club_graph(), weight=None))
     a = FastRP(n_components=8, random_state=0).fit_transform(adj)
     b = FastRP(n_components=8, random_state=0).fit_transform(
-        Graph.from_networkx(nx.karate_club_graph(), weight=None))
+        Graph.from_networkx(nx.karate_club_graph(), weight=None)
+    )
     np.testing.assert_allclose(a, b, atol=1e-6)
     p = tmp_path / "e.txt"
     p.write_text("0 1\n1 2\n")

@@ -35,8 +35,11 @@ def test_round_trip_exact(tmp_path, suffix, ids):
 
 @settings(max_examples=25, deadline=None)
 @given(
-    vec=arrays(np.float32, st.tuples(st.integers(1, 6), st.integers(1, 5)),
-               elements=st.floats(width=32, allow_nan=False, allow_infinity=False)),
+    vec=arrays(
+        np.float32,
+        st.tuples(st.integers(1, 6), st.integers(1, 5)),
+        elements=st.floats(width=32, allow_nan=False, allow_infinity=False),
+    ),
     suffix=st.sampled_from(SUFFIXES),
 )
 def test_round_trip_property(tmp_path_factory, vec, suffix):
@@ -76,10 +79,16 @@ def test_lookup_and_positions():
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"ids": [1, 2], "vectors": np.zeros((3, 2))}, "'ids' has 2 entries but 'vectors' has 3 rows"),
+        (
+            {"ids": [1, 2], "vectors": np.zeros((3, 2))},
+            "'ids' has 2 entries but 'vectors' has 3 rows",
+        ),
         ({"ids": [1, 1], "vectors": np.zeros((2, 2))}, "'ids' must be unique"),
         ({"ids": [1], "vectors": np.zeros(3)}, r"'vectors' must be 2-d \[n, d\]"),
-        ({"ids": [1, 2], "vectors": [[0.0], [np.nan]]}, r"NaN or infinite values \(first in row 1\)"),
+        (
+            {"ids": [1, 2], "vectors": [[0.0], [np.nan]]},
+            r"NaN or infinite values \(first in row 1\)",
+        ),
         ({"ids": [1.5], "vectors": [[0.0]]}, "must be all integers or all strings"),
         ({"ids": [1], "vectors": [[0.0]], "metadata": {"x": object()}}, "JSON-serialisable"),
     ],
@@ -98,7 +107,9 @@ def test_bad_files(tmp_path):
     with pytest.raises(InvalidInputError, match="needs columns 'id' and 'vector'"):
         EmbeddingSet.load(tmp_path / "o.parquet")
     (tmp_path / "t.txt").write_text("3 2\na 1 2\nb 3 4\n")
-    with pytest.raises(InvalidInputError, match="announces 3 vectors but holds 2; it may be truncated"):
+    with pytest.raises(
+        InvalidInputError, match="announces 3 vectors but holds 2; it may be truncated"
+    ):
         EmbeddingSet.load(tmp_path / "t.txt")
     (tmp_path / "h.txt").write_text("hello\n")
     with pytest.raises(InvalidInputError, match="does not start with a word2vec header"):
@@ -109,5 +120,7 @@ def test_bad_files(tmp_path):
     (tmp_path / "g.parquet").write_bytes(b"garbage")
     with pytest.raises(InvalidInputError, match="is not a readable Parquet file"):
         EmbeddingSet.load(tmp_path / "g.parquet")
-    with pytest.raises(InvalidInputError, match="cannot hold ids that are empty or contain whitespace"):
+    with pytest.raises(
+        InvalidInputError, match="cannot hold ids that are empty or contain whitespace"
+    ):
         _es(["a b"]).save(tmp_path / "w.txt")

@@ -19,9 +19,14 @@ def test_atomic_write_and_no_clobber(tmp_path):
 
 def test_failure_leaves_nothing(tmp_path):
     target = tmp_path / "out.txt"
-    with pytest.raises(RuntimeError), atomic_path(target, overwrite=False) as tmp:
-        tmp.write_text("partial")
-        raise RuntimeError("boom")
+
+    def write_then_fail():
+        with atomic_path(target, overwrite=False) as tmp:
+            tmp.write_text("partial")
+            raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError, match="boom"):
+        write_then_fail()
     assert list(tmp_path.iterdir()) == []
 
 

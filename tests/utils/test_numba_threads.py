@@ -15,5 +15,7 @@ def test_threads_set_and_restored():
 def test_resolve_n_jobs():
     assert resolve_n_jobs(None) >= 1
     assert resolve_n_jobs(-1) == resolve_n_jobs(None)
-    with pytest.raises(InvalidInputError, match="'n_jobs' parameter must be None, -1 or an int >= 1"):
+    with pytest.raises(
+        InvalidInputError, match="'n_jobs' parameter must be None, -1 or an int >= 1"
+    ):
         resolve_n_jobs(0)

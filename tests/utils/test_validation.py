@@ -67,17 +67,21 @@ def test_resolve_seed():
 
 
 def test_check_random_state_is_local():
-    state = np.random.get_state()[1].copy()
+    state = np.random.get_state()[1].copy()  # noqa: NPY002 - checking the global RNG is untouched
     check_random_state(3).random(10)
-    assert np.array_equal(np.random.get_state()[1], state)
+    assert np.array_equal(np.random.get_state()[1], state)  # noqa: NPY002
 
 
 def test_check_array():
     out = check_array([[1, 2], [3, 4]], name="x")
     assert out.dtype == np.float32 and out.flags.c_contiguous
-    with pytest.raises(InvalidInputError, match=r"'x' must be a 2-d array; got an array of shape \(3,\)"):
+    with pytest.raises(
+        InvalidInputError, match=r"'x' must be a 2-d array; got an array of shape \(3,\)"
+    ):
         check_array([1, 2, 3], name="x")
-    with pytest.raises(InvalidInputError, match=r"'x' holds NaN or infinite values \(first in row 1\)"):
+    with pytest.raises(
+        InvalidInputError, match=r"'x' holds NaN or infinite values \(first in row 1\)"
+    ):
         check_array([[1.0], [np.inf]], name="x")
     with pytest.raises(InvalidInputError, match=r"'x' is empty"):
         check_array(np.zeros((0, 3)), name="x")

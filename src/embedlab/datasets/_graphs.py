@@ -96,8 +96,11 @@ def _folder_dataset(name: str, folder: Path, source: str) -> GraphDataset | None
 def list_graph_datasets() -> list[GraphDataset]:
     """Bundled data sets and every dataset folder under ``$EMBEDLAB_DATA/graphs``."""
     bundled = _bundled_dir()
-    out = [GraphDataset("karate", bundled / "karate_edges.txt", bundled / "karate_labels.txt",
-                        "bundled")]
+    out = [
+        GraphDataset(
+            "karate", bundled / "karate_edges.txt", bundled / "karate_labels.txt", "bundled"
+        )
+    ]
     home = data_home()
     if home is not None and (home / "graphs").is_dir():
         for folder in sorted((home / "graphs").iterdir()):
@@ -116,9 +119,9 @@ def graph_dataset(name_or_path: str | Path) -> GraphDataset:
             return ds
     p = Path(key)
     if p.is_dir():
-        ds = _folder_dataset(p.name, p, "path")
-        if ds is not None:
-            return ds
+        found = _folder_dataset(p.name, p, "path")
+        if found is not None:
+            return found
         raise InvalidInputError(
             f"The folder {key!r} holds no edges file ({', '.join(_EDGE_FILES)})."
         )

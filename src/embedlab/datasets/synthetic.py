@@ -95,7 +95,9 @@ def _distinct_edges(
 ) -> tuple[np.ndarray, np.ndarray]:
     max_edges = n * (n - 1) // 2
     if m > max_edges:
-        raise InvalidInputError(f"A simple graph on {n} nodes has at most {max_edges} edges; asked {m}.")
+        raise InvalidInputError(
+            f"A simple graph on {n} nodes has at most {max_edges} edges; asked {m}."
+        )
     keys = np.empty(0, dtype=np.int64)
     while len(keys) < m:
         need = int((m - len(keys)) * 1.1) + 16
@@ -107,9 +109,7 @@ def _distinct_edges(
     return keys // n, keys % n
 
 
-def erdos_renyi(
-    n: int, m: int, *, random_state: int | np.random.Generator | None = None
-) -> Graph:
+def erdos_renyi(n: int, m: int, *, random_state: int | np.random.Generator | None = None) -> Graph:
     """G(n, m): an undirected graph with ``m`` distinct uniformly random edges on ``n`` nodes."""
     if n < 2 or m < 0:
         raise InvalidInputError(f"erdos_renyi needs n >= 2 and m >= 0; got n={n}, m={m}.")
@@ -129,7 +129,8 @@ def power_law_graph(
     exponent: float = 2.5,
     random_state: int | np.random.Generator | None = None,
 ) -> Graph:
-    """A Chung–Lu graph: ``m`` distinct edges, endpoint ``i`` drawn with weight ``(i+1)^(-1/(γ-1))``.
+    """A Chung–Lu graph: ``m`` distinct edges, endpoint ``i`` drawn with weight
+    ``(i+1)^(-1/(γ-1))``.
 
     Expected degrees follow a power law with exponent ``γ = exponent`` (> 2).
     """

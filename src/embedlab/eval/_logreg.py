@@ -105,7 +105,9 @@ def fit_multilabel_logreg(
         gd = np.sum(g * direction, axis=0)
         bad = gd >= 0  # not a descent direction: restart that label on steepest descent
         if bad.any():
-            direction[:, bad] = -g[:, bad] * (1.0 / np.maximum(np.linalg.norm(g[:, bad], axis=0), 1e-12))
+            direction[:, bad] = -g[:, bad] * (
+                1.0 / np.maximum(np.linalg.norm(g[:, bad], axis=0), 1e-12)
+            )
             gd[bad] = np.sum(g[:, bad] * direction[:, bad], axis=0)
         direction[:, ~active] = 0.0
         gd[~active] = 0.0
@@ -120,7 +122,11 @@ def fit_multilabel_logreg(
         # no decrease left at float precision: that label is done (as L-BFGS-B's abnormal stop)
         stalled = active & (~ok | (ft >= f))
         if stalled.any():
-            trial[:, stalled], ft[stalled], gt[:, stalled] = theta[:, stalled], f[stalled], g[:, stalled]
+            trial[:, stalled], ft[stalled], gt[:, stalled] = (
+                theta[:, stalled],
+                f[stalled],
+                g[:, stalled],
+            )
             active &= ~stalled
         s_new, y_new = trial - theta, gt - g
         sy = np.sum(s_new * y_new, axis=0)
@@ -133,7 +139,9 @@ def fit_multilabel_logreg(
     if active.any():
         logger.warning(
             "logistic regression: %d of %d labels did not converge in %d iterations",
-            int(active.sum()), n_labels, max_iter,
+            int(active.sum()),
+            n_labels,
+            max_iter,
         )
     logger.debug("batched L-BFGS: %d iterations", it)
     return theta[:d], theta[d]

@@ -52,7 +52,9 @@ def f1_micro_macro(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float
     t = np.asarray(y_true, dtype=bool)
     p = np.asarray(y_pred, dtype=bool)
     if t.shape != p.shape or t.ndim != 2:
-        raise InvalidInputError(f"y_true and y_pred must be equal-shape [n, L]; got {t.shape}, {p.shape}.")
+        raise InvalidInputError(
+            f"y_true and y_pred must be equal-shape [n, L]; got {t.shape}, {p.shape}."
+        )
     tp = (t & p).sum(axis=0).astype(np.float64)
     fp = (~t & p).sum(axis=0).astype(np.float64)
     fn = (t & ~p).sum(axis=0).astype(np.float64)

@@ -124,9 +124,7 @@ class NodeClassification:
         if not (isinstance(self.C, int | float) and self.C > 0):
             raise InvalidInputError(f"'C' must be a positive number; got {self.C!r}.")
         if self.solver not in ("joint", "sklearn"):
-            raise InvalidInputError(
-                f"'solver' must be 'joint' or 'sklearn'; got {self.solver!r}."
-            )
+            raise InvalidInputError(f"'solver' must be 'joint' or 'sklearn'; got {self.solver!r}.")
         return ratios
 
     @staticmethod
@@ -146,9 +144,7 @@ class NodeClassification:
     def _design(self, embeddings: Any) -> tuple[np.ndarray, np.ndarray, int]:
         ids, vectors = self._unpack(embeddings)
         if vectors.ndim != 2 or len(ids) != len(vectors):
-            raise InvalidInputError(
-                f"ids ({len(ids)}) and vectors {vectors.shape} do not align."
-            )
+            raise InvalidInputError(f"ids ({len(ids)}) and vectors {vectors.shape} do not align.")
         if not np.isfinite(vectors).all():
             raise InvalidInputError("The embeddings hold NaN or infinite values.")
         lab = self.labels
@@ -161,7 +157,9 @@ class NodeClassification:
             )
         uniq_nodes, node_code = _factorize(nodes)
         classes, class_code = _factorize(lab.labels)
-        rows = _positions(ids, uniq_nodes, what="labelled nodes (labels for nodes without an embedding)")
+        rows = _positions(
+            ids, uniq_nodes, what="labelled nodes (labels for nodes without an embedding)"
+        )
         y = np.zeros((len(uniq_nodes), len(classes)), dtype=bool)
         y[node_code, class_code] = True
         return vectors[rows], y, len(classes)
@@ -169,7 +167,7 @@ class NodeClassification:
     def evaluate(self, embeddings: Any) -> dict[str, list[float]]:
         """Per-repeat scores: ``{"micro_f1@0.1": [r1, r2, ...], ...}``."""
         ratios = self._check()
-        x, y, n_classes = self._design(embeddings)
+        x, y, _n_classes = self._design(embeddings)
         n = len(x)
         seed = resolve_seed(self.random_state, "NodeClassification")
         out: dict[str, list[float]] = {}
@@ -203,7 +201,11 @@ class NodeClassification:
             live = np.flatnonzero(~const)
             if len(live):
                 w, b = fit_multilabel_logreg(
-                    x_tr, y_tr[:, live], C=self.C, tol=self.tol, max_iter=self.max_iter,
+                    x_tr,
+                    y_tr[:, live],
+                    C=self.C,
+                    tol=self.tol,
+                    max_iter=self.max_iter,
                     penalize_intercept=self.penalize_intercept,
                 )
                 scores[:, live] = x_te.astype(np.float64) @ w + b
@@ -232,4 +234,3 @@ class NodeClassification:
             delayed(one)(j) for j in range(y_tr.shape[1])
         )
         return np.column_stack(cols)
-

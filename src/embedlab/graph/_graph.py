@@ -41,7 +41,9 @@ def _positions(keys: np.ndarray, query: np.ndarray, *, what: str = "ids") -> np.
     query = np.asarray(query)
     if keys.dtype != object and query.dtype != object:
         if not np.issubdtype(query.dtype, np.integer):
-            raise InvalidInputError(f"{what} must be integers like the stored ids; got {query.dtype}.")
+            raise InvalidInputError(
+                f"{what} must be integers like the stored ids; got {query.dtype}."
+            )
         order = np.argsort(keys, kind="stable")
         sk = keys[order]
         idx = np.searchsorted(sk, query)
@@ -88,8 +90,9 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     except TypeError:  # unorderable mix of hashables: first-appearance order
         table: dict[Hashable, int] = {}
         codes_list = [table.setdefault(v, len(table)) for v in values.tolist()]
-        uniq = np.empty(len(table), dtype=object)
-        uniq[:] = list(table)
+        uniq: np.ndarray = np.empty(len(table), dtype=object)
+        for i, v in enumerate(table):  # element-wise: tuples must stay single ids
+            uniq[i] = v  # type: ignore[call-overload]
         return uniq, np.asarray(codes_list, dtype=np.int64)
 
 
@@ -103,9 +106,15 @@ def _as_id_array(values: Any, name: str) -> np.ndarray:
         return np.asarray(arr.tolist(), dtype=object)
     if arr.dtype == object:
         return arr
-    if np.issubdtype(arr.dtype, np.floating) and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+    if (
+        np.issubdtype(arr.dtype, np.floating)
+        and np.all(np.isfinite(arr))
+        and np.all(arr == np.round(arr))
+    ):
         return arr.astype(np.int64)
-    raise InvalidInputError(f"'{name}' must hold integer or string node ids; got dtype {arr.dtype}.")
+    raise InvalidInputError(
+        f"'{name}' must hold integer or string node ids; got dtype {arr.dtype}."
+    )
 
 
 class Graph:
@@ -247,7 +256,12 @@ class Graph:
 
     @classmethod
     def _from_codes(
-        cls, rows: np.ndarray, cols: np.ndarray, w: np.ndarray | None, ids: np.ndarray, *,
+        cls,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        w: np.ndarray | None,
+        ids: np.ndarray,
+        *,
         directed: bool,
     ) -> Graph:
         n = len(ids)
@@ -258,9 +272,7 @@ class Graph:
                 w = np.concatenate([w, w[off]])
         data = np.ones(len(rows), dtype=np.float32) if w is None else w.astype(np.float32)
         idx_dtype = np.int32 if n < 2**31 else np.int64
-        mat = sp.csr_array(
-            (data, (rows.astype(idx_dtype), cols.astype(idx_dtype))), shape=(n, n)
-        )
+        mat = sp.csr_array((data, (rows.astype(idx_dtype), cols.astype(idx_dtype))), shape=(n, n))
         mat.sum_duplicates()
         if w is None:
             mat.data[:] = 1.0
@@ -347,7 +359,9 @@ class Graph:
         if not np.isfinite(a.data).all() or (a.data < 0).any():
             raise InvalidInputError("Adjacency values must be finite and non-negative.")
         n = a.shape[0]
-        ids = np.arange(n, dtype=np.int64) if node_ids is None else _as_id_array(node_ids, "node_ids")
+        ids = (
+            np.arange(n, dtype=np.int64) if node_ids is None else _as_id_array(node_ids, "node_ids")
+        )
         if len(ids) != n:
             raise InvalidInputError(f"'node_ids' has {len(ids)} entries for {n} rows.")
         if len(np.unique(ids)) != n:

@@ -101,7 +101,10 @@ def node_hash_keys(node_ids: np.ndarray) -> np.ndarray:
 
 
 def very_sparse_projection(
-    keys: np.ndarray, n_components: int, density: float, seed: int,
+    keys: np.ndarray,
+    n_components: int,
+    density: float,
+    seed: int,
     out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Rows of a very sparse random projection (Li et al. 2006), one per key, float32.
@@ -149,7 +152,8 @@ class FastRP(BaseEmbedder):
     node_self_influence : float, default=0.0
         Weight :math:`\\alpha_0` of the node's own normalised initial vector.
     density : float or "auto", default="auto"
-        Fraction of non-zero entries of :math:`R`; ``"auto"`` is :math:`1/\\sqrt{n}` as in the paper.
+        Fraction of non-zero entries of :math:`R`; ``"auto"`` is :math:`1/\\sqrt{n}` (the
+        paper's choice).
     property_ratio : float in [0, 1], default=0.0
         Share of the dimensions that come from node features (needs ``features`` in ``fit``).
     standardize : bool, default=True
@@ -255,7 +259,7 @@ class FastRP(BaseEmbedder):
             proj = very_sparse_projection(
                 fkeys, d_p, 1.0 / math.sqrt(f), int(np.uint64(self.seed_) ^ _FEATURE_SALT)
             )
-            h0[:, d - d_p :] = feats @ proj  # type: ignore[operator]
+            h0[:, d - d_p :] = feats @ proj
         beta = float(self.normalization_strength)
         if beta != 0.0:
             scale = np.ones(len(keys), dtype=np.float64)
@@ -264,58 +268,86 @@ class FastRP(BaseEmbedder):
             K.scale_rows(h0, scale.astype(np.float32))
         return h0
 
-    def _run(
-        self,
-        graph: Graph,
-        feats: np.ndarray | None,
-        d_p: int,
-        extra: tuple[sp.csr_array, np.ndarray, np.ndarray] | None = None,
-    ) -> np.ndarray:
-        """Run the propagation on ``graph``; return the (unstandardised) combination ``N``.
-
-        With ``extra = (B, keys, degrees)`` (new nodes' edges into the graph), return instead the
-        combination for the new nodes, driven by the fitted nodes' :math:`H_{i-1}`.
-        """
-        n, d = graph.n_nodes, self.n_components
-        weights = [float(w) for w in self.iteration_weights]
+    def _start(
+        self, graph: Graph, feats: np.ndarray | None, d_p: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """``(inv_deg, H_0)`` of the fitted graph."""
         deg = graph.degrees(weighted=True)
-        inv_deg = np.zeros(n, dtype=np.float32)
+        inv_deg = np.zeros(graph.n_nodes, dtype=np.float32)
         inv_deg[deg > 0] = (1.0 / deg[deg > 0]).astype(np.float32)
-        keys = node_hash_keys(graph.node_ids)
-        x = self._initial(keys, deg, feats, d_p)
-        out = np.empty_like(x)
-        fitting = extra is None
-        acc = np.zeros_like(x) if fitting else None
-        if extra is not None:
-            b, new_keys, new_deg = extra
-            new_feats = None if feats is None else self._new_feats
-            new_acc = np.zeros((b.shape[0], d), dtype=np.float32)
-            h_new = self._initial(new_keys, new_deg, new_feats, d_p)
-            if self.node_self_influence:
-                K.accumulate_normalized(h_new, new_acc, float(self.node_self_influence))
-            inv_new = np.zeros(b.shape[0], dtype=np.float32)
-            inv_new[new_deg > 0] = (1.0 / new_deg[new_deg > 0]).astype(np.float32)
-            new_out = np.empty_like(new_acc)
-        elif self.node_self_influence:
+        return inv_deg, self._initial(node_hash_keys(graph.node_ids), deg, feats, d_p)
+
+    def _combine(self, graph: Graph, feats: np.ndarray | None, d_p: int) -> np.ndarray:
+        """:math:`N` for the graph's nodes (before column standardisation)."""
+        weights = [float(w) for w in self.iteration_weights]
+        inv_deg, x = self._start(graph, feats, d_p)
+        acc = np.zeros_like(x)
+        if self.node_self_influence:
             K.accumulate_normalized(x, acc, float(self.node_self_influence))
-        dummy = np.zeros((1, 1), dtype=np.float32)
-        work = len(weights) * max(int(graph.indices.shape[0]), n) * d
-        with progress("FastRP", len(weights), min_total=1) if work >= 5e9 else _nullbar() as bar:
-            for i, w in enumerate(weights):
-                if extra is not None:
-                    K.propagate(
-                        b.indptr, b.indices, b.data.astype(np.float32), True, inv_new, x,
-                        new_out, new_acc, w,
-                    )
-                    if i == len(weights) - 1:
-                        break
+        out = np.empty_like(x)
+        work = len(weights) * max(int(graph.indices.shape[0]), graph.n_nodes) * x.shape[1]
+        with progress(
+            "FastRP iterations", len(weights), min_total=1 if work >= 5e9 else 1e18
+        ) as bar:
+            for w in weights:
                 K.propagate(
-                    graph.indptr, graph.indices, graph.weights, graph.weighted, inv_deg, x, out,
-                    acc if fitting else dummy, w if fitting else 0.0,
+                    graph.indptr,
+                    graph.indices,
+                    graph.weights,
+                    graph.weighted,
+                    inv_deg,
+                    x,
+                    out,
+                    acc,
+                    w,
                 )
                 x, out = out, x
                 bar.advance(1)
-        return acc if fitting else new_acc  # type: ignore[return-value]
+        return acc
+
+    def _combine_new(
+        self,
+        graph: Graph,
+        b: sp.csr_array,
+        new_keys: np.ndarray,
+        new_feats: np.ndarray | None,
+    ) -> np.ndarray:
+        """:math:`N` for new nodes whose edges into the fitted graph are the rows of ``b``.
+
+        The fitted propagation is replayed (it is deterministic), and at every step the new
+        nodes average the fitted nodes' previous :math:`H_{i-1}`.
+        """
+        weights = [float(w) for w in self.iteration_weights]
+        d_p = self.n_feature_dims_
+        inv_deg, x = self._start(graph, self.features_, d_p)
+        out = np.empty_like(x)
+        no_acc = np.zeros((1, 1), dtype=np.float32)
+        new_deg = np.asarray(b.sum(axis=1)).ravel()
+        inv_new = np.zeros(b.shape[0], dtype=np.float32)
+        inv_new[new_deg > 0] = (1.0 / new_deg[new_deg > 0]).astype(np.float32)
+        new_acc = np.zeros((b.shape[0], self.n_components), dtype=np.float32)
+        if self.node_self_influence:
+            h_new = self._initial(new_keys, new_deg, new_feats, d_p)
+            K.accumulate_normalized(h_new, new_acc, float(self.node_self_influence))
+        new_out = np.empty_like(new_acc)
+        b_indptr, b_indices = b.indptr.astype(np.int64), b.indices.astype(np.int32)
+        b_data = b.data.astype(np.float32)
+        for i, w in enumerate(weights):
+            K.propagate(b_indptr, b_indices, b_data, True, inv_new, x, new_out, new_acc, w)
+            if i + 1 < len(weights):
+                K.propagate(
+                    graph.indptr,
+                    graph.indices,
+                    graph.weights,
+                    graph.weighted,
+                    inv_deg,
+                    x,
+                    out,
+                    no_acc,
+                    0.0,
+                )
+                x, out = out, x
+        return new_acc
 
     # ----------------------------------------------------------------------------- API
     def fit(self, X: Any, y: Any = None, *, features: Any = None) -> FastRP:
@@ -332,7 +364,7 @@ class FastRP(BaseEmbedder):
         self.density_ = 1.0 / math.sqrt(n) if self.density == "auto" else float(self.density)
         d_p, feats = self._feature_dims(features, n)
         with n_threads(self.n_jobs):
-            emb = self._run(graph, feats, d_p)
+            emb = self._combine(graph, feats, d_p)
             if self.standardize:
                 self.mean_, self.scale_ = K.column_standardize(emb)
             else:
@@ -341,7 +373,7 @@ class FastRP(BaseEmbedder):
         self.embeddings_ = emb
         self.ids_ = graph.node_ids
         self.graph_ = graph
-        self.features_ = feats
+        self.features_: np.ndarray | None = feats
         self.n_feature_dims_ = d_p
         return self
 
@@ -408,24 +440,18 @@ class FastRP(BaseEmbedder):
         b.sum_duplicates()
         if not graph.weighted:
             b.data[:] = 1.0
-        new_deg = np.asarray(b.sum(axis=1)).ravel()
-        self._new_feats = None
-        if self.n_feature_dims_:
+        new_feats = None
+        if self.features_ is not None:
             if features is None:
                 raise InvalidInputError("This FastRP was fitted with features; pass features=.")
-            feats = check_array(features, name="features", dtype=np.float32)
-            if feats.shape != (len(uniq), self.features_.shape[1]):
+            new_feats = check_array(features, name="features", dtype=np.float32)
+            f = self.features_.shape[1]
+            if new_feats.shape != (len(uniq), f):
                 raise InvalidInputError(
-                    f"'features' must have shape ({len(uniq)}, {self.features_.shape[1]}); got "
-                    f"{feats.shape}."
+                    f"'features' must have shape ({len(uniq)}, {f}); got {new_feats.shape}."
                 )
-            self._new_feats = feats
         with n_threads(self.n_jobs):
-            emb = self._run(
-                graph, self.features_, self.n_feature_dims_,
-                extra=(b, node_hash_keys(uniq), new_deg),
-            )
-        del self._new_feats
+            emb = self._combine_new(graph, b, node_hash_keys(uniq), new_feats)
         emb = ((emb - self.mean_) / self.scale_).astype(np.float32)
         return np.ascontiguousarray(emb)
 
@@ -441,14 +467,3 @@ def _positions_in(order: np.ndarray, values: np.ndarray) -> np.ndarray:
     from embedlab.graph._graph import _positions
 
     return _positions(order, values, what="new node ids (missing from 'nodes')")
-
-
-class _nullbar:
-    def __enter__(self) -> _nullbar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        return None
-
-    def advance(self, n: float = 1) -> None:
-        return None

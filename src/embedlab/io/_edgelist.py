@@ -16,6 +16,7 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,8 +25,25 @@ from embedlab.exceptions import InvalidInputError
 __all__ = ["EdgeTable", "read_edge_table"]
 
 _HEADER_WORDS = {
-    "src", "dst", "source", "target", "u", "v", "w", "weight", "from", "to", "node1", "node2",
-    "head", "tail", "i", "j", "a", "b", "value",
+    "src",
+    "dst",
+    "source",
+    "target",
+    "u",
+    "v",
+    "w",
+    "weight",
+    "from",
+    "to",
+    "node1",
+    "node2",
+    "head",
+    "tail",
+    "i",
+    "j",
+    "a",
+    "b",
+    "value",
 }
 _COMMENT = re.compile(rb"#[^\n]*")
 _SPACES = re.compile(rb"[ \t]+")
@@ -115,7 +133,7 @@ def _parse_text(path: Path) -> EdgeTable:
     return _columns(table, path)
 
 
-def _parse_as_strings(raw: bytes, read: object, parse: object, path: Path) -> object:
+def _parse_as_strings(raw: bytes, read: Any, parse: Any, path: Path) -> Any:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -138,47 +156,47 @@ def _clean(msg: str) -> str:
     return " ".join(msg.split()).rstrip(".")
 
 
-def _ids(column: object, path: Path, name: str) -> np.ndarray:
+def _ids(column: Any, path: Path, name: str) -> np.ndarray:
     import pyarrow as pa
 
-    col = column.combine_chunks() if hasattr(column, "combine_chunks") else column  # type: ignore[attr-defined]
-    if col.null_count:  # type: ignore[attr-defined]
+    col = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    if col.null_count:
         raise InvalidInputError(f"The edge list {str(path)!r} has empty {name} ids.")
-    if pa.types.is_integer(col.type):  # type: ignore[attr-defined]
-        return np.asarray(col.to_numpy(), dtype=np.int64)  # type: ignore[attr-defined]
-    if pa.types.is_floating(col.type):  # type: ignore[attr-defined]
-        arr = np.asarray(col.to_numpy())  # type: ignore[attr-defined]
+    if pa.types.is_integer(col.type):
+        return np.asarray(col.to_numpy(), dtype=np.int64)
+    if pa.types.is_floating(col.type):
+        arr = np.asarray(col.to_numpy())
         if np.all(arr == np.round(arr)):
             return arr.astype(np.int64)
-    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):  # type: ignore[attr-defined]
+    if pa.types.is_binary(col.type) or pa.types.is_large_binary(col.type):
         raise InvalidInputError(
             f"The edge list {str(path)!r} is not UTF-8 text (its {name} ids are not decodable); "
             "re-encode it as UTF-8."
         )
-    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):  # type: ignore[attr-defined]
-        return np.asarray(col.to_pylist(), dtype=object)  # type: ignore[attr-defined]
-    return np.asarray([str(v) for v in col.to_pylist()], dtype=object)  # type: ignore[attr-defined]
+    if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        return np.asarray(col.to_pylist(), dtype=object)
+    return np.asarray([str(v) for v in col.to_pylist()], dtype=object)
 
 
-def _columns(table: object, path: Path) -> EdgeTable:
+def _columns(table: Any, path: Path) -> EdgeTable:
     import pyarrow as pa
 
-    ncol = table.num_columns  # type: ignore[attr-defined]
+    ncol = table.num_columns
     if ncol not in (2, 3):
         raise InvalidInputError(
             f"The edge list {str(path)!r} has {ncol} columns; expected 2 (src dst) or 3 "
             "(src dst weight)."
         )
-    if table.num_rows == 0:  # type: ignore[attr-defined]
+    if table.num_rows == 0:
         raise InvalidInputError(f"The edge list {str(path)!r} contains no edges.")
-    src = _ids(table.column(0), path, "source")  # type: ignore[attr-defined]
-    dst = _ids(table.column(1), path, "target")  # type: ignore[attr-defined]
+    src = _ids(table.column(0), path, "source")
+    dst = _ids(table.column(1), path, "target")
     if src.dtype != dst.dtype:  # one column all-integer, the other not: use strings for both
         src = np.asarray([str(v) for v in src], dtype=object)
         dst = np.asarray([str(v) for v in dst], dtype=object)
     weight = None
     if ncol == 3:
-        col = table.column(2)  # type: ignore[attr-defined]
+        col = table.column(2)
         if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
             bad = next(v for v in col.to_pylist() if not _is_number(v))
             raise InvalidInputError(
@@ -191,9 +209,9 @@ def _columns(table: object, path: Path) -> EdgeTable:
     return EdgeTable(src, dst, weight)
 
 
-def _is_number(v: object) -> bool:
+def _is_number(v: Any) -> bool:
     try:
-        float(v)  # type: ignore[arg-type]
+        float(v)
     except (TypeError, ValueError):
         return False
     return True

@@ -52,9 +52,7 @@ def _as_ids(ids: Any, n: int) -> np.ndarray:
             return arr.astype(np.int64)
         if all(isinstance(v, str) for v in arr):
             return arr
-    raise InvalidInputError(
-        f"'ids' must be all integers or all strings; got dtype {arr.dtype}."
-    )
+    raise InvalidInputError(f"'ids' must be all integers or all strings; got dtype {arr.dtype}.")
 
 
 @dataclass(eq=False)

@@ -20,7 +20,7 @@ def resolve_n_jobs(n_jobs: int | None) -> int:
     """``None`` -> all usable cores; ``-1`` -> all; ``k >= 1`` -> ``k``."""
     import numba
 
-    cap = int(numba.config.NUMBA_NUM_THREADS)
+    cap = int(getattr(numba.config, "NUMBA_NUM_THREADS"))  # noqa: B009 - untyped module
     avail = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     avail = min(cap, avail or 1)
     if n_jobs is None or n_jobs == -1:

@@ -19,7 +19,7 @@ _QUIET: bool | None = None
 
 
 def set_quiet(quiet: bool | None) -> None:
-    """Force progress bars off (``True``), on where sensible (``False``) or by default (``None``)."""
+    """Force progress bars off (``True``), or back to the default rule (``None``/``False``)."""
     global _QUIET
     _QUIET = quiet
 
