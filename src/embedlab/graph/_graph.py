@@ -90,7 +90,7 @@ def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     except TypeError:  # unorderable mix of hashables: first-appearance order
         table: dict[Hashable, int] = {}
         codes_list = [table.setdefault(v, len(table)) for v in values.tolist()]
-        uniq: np.ndarray = np.empty(len(table), dtype=object)
+        uniq = np.empty(len(table), dtype=object)
         for i, v in enumerate(table):  # element-wise: tuples must stay single ids
             uniq[i] = v  # type: ignore[call-overload]
         return uniq, np.asarray(codes_list, dtype=np.int64)
