@@ -77,7 +77,7 @@ class Interval:
 class Options:
     """One of a fixed set of values.
 
-    >>> Options({"auto"}).describe()
+    >>> Options(str, {"auto"}).describe()
     "a str among {'auto'}"
     """
 
