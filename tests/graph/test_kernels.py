@@ -35,3 +35,12 @@ def test_propagate_matches_dense(rng):
     norms = np.linalg.norm(ref, axis=1, keepdims=True)
     expect = 1 + np.divide(2 * ref, norms, out=np.zeros_like(ref), where=norms > 0)
     np.testing.assert_allclose(acc, expect, rtol=1e-5, atol=1e-5)
+
+
+def test_float32_roundoff_columns_count_as_constant():
+    x = np.full((6, 2), 3.0, dtype=np.float32)
+    x[:, 1] = [1, 2, 3, 4, 5, 6]
+    x[2, 0] = np.nextafter(np.float32(3.0), np.float32(4.0))  # one ulp of noise
+    _, sd = K.column_standardize(x)
+    assert sd[0] == 1.0 and np.abs(x[:, 0]).max() < 1e-6
+    np.testing.assert_allclose(x[:, 1], scale(np.arange(1.0, 7.0)), atol=1e-6)

@@ -39,6 +39,7 @@ from embedlab.eval._logreg import fit_multilabel_logreg
 from embedlab.eval.metrics import f1_micro_macro, top_k_predictions
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph._graph import _factorize, _positions
+from embedlab.utils.progress import progress
 from embedlab.utils.validation import resolve_seed
 
 __all__ = ["NodeClassification"]
@@ -174,21 +175,37 @@ class NodeClassification:
         for r in ratios:
             out[f"micro_f1@{_ratio_key(r)}"] = []
             out[f"macro_f1@{_ratio_key(r)}"] = []
-        for rep in range(self.repeats):
-            perm = np.random.default_rng([seed, rep]).permutation(n)
-            for r in ratios:
-                n_train = int(r * n)
-                if n_train < 1 or n_train >= n:
-                    raise InvalidInputError(
-                        f"train ratio {r} leaves an empty split of {n} labelled nodes."
-                    )
-                tr, te = perm[:n_train], perm[n_train:]
-                scores = self._fit_predict(x[tr], y[tr], x[te])
-                pred = top_k_predictions(scores, y[te].sum(axis=1))
-                micro, macro = f1_micro_macro(y[te], pred)
-                out[f"micro_f1@{_ratio_key(r)}"].append(micro)
-                out[f"macro_f1@{_ratio_key(r)}"].append(macro)
+        splits = self.repeats * len(ratios)
+        big = x.size * y.shape[1] * splits >= 1e9  # a bar only for protocols of many seconds
+        with progress("node classification splits", splits, min_total=1 if big else np.inf) as bar:
+            for rep in range(self.repeats):
+                self._one_repeat(
+                    x, y, np.random.default_rng([seed, rep]).permutation(n), ratios, out
+                )
+                bar.advance(len(ratios))
         return out
+
+    def _one_repeat(
+        self,
+        x: np.ndarray,
+        y: np.ndarray,
+        perm: np.ndarray,
+        ratios: list[float],
+        out: dict[str, list[float]],
+    ) -> None:
+        n = len(x)
+        for r in ratios:
+            n_train = int(r * n)
+            if n_train < 1 or n_train >= n:
+                raise InvalidInputError(
+                    f"train ratio {r} leaves an empty split of {n} labelled nodes."
+                )
+            tr, te = perm[:n_train], perm[n_train:]
+            scores = self._fit_predict(x[tr], y[tr], x[te])
+            pred = top_k_predictions(scores, y[te].sum(axis=1))
+            micro, macro = f1_micro_macro(y[te], pred)
+            out[f"micro_f1@{_ratio_key(r)}"].append(micro)
+            out[f"macro_f1@{_ratio_key(r)}"].append(macro)
 
     def __call__(self, embeddings: Any) -> dict[str, float]:
         """Mean Micro- and Macro-F1 per training ratio."""

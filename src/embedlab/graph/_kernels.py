@@ -14,8 +14,10 @@ __all__ = [
     "column_standardize",
     "hash_keys",
     "propagate",
+    "propagate_sparse",
     "row_sums",
     "scale_rows",
+    "sparse_rows",
     "sparse_sign_rows",
     "splitmix64",
 ]
@@ -71,7 +73,22 @@ def sparse_sign_rows(
                 out[i, k] = 0.0
 
 
-@njit(parallel=True, cache=True, nogil=True)
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _normalize_into(o: np.ndarray, s: np.float32, acc: np.ndarray, row: int, coef: float) -> None:
+    """``o *= s``; then ``acc[row] += coef * o / ||o||`` unless ``coef`` or the norm is 0."""
+    d = o.shape[0]
+    ss = 0.0
+    for k in range(d):
+        o[k] *= s
+        ss += np.float64(o[k]) * np.float64(o[k])
+    if coef != 0.0 and ss > 0.0:
+        f = np.float32(coef / np.sqrt(ss))
+        a = acc[row]
+        for k in range(d):
+            a[k] += f * o[k]
+
+
+@njit(parallel=True, cache=True, nogil=True, fastmath=True)
 def propagate(
     indptr: np.ndarray,
     indices: np.ndarray,
@@ -85,7 +102,97 @@ def propagate(
 ) -> None:
     """``out = D^-1 S x`` row by row, and ``acc[i] += coef * out[i] / ||out[i]||`` (fused).
 
-    Rows of ``out`` with zero norm add nothing to ``acc``.
+    Rows of ``out`` with zero norm add nothing to ``acc``. Neighbours are summed four at a time
+    (a fixed order: the result does not depend on the thread count). ``acc`` may be a ``(1, 1)``
+    dummy when ``coef == 0``.
+    """
+    n, d = out.shape
+    for i in prange(n):
+        o = out[i]
+        for k in range(d):
+            o[k] = 0.0
+        p = indptr[i]
+        end = indptr[i + 1]
+        if weighted:
+            while p + 4 <= end:
+                x0, x1, x2, x3 = (
+                    x[indices[p]],
+                    x[indices[p + 1]],
+                    x[indices[p + 2]],
+                    x[indices[p + 3]],
+                )
+                w0, w1, w2, w3 = weights[p], weights[p + 1], weights[p + 2], weights[p + 3]
+                for k in range(d):
+                    o[k] += (w0 * x0[k] + w1 * x1[k]) + (w2 * x2[k] + w3 * x3[k])
+                p += 4
+            while p < end:
+                x0 = x[indices[p]]
+                w0 = weights[p]
+                for k in range(d):
+                    o[k] += w0 * x0[k]
+                p += 1
+        else:
+            while p + 4 <= end:
+                x0, x1, x2, x3 = (
+                    x[indices[p]],
+                    x[indices[p + 1]],
+                    x[indices[p + 2]],
+                    x[indices[p + 3]],
+                )
+                for k in range(d):
+                    o[k] += (x0[k] + x1[k]) + (x2[k] + x3[k])
+                p += 4
+            while p < end:
+                x0 = x[indices[p]]
+                for k in range(d):
+                    o[k] += x0[k]
+                p += 1
+        _normalize_into(o, inv_deg[i], acc, i, coef)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def sparse_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The non-zeros of each row of ``x`` as CSR arrays ``(indptr, columns, values)``."""
+    n, d = x.shape
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for i in prange(n):
+        c = 0
+        for k in range(d):
+            if x[i, k] != 0.0:
+                c += 1
+        counts[i + 1] = c
+    indptr = np.cumsum(counts)
+    cols = np.empty(indptr[n], dtype=np.int32)
+    vals = np.empty(indptr[n], dtype=np.float32)
+    for i in prange(n):
+        q = indptr[i]
+        for k in range(d):
+            if x[i, k] != 0.0:
+                cols[q] = k
+                vals[q] = x[i, k]
+                q += 1
+    return indptr, cols, vals
+
+
+@njit(parallel=True, cache=True, nogil=True, fastmath=True)
+def propagate_sparse(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    weights: np.ndarray,
+    weighted: bool,
+    inv_deg: np.ndarray,
+    x_indptr: np.ndarray,
+    x_cols: np.ndarray,
+    x_vals: np.ndarray,
+    out: np.ndarray,
+    acc: np.ndarray,
+    coef: float,
+) -> None:
+    """:func:`propagate` for a sparse ``x`` given by its CSR rows: ``O(nnz(S) * nnz(x) / n)``.
+
+    FastRP's first step multiplies by the very sparse projection (density ``1/sqrt(n)``), which
+    makes it about ``d / (d / sqrt(n))`` times cheaper than a dense step, as the authors' code
+    (a sparse x sparse product) also exploits.
     """
     n, d = out.shape
     for i in prange(n):
@@ -93,24 +200,11 @@ def propagate(
         for k in range(d):
             o[k] = 0.0
         for p in range(indptr[i], indptr[i + 1]):
-            xj = x[indices[p]]
-            if weighted:
-                w = weights[p]
-                for k in range(d):
-                    o[k] += w * xj[k]
-            else:
-                for k in range(d):
-                    o[k] += xj[k]
-        s = inv_deg[i]
-        ss = 0.0
-        for k in range(d):
-            o[k] *= s
-            ss += np.float64(o[k]) * np.float64(o[k])
-        if coef != 0.0 and ss > 0.0:
-            f = np.float32(coef / np.sqrt(ss))
-            a = acc[i]
-            for k in range(d):
-                a[k] += f * o[k]
+            j = indices[p]
+            w = weights[p] if weighted else np.float32(1.0)
+            for q in range(x_indptr[j], x_indptr[j + 1]):
+                o[x_cols[q]] += w * x_vals[q]
+        _normalize_into(o, inv_deg[i], acc, i, coef)
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -198,12 +292,17 @@ def column_standardize(x: np.ndarray, n_chunks: int = 64) -> tuple[np.ndarray, n
     """Standardise columns in place, as ``sklearn.preprocessing.scale`` (population std; a
     constant column is centred and left unscaled). Two passes in float64, O(d) extra memory.
     Returns ``(mean, scale)``.
+
+    Unlike scikit-learn's absolute ``10 * eps(float64)`` test, a column counts as constant when its
+    spread is below float32 resolution of its magnitude (``std <= 1e-6 * max(|mean|, rms)``):
+    otherwise round-off in a mathematically constant column would be blown up to unit variance.
     """
     n = x.shape[0]
     n_chunks = max(1, min(n_chunks, n))
     mean = _column_sums(x, n_chunks).sum(axis=0) / n
     var = _column_partials(x, mean, n_chunks).sum(axis=0) / n
     scale = np.sqrt(var)
-    scale[scale < 10 * np.finfo(np.float64).eps] = 1.0
+    magnitude = np.maximum(np.abs(mean), np.sqrt(var + mean * mean))
+    scale[(scale <= 1e-6 * magnitude) | (scale < 10 * np.finfo(np.float64).eps)] = 1.0
     apply_standardize(x, mean, scale)
     return mean, scale

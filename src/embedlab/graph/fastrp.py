@@ -273,9 +273,7 @@ class FastRP(BaseEmbedder):
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(inv_deg, H_0)`` of the fitted graph."""
         deg = graph.degrees(weighted=True)
-        inv_deg = np.zeros(graph.n_nodes, dtype=np.float32)
-        inv_deg[deg > 0] = (1.0 / deg[deg > 0]).astype(np.float32)
-        return inv_deg, self._initial(node_hash_keys(graph.node_ids), deg, feats, d_p)
+        return _inverse(deg), self._initial(node_hash_keys(graph.node_ids), deg, feats, d_p)
 
     def _combine(self, graph: Graph, feats: np.ndarray | None, d_p: int) -> np.ndarray:
         """:math:`N` for the graph's nodes (before column standardisation)."""
@@ -285,22 +283,13 @@ class FastRP(BaseEmbedder):
         if self.node_self_influence:
             K.accumulate_normalized(x, acc, float(self.node_self_influence))
         out = np.empty_like(x)
+        first = _first_step_operand(x)
         work = len(weights) * max(int(graph.indices.shape[0]), graph.n_nodes) * x.shape[1]
         with progress(
             "FastRP iterations", len(weights), min_total=1 if work >= 5e9 else 1e18
         ) as bar:
-            for w in weights:
-                K.propagate(
-                    graph.indptr,
-                    graph.indices,
-                    graph.weights,
-                    graph.weighted,
-                    inv_deg,
-                    x,
-                    out,
-                    acc,
-                    w,
-                )
+            for i, w in enumerate(weights):
+                _step(graph, inv_deg, x, out, acc, w, first if i == 0 else None)
                 x, out = out, x
                 bar.advance(1)
         return acc
@@ -323,8 +312,7 @@ class FastRP(BaseEmbedder):
         out = np.empty_like(x)
         no_acc = np.zeros((1, 1), dtype=np.float32)
         new_deg = np.asarray(b.sum(axis=1)).ravel()
-        inv_new = np.zeros(b.shape[0], dtype=np.float32)
-        inv_new[new_deg > 0] = (1.0 / new_deg[new_deg > 0]).astype(np.float32)
+        inv_new = _inverse(new_deg)
         new_acc = np.zeros((b.shape[0], self.n_components), dtype=np.float32)
         if self.node_self_influence:
             h_new = self._initial(new_keys, new_deg, new_feats, d_p)
@@ -335,17 +323,7 @@ class FastRP(BaseEmbedder):
         for i, w in enumerate(weights):
             K.propagate(b_indptr, b_indices, b_data, True, inv_new, x, new_out, new_acc, w)
             if i + 1 < len(weights):
-                K.propagate(
-                    graph.indptr,
-                    graph.indices,
-                    graph.weights,
-                    graph.weighted,
-                    inv_deg,
-                    x,
-                    out,
-                    no_acc,
-                    0.0,
-                )
+                _step(graph, inv_deg, x, out, no_acc, 0.0)
                 x, out = out, x
         return new_acc
 
@@ -454,6 +432,50 @@ class FastRP(BaseEmbedder):
             emb = self._combine_new(graph, b, node_hash_keys(uniq), new_feats)
         emb = ((emb - self.mean_) / self.scale_).astype(np.float32)
         return np.ascontiguousarray(emb)
+
+
+def _inverse(deg: np.ndarray) -> np.ndarray:
+    """``1 / deg`` as float32, 0 where the degree is 0 (rows of :math:`D^{-1}`)."""
+    inv = np.zeros(len(deg), dtype=np.float32)
+    inv[deg > 0] = (1.0 / deg[deg > 0]).astype(np.float32)
+    return inv
+
+
+def _first_step_operand(
+    h0: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The CSR rows of :math:`H_0` when it is sparse enough for a sparse first step."""
+    rows = K.sparse_rows(h0)
+    return rows if rows[0][-1] <= 0.25 * h0.size else None
+
+
+def _step(
+    graph: Graph,
+    inv_deg: np.ndarray,
+    x: np.ndarray,
+    out: np.ndarray,
+    acc: np.ndarray,
+    coef: float,
+    sparse_x: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
+) -> None:
+    """One propagation :math:`H_i = A H_{i-1}` over ``graph`` (see :func:`_kernels.propagate`);
+    ``sparse_x`` is ``x``'s CSR rows when ``x`` is sparse (the projection)."""
+    if sparse_x is None:
+        K.propagate(
+            graph.indptr, graph.indices, graph.weights, graph.weighted, inv_deg, x, out, acc, coef
+        )
+    else:
+        K.propagate_sparse(
+            graph.indptr,
+            graph.indices,
+            graph.weights,
+            graph.weighted,
+            inv_deg,
+            *sparse_x,
+            out,
+            acc,
+            coef,
+        )
 
 
 def _is_in(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
