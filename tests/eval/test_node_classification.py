@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from embedlab.datasets import NodeLabels, stochastic_block_model
-from embedlab.eval import NodeClassification
+from embedlab.eval.node_classification import NodeClassification
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import FastRP
 from embedlab.io import EmbeddingSet
