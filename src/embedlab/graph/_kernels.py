@@ -107,46 +107,28 @@ def propagate(
     dummy when ``coef == 0``.
     """
     n, d = out.shape
+    one = np.float32(1.0)  # unweighted: multiplying by one costs nothing next to the loads
     for i in prange(n):
         o = out[i]
         for k in range(d):
             o[k] = 0.0
         p = indptr[i]
         end = indptr[i + 1]
-        if weighted:
-            while p + 4 <= end:
-                x0, x1, x2, x3 = (
-                    x[indices[p]],
-                    x[indices[p + 1]],
-                    x[indices[p + 2]],
-                    x[indices[p + 3]],
-                )
+        while p + 4 <= end:
+            x0, x1, x2, x3 = x[indices[p]], x[indices[p + 1]], x[indices[p + 2]], x[indices[p + 3]]
+            if weighted:
                 w0, w1, w2, w3 = weights[p], weights[p + 1], weights[p + 2], weights[p + 3]
-                for k in range(d):
-                    o[k] += (w0 * x0[k] + w1 * x1[k]) + (w2 * x2[k] + w3 * x3[k])
-                p += 4
-            while p < end:
-                x0 = x[indices[p]]
-                w0 = weights[p]
-                for k in range(d):
-                    o[k] += w0 * x0[k]
-                p += 1
-        else:
-            while p + 4 <= end:
-                x0, x1, x2, x3 = (
-                    x[indices[p]],
-                    x[indices[p + 1]],
-                    x[indices[p + 2]],
-                    x[indices[p + 3]],
-                )
-                for k in range(d):
-                    o[k] += (x0[k] + x1[k]) + (x2[k] + x3[k])
-                p += 4
-            while p < end:
-                x0 = x[indices[p]]
-                for k in range(d):
-                    o[k] += x0[k]
-                p += 1
+            else:
+                w0 = w1 = w2 = w3 = one
+            for k in range(d):
+                o[k] += (w0 * x0[k] + w1 * x1[k]) + (w2 * x2[k] + w3 * x3[k])
+            p += 4
+        while p < end:
+            x0 = x[indices[p]]
+            w0 = weights[p] if weighted else one
+            for k in range(d):
+                o[k] += w0 * x0[k]
+            p += 1
         _normalize_into(o, inv_deg[i], acc, i, coef)
 
 
