@@ -48,7 +48,9 @@ Extensions users of Neo4j GDS rely on
 
 Cost
 ----
-Time :math:`O(k \cdot \mathrm{nnz}(S) \cdot d)` multiply-adds, multi-threaded over rows (numba).
+Time :math:`O(k \cdot \mathrm{nnz}(S) \cdot d)` multiply-adds, multi-threaded over rows (numba); the
+first step multiplies by the very sparse :math:`R` as a sparse product (the authors' code does the
+same), which costs :math:`O(\mathrm{nnz}(S) \cdot d / \sqrt{n})`.
 Memory: three float32 :math:`n \times d` buffers (:math:`12 n d` bytes) on top of the graph
 (about 8 bytes per stored adjacency entry) — for a 1M-node, 10M-edge graph at :math:`d = 128`,
 about 1.5 GiB + 0.17 GiB. :meth:`FastRP.transform` recomputes the propagation (same cost) instead
