@@ -91,3 +91,6 @@ EMBEDDERS.register("fastrp", "embedlab.graph.fastrp:FastRP")
 
 EVALUATORS = Registry("evaluator")
 EVALUATORS.register("node-classification", "embedlab.eval.node_classification:NodeClassification")
+EVALUATORS.register("link-prediction", "embedlab.eval.link_prediction:LinkPrediction")
+EVALUATORS.register("reconstruction", "embedlab.eval.reconstruction:Reconstruction")
+EVALUATORS.register("clustering", "embedlab.eval.clustering:Clustering")

@@ -50,3 +50,40 @@ def test_top_k():
         top_k_predictions(s, np.array([1]))
     with pytest.raises(InvalidInputError, match="equal-shape"):
         f1_micro_macro(np.zeros((2, 2)), np.zeros((2, 3)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_auc_and_ap_agree_with_sklearn(data):
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from embedlab.eval.metrics import average_precision, roc_auc
+
+    n = data.draw(st.integers(2, 30))
+    y = data.draw(arrays(bool, n))
+    y[0], y[1] = True, False
+    s = data.draw(arrays(np.float64, n, elements=st.sampled_from([0.0, 0.25, 0.5, 1.0, 2.0])))
+    assert roc_auc(y, s) == pytest.approx(roc_auc_score(y, s))
+    assert average_precision(y, s) == pytest.approx(average_precision_score(y, s))
+
+
+def test_auc_ap_hand_computed_and_errors():
+    from embedlab.eval.metrics import average_precision, roc_auc
+
+    y, s = np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])
+    assert roc_auc(y, s) == 0.75  # 3 of 4 positive-negative pairs ordered right
+    assert average_precision(y, s) == pytest.approx((1 / 1 + 2 / 3) / 2)
+    with pytest.raises(InvalidInputError, match="needs both positive and negative"):
+        roc_auc(np.ones(3), np.arange(3))
+    with pytest.raises(InvalidInputError, match="differ in length"):
+        roc_auc(np.array([0, 1]), np.arange(3))
+
+
+def test_ranking_ap_and_precision():
+    from embedlab.eval.metrics import precision_at_k, ranking_average_precision
+
+    rel = np.array([[1, 0, 1, 0], [0, 0, 0, 0]], dtype=bool)
+    sc = np.array([[0.9, 0.8, 0.1, 0.5], [1, 2, 3, 4]])
+    ap = ranking_average_precision(rel, sc)
+    assert ap[0] == pytest.approx((1 + 2 / 4) / 2) and np.isnan(ap[1])
+    assert precision_at_k(rel, sc, 2).tolist() == [0.5, 0.0]

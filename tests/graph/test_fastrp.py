@@ -14,19 +14,24 @@ from embedlab.graph import FastRP, Graph
 from embedlab.graph.fastrp import node_hash_keys, very_sparse_projection
 
 
-def reference_fastrp(adj, r, weights, beta, self_influence=0.0, standardize=True):
+def reference_fastrp(
+    adj, r, weights, beta, self_influence=0.0, standardize=True, adjacency=False, normalized=True
+):
     """GTmac/FastRP ``fastrp_projection`` + ``fastrp_merge`` (input_matrix='trans',
     normalization=True), in dense numpy, with the projection ``r`` given.
     """
     adj = np.asarray(adj, dtype=np.float64)
     deg = adj.sum(axis=1)
     trans = np.divide(adj, deg[:, None], out=np.zeros_like(adj), where=deg[:, None] > 0)
+    if adjacency:  # the authors' input_matrix='adj'
+        trans = adj
+    rn = normalize if normalized else (lambda a: a)  # the authors' normalization switch
     dscale = np.where(deg > 0, np.power(np.where(deg > 0, deg, 1.0), beta), 1.0)
     h = r.astype(np.float64) * dscale[:, None]
-    out = self_influence * normalize(h) if self_influence else np.zeros_like(h)
+    out = self_influence * rn(h) if self_influence else np.zeros_like(h)
     for w in weights:
         h = trans @ h
-        out += w * normalize(h)
+        out += w * rn(h)
     return scale(out) if standardize else out
 
 
@@ -77,6 +82,33 @@ def test_without_standardization_and_with_self_influence():
     )
     np.testing.assert_allclose(m.embeddings_, ref, rtol=1e-5, atol=1e-5)
     assert np.array_equal(m.mean_, np.zeros(16)) and np.array_equal(m.scale_, np.ones(16))
+
+
+@pytest.mark.parametrize("normalized", [True, False])
+def test_adjacency_input_and_unnormalised_iterations(normalized):
+    """The authors' link-prediction setting: input_matrix='adj', normalization switch."""
+    g, _ = stochastic_block_model([30, 30], 0.2, 0.05, random_state=4)
+    m = FastRP(
+        n_components=16,
+        iteration_weights=[1.0, 0.01],
+        normalization_strength=0.2,
+        input_matrix="adjacency",
+        normalize_iterations=normalized,
+        standardize=False,
+        node_self_influence=0.5,
+        random_state=2,
+    ).fit(g)
+    ref = reference_fastrp(
+        g.adjacency().toarray(),
+        _projection(g, 16, 2),
+        [1.0, 0.01],
+        0.2,
+        self_influence=0.5,
+        standardize=False,
+        adjacency=True,
+        normalized=normalized,
+    )
+    np.testing.assert_allclose(m.embeddings_, ref, rtol=1e-4, atol=1e-5)
 
 
 def test_projection_distribution():

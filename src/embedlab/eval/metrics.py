@@ -17,7 +17,14 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 
-__all__ = ["f1_micro_macro", "top_k_predictions"]
+__all__ = [
+    "average_precision",
+    "f1_micro_macro",
+    "precision_at_k",
+    "ranking_average_precision",
+    "roc_auc",
+    "top_k_predictions",
+]
 
 
 def top_k_predictions(scores: np.ndarray, k: np.ndarray) -> np.ndarray:
@@ -64,3 +71,78 @@ def f1_micro_macro(y_true: np.ndarray, y_pred: np.ndarray) -> tuple[float, float
     per = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
     macro = float(per.mean()) if per.size else 0.0
     return float(micro), macro
+
+
+def _binary(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    t = np.asarray(y_true).astype(bool).ravel()
+    s = np.asarray(scores, dtype=np.float64).ravel()
+    if t.shape != s.shape:
+        raise InvalidInputError(f"y_true and scores differ in length: {t.shape} vs {s.shape}.")
+    if not np.isfinite(s).all():
+        raise InvalidInputError("scores hold NaN or infinite values.")
+    if t.all() or not t.any():
+        raise InvalidInputError("y_true needs both positive and negative examples.")
+    return t, s
+
+
+def roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
+    r"""Area under the ROC curve: :math:`P(s^+ > s^-) + \frac12 P(s^+ = s^-)` (Mann–Whitney U).
+
+    >>> roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
+    0.75
+    """
+    from scipy.stats import rankdata
+
+    t, s = _binary(y_true, scores)
+    ranks = rankdata(s)  # average ranks for ties
+    n_pos, n_neg = int(t.sum()), int((~t).sum())
+    return float((ranks[t].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def average_precision(y_true: np.ndarray, scores: np.ndarray) -> float:
+    r"""Average precision, :math:`\sum_k (R_k - R_{k-1}) P_k` over distinct score thresholds
+    (scikit-learn's definition: tied scores form one threshold).
+
+    >>> round(average_precision(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])), 4)
+    0.8333
+    """
+    t, s = _binary(y_true, scores)
+    order = np.argsort(-s, kind="stable")
+    s_sorted, t_sorted = s[order], t[order]
+    last = np.r_[np.flatnonzero(np.diff(s_sorted)), len(s_sorted) - 1]  # end of each tie group
+    tp = np.cumsum(t_sorted)[last]
+    precision = tp / (last + 1)
+    recall = tp / t.sum()
+    return float(np.sum(np.diff(np.r_[0.0, recall]) * precision))
+
+
+def ranking_average_precision(relevant: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    r"""Per-row average precision of a full ranking (GEM's ``computeMAP``, used by RESTORE).
+
+    Row ``i`` ranks all columns by ``scores[i]`` (descending, ties by column order);
+    :math:`AP_i = \frac{1}{|H_i|}\sum_{k:\,\mathrm{rel}(k)} P_i@k` over the hit positions ``k``.
+    Rows without any relevant column get NaN.
+
+    >>> ranking_average_precision(np.array([[1, 0, 1]]), np.array([[0.9, 0.8, 0.1]])).tolist()
+    [0.8333333333333333]
+    """
+    rel = np.asarray(relevant, dtype=bool)
+    order = np.argsort(-np.asarray(scores, dtype=np.float64), axis=1, kind="stable")
+    hits = np.take_along_axis(rel, order, axis=1)
+    cum = np.cumsum(hits, axis=1)
+    prec = cum / np.arange(1, rel.shape[1] + 1)[None, :]
+    n_rel = hits.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(n_rel > 0, (prec * hits).sum(axis=1) / n_rel, np.nan)
+
+
+def precision_at_k(relevant: np.ndarray, scores: np.ndarray, k: int) -> np.ndarray:
+    """Per-row fraction of the ``k`` highest-scoring columns that are relevant.
+
+    >>> precision_at_k(np.array([[1, 0, 1]]), np.array([[0.9, 0.8, 0.1]]), 2).tolist()
+    [0.5]
+    """
+    rel = np.asarray(relevant, dtype=bool)
+    k = min(int(k), rel.shape[1])
+    top = np.argpartition(-np.asarray(scores, dtype=np.float64), k - 1, axis=1)[:, :k]
+    return np.take_along_axis(rel, top, axis=1).sum(axis=1) / k

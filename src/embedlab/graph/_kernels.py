@@ -74,15 +74,18 @@ def sparse_sign_rows(
 
 
 @njit(cache=True, nogil=True, fastmath=True, inline="always")
-def _normalize_into(o: np.ndarray, s: np.float32, acc: np.ndarray, row: int, coef: float) -> None:
-    """``o *= s``; then ``acc[row] += coef * o / ||o||`` unless ``coef`` or the norm is 0."""
+def _normalize_into(
+    o: np.ndarray, s: np.float32, acc: np.ndarray, row: int, coef: float, normalize: bool
+) -> None:
+    """``o *= s``; then ``acc[row] += coef * o / ||o||`` (``coef * o`` when not ``normalize``)
+    unless ``coef`` or the norm is 0."""
     d = o.shape[0]
     ss = 0.0
     for k in range(d):
         o[k] *= s
         ss += np.float64(o[k]) * np.float64(o[k])
     if coef != 0.0 and ss > 0.0:
-        f = np.float32(coef / np.sqrt(ss))
+        f = np.float32(coef / np.sqrt(ss)) if normalize else np.float32(coef)
         a = acc[row]
         for k in range(d):
             a[k] += f * o[k]
@@ -99,8 +102,10 @@ def propagate(
     out: np.ndarray,
     acc: np.ndarray,
     coef: float,
+    normalize: bool = True,
 ) -> None:
-    """``out = D^-1 S x`` row by row, and ``acc[i] += coef * out[i] / ||out[i]||`` (fused).
+    """``out = D^-1 S x`` row by row, and ``acc[i] += coef * out[i] / ||out[i]||`` (fused;
+    ``coef * out[i]`` when not ``normalize``).
 
     Rows of ``out`` with zero norm add nothing to ``acc``. Neighbours are summed four at a time
     (a fixed order: the result does not depend on the thread count). ``acc`` may be a ``(1, 1)``
@@ -129,7 +134,7 @@ def propagate(
             for k in range(d):
                 o[k] += w0 * x0[k]
             p += 1
-        _normalize_into(o, inv_deg[i], acc, i, coef)
+        _normalize_into(o, inv_deg[i], acc, i, coef, normalize)
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -169,6 +174,7 @@ def propagate_sparse(
     out: np.ndarray,
     acc: np.ndarray,
     coef: float,
+    normalize: bool = True,
 ) -> None:
     """:func:`propagate` for a sparse ``x`` given by its CSR rows: ``O(nnz(S) * nnz(x) / n)``.
 
@@ -186,7 +192,7 @@ def propagate_sparse(
             w = weights[p] if weighted else np.float32(1.0)
             for q in range(x_indptr[j], x_indptr[j + 1]):
                 o[x_cols[q]] += w * x_vals[q]
-        _normalize_into(o, inv_deg[i], acc, i, coef)
+        _normalize_into(o, inv_deg[i], acc, i, coef, normalize)
 
 
 @njit(parallel=True, cache=True, nogil=True)
@@ -223,15 +229,18 @@ def count_diagonal(indptr: np.ndarray, indices: np.ndarray) -> int:
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def accumulate_normalized(x: np.ndarray, acc: np.ndarray, coef: float) -> None:
-    """``acc[i] += coef * x[i] / ||x[i]||`` for rows with non-zero norm."""
+def accumulate_normalized(
+    x: np.ndarray, acc: np.ndarray, coef: float, normalize: bool = True
+) -> None:
+    """``acc[i] += coef * x[i] / ||x[i]||`` for rows with non-zero norm (no division when not
+    ``normalize``)."""
     n, d = x.shape
     for i in prange(n):
         ss = 0.0
         for k in range(d):
             ss += np.float64(x[i, k]) * np.float64(x[i, k])
         if ss > 0.0:
-            f = np.float32(coef / np.sqrt(ss))
+            f = np.float32(coef / np.sqrt(ss)) if normalize else np.float32(coef)
             for k in range(d):
                 acc[i, k] += f * x[i, k]
 

@@ -160,6 +160,13 @@ class FastRP(BaseEmbedder):
         Share of the dimensions that come from node features (needs ``features`` in ``fit``).
     standardize : bool, default=True
         Standardise the columns of the result (the authors' code does).
+    input_matrix : {"transition", "adjacency"}, default="transition"
+        Propagate with :math:`A = D^{-1} S` (the paper's node-classification setting) or with
+        :math:`S` itself (the authors' ``input_matrix='adj'``, their link-prediction setting).
+    normalize_iterations : bool, default=True
+        L2-normalise the rows of every :math:`H_i` before weighting (the authors' ``normalization``
+        switch; the paper's node-classification setting). Without it :math:`N = \\sum_i \\alpha_i
+        H_i`, whose dot products count (degree-weighted) shared neighbourhoods.
     random_state : int, numpy Generator or None, default=None
         Seed of the projection; ``None`` draws one, logs it and stores it in ``seed_``.
     n_jobs : int or None, default=None
@@ -196,6 +203,8 @@ class FastRP(BaseEmbedder):
         "density": [Options(str, {"auto"}), Interval(float, 0, 1, closed="right")],
         "property_ratio": [Interval(float, 0, 1)],
         "standardize": [bool],
+        "input_matrix": [Options(str, {"transition", "adjacency"})],
+        "normalize_iterations": [bool],
         "random_state": [Interval(int, 0, None), np.random.Generator, None],
         "n_jobs": [Interval(int, -1, -1), Interval(int, 1, None), None],
     }
@@ -210,6 +219,8 @@ class FastRP(BaseEmbedder):
         density: float | str = "auto",
         property_ratio: float = 0.0,
         standardize: bool = True,
+        input_matrix: str = "transition",
+        normalize_iterations: bool = True,
         random_state: int | np.random.Generator | None = None,
         n_jobs: int | None = None,
     ) -> None:
@@ -220,6 +231,8 @@ class FastRP(BaseEmbedder):
         self.density = density
         self.property_ratio = property_ratio
         self.standardize = standardize
+        self.input_matrix = input_matrix
+        self.normalize_iterations = normalize_iterations
         self.random_state = random_state
         self.n_jobs = n_jobs
 
@@ -275,7 +288,13 @@ class FastRP(BaseEmbedder):
     ) -> tuple[np.ndarray, np.ndarray]:
         """``(inv_deg, H_0)`` of the fitted graph."""
         deg = graph.degrees(weighted=True)
-        return _inverse(deg), self._initial(node_hash_keys(graph.node_ids), deg, feats, d_p)
+        return self._row_scale(deg), self._initial(node_hash_keys(graph.node_ids), deg, feats, d_p)
+
+    def _row_scale(self, deg: np.ndarray) -> np.ndarray:
+        """Row factors of the propagation matrix: :math:`D^{-1}` or 1 (adjacency)."""
+        if self.input_matrix == "adjacency":
+            return np.ones(len(deg), dtype=np.float32)
+        return _inverse(deg)
 
     def _combine(self, graph: Graph, feats: np.ndarray | None, d_p: int) -> np.ndarray:
         """:math:`N` for the graph's nodes (before column standardisation)."""
@@ -283,7 +302,9 @@ class FastRP(BaseEmbedder):
         inv_deg, x = self._start(graph, feats, d_p)
         acc = np.zeros_like(x)
         if self.node_self_influence:
-            K.accumulate_normalized(x, acc, float(self.node_self_influence))
+            K.accumulate_normalized(
+                x, acc, float(self.node_self_influence), self.normalize_iterations
+            )
         out = np.empty_like(x)
         first = _first_step_operand(x)
         work = len(weights) * max(int(graph.indices.shape[0]), graph.n_nodes) * x.shape[1]
@@ -291,7 +312,16 @@ class FastRP(BaseEmbedder):
             "FastRP iterations", len(weights), min_total=1 if work >= 5e9 else 1e18
         ) as bar:
             for i, w in enumerate(weights):
-                _step(graph, inv_deg, x, out, acc, w, first if i == 0 else None)
+                _step(
+                    graph,
+                    inv_deg,
+                    x,
+                    out,
+                    acc,
+                    w,
+                    self.normalize_iterations,
+                    first if i == 0 else None,
+                )
                 x, out = out, x
                 bar.advance(1)
         return acc
@@ -314,18 +344,31 @@ class FastRP(BaseEmbedder):
         out = np.empty_like(x)
         no_acc = np.zeros((1, 1), dtype=np.float32)
         new_deg = np.asarray(b.sum(axis=1)).ravel()
-        inv_new = _inverse(new_deg)
+        inv_new = self._row_scale(new_deg)
         new_acc = np.zeros((b.shape[0], self.n_components), dtype=np.float32)
         if self.node_self_influence:
             h_new = self._initial(new_keys, new_deg, new_feats, d_p)
-            K.accumulate_normalized(h_new, new_acc, float(self.node_self_influence))
+            K.accumulate_normalized(
+                h_new, new_acc, float(self.node_self_influence), self.normalize_iterations
+            )
         new_out = np.empty_like(new_acc)
         b_indptr, b_indices = b.indptr.astype(np.int64), b.indices.astype(np.int32)
         b_data = b.data.astype(np.float32)
         for i, w in enumerate(weights):
-            K.propagate(b_indptr, b_indices, b_data, True, inv_new, x, new_out, new_acc, w)
+            K.propagate(
+                b_indptr,
+                b_indices,
+                b_data,
+                True,
+                inv_new,
+                x,
+                new_out,
+                new_acc,
+                w,
+                self.normalize_iterations,
+            )
             if i + 1 < len(weights):
-                _step(graph, inv_deg, x, out, no_acc, 0.0)
+                _step(graph, inv_deg, x, out, no_acc, 0.0, True)
                 x, out = out, x
         return new_acc
 
@@ -458,13 +501,23 @@ def _step(
     out: np.ndarray,
     acc: np.ndarray,
     coef: float,
+    normalize: bool,
     sparse_x: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> None:
     """One propagation :math:`H_i = A H_{i-1}` over ``graph`` (see :func:`_kernels.propagate`);
     ``sparse_x`` is ``x``'s CSR rows when ``x`` is sparse (the projection)."""
     if sparse_x is None:
         K.propagate(
-            graph.indptr, graph.indices, graph.weights, graph.weighted, inv_deg, x, out, acc, coef
+            graph.indptr,
+            graph.indices,
+            graph.weights,
+            graph.weighted,
+            inv_deg,
+            x,
+            out,
+            acc,
+            coef,
+            normalize,
         )
     else:
         K.propagate_sparse(
@@ -477,6 +530,7 @@ def _step(
             out,
             acc,
             coef,
+            normalize,
         )
 
 
