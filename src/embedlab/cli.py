@@ -440,6 +440,212 @@ def eval_node_classification(
     Console().print(table)
 
 
+def _parse_method_options(cls: type, args: list[str]) -> dict[str, Any]:
+    """``--name value`` / ``--flag`` / ``--no-flag`` pairs for ``cls``'s constructor parameters."""
+    sig = inspect.signature(cls)
+    by_flag = {
+        "--" + p.name.replace("_", "-"): p
+        for p in sig.parameters.values()
+        if p.name not in ("random_state", "n_jobs")
+    }
+    out: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        flag, _, inline = arg.partition("=")
+        negated = flag.startswith("--no-") and "--" + flag[5:] in by_flag
+        param = by_flag.get("--" + flag[5:] if negated else flag)
+        if param is None:
+            valid = ", ".join(sorted(by_flag))
+            raise typer.BadParameter(
+                f"unknown option {arg!r} for this method; valid: {valid}.",
+                param_hint="method options",
+            )
+        default = param.default
+        if isinstance(default, bool):
+            out[param.name] = not negated
+            i += 1
+            continue
+        if inline:
+            value = inline
+        else:
+            if i + 1 >= len(args):
+                raise typer.BadParameter(f"{flag} needs a value.", param_hint="method options")
+            value = args[i + 1]
+            i += 1
+        i += 1
+        try:
+            if isinstance(default, int):
+                out[param.name] = int(value)
+            elif isinstance(default, float):
+                out[param.name] = float(value)
+            elif isinstance(default, tuple | list):
+                out[param.name] = _parse_floats(value, flag)
+            else:
+                try:
+                    out[param.name] = float(value)
+                except ValueError:
+                    out[param.name] = value
+        except ValueError:
+            raise typer.BadParameter(
+                f"{flag} got {value!r}, not a number.", param_hint="method options"
+            ) from None
+    return out
+
+
+@eval_app.command(
+    "link-prediction",
+    context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+)
+@_guard
+def eval_link_prediction(
+    ctx: typer.Context,
+    edges: Annotated[str, typer.Argument(help="Edge list or dataset name.", show_default=False)],
+    method: Annotated[
+        str, typer.Option("--method", help="Registered embedder, e.g. fastrp.", show_default=False)
+    ],
+    test_fraction: Annotated[
+        float, typer.Option("--test-fraction", help="Share of edges held out.")
+    ] = 0.3,
+    operators: Annotated[
+        str, typer.Option("--operators", help="Any of dot,cosine,hadamard,average,l1,l2.")
+    ] = "hadamard",
+    seed: Annotated[
+        int, typer.Option("--seed", min=0, help="Seed of the split and of the method.")
+    ] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Hold out edges (connected residual), re-fit the method, score held-out pairs.
+
+    Method options follow --method, named as its constructor parameters.
+
+    Example: embedlab eval link-prediction ca-astroph --method fastrp --n-components 128
+    --test-fraction 0.5 --operators hadamard,dot --json
+    """
+    from embedlab.datasets import graph_dataset
+    from embedlab.eval import LinkPrediction
+    from embedlab.graph import Graph
+    from embedlab.registry import EMBEDDERS
+
+    cls = EMBEDDERS.get(method)
+    params = _parse_method_options(cls, list(ctx.args))
+    est = cls(**params, random_state=seed)
+    est._validate_params()
+    p = Path(edges)
+    path = p if p.is_file() else graph_dataset(edges).edges
+    graph = Graph.from_edgelist(path)
+    ops = [o.strip() for o in operators.split(",") if o.strip()]
+    res = LinkPrediction(graph, test_fraction=test_fraction, operators=ops, random_state=seed)(est)
+    _print_scores(res, as_json, f"Link prediction: {method} on {edges}")
+
+
+@eval_app.command("reconstruction")
+@_guard
+def eval_reconstruction(
+    embeddings: Annotated[Path, typer.Argument(help="Embedding file.", show_default=False)],
+    edges: Annotated[str, typer.Argument(help="Edge list or dataset name.", show_default=False)],
+    hops: Annotated[str, typer.Option("--hops", help="Hop distances.")] = "1,2,3",
+    sample: Annotated[int, typer.Option("--sample", min=1, help="Nodes evaluated.")] = 1000,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the node sample.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """RESTORE reconstruction: map@h of the h-hop neighbourhoods, precision@10 (1 hop).
+
+    Example: embedlab eval reconstruction cora.parquet cora --json
+    """
+    from embedlab.datasets import graph_dataset
+    from embedlab.eval import Reconstruction
+    from embedlab.graph import Graph
+    from embedlab.io import EmbeddingSet
+
+    try:
+        hop_list = [int(h) for h in hops.split(",") if h.strip()]
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected integers such as 1,2,3; got {hops!r}.", param_hint="--hops"
+        ) from None
+    es = EmbeddingSet.load(embeddings)
+    p = Path(edges)
+    graph = Graph.from_edgelist(p if p.is_file() else graph_dataset(edges).edges)
+    res = Reconstruction(graph, hops=hop_list, sample=sample, random_state=seed)(es)
+    _print_scores(res, as_json, f"Reconstruction: {embeddings.name} on {edges}")
+
+
+@eval_app.command("clustering")
+@_guard
+def eval_clustering(
+    embeddings: Annotated[Path, typer.Argument(help="Embedding file.", show_default=False)],
+    labels: Annotated[
+        str, typer.Option("--labels", help="Labels file or dataset name.", show_default=False)
+    ],
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of k-means.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """k-means on the embeddings against single-label ground truth: NMI and ARI.
+
+    Example: embedlab eval clustering cora.parquet --labels cora --json
+    """
+    from embedlab.datasets import load_labels
+    from embedlab.eval import Clustering
+    from embedlab.io import EmbeddingSet
+
+    res = Clustering(load_labels(labels), random_state=seed)(EmbeddingSet.load(embeddings))
+    _print_scores(res, as_json, f"Clustering: {embeddings.name}")
+
+
+def _print_scores(res: dict[str, float], as_json: bool, title: str) -> None:
+    if as_json:
+        typer.echo(json.dumps(res))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    table.add_column("metric")
+    table.add_column("value", justify="right")
+    for k, v in res.items():
+        table.add_row(k, f"{v:.4f}")
+    Console().print(table)
+
+
+# --------------------------------------------------------------------------------- bench
+bench_app = typer.Typer(help="Paper-style comparison tables.", no_args_is_help=True)
+app.add_typer(bench_app, name="bench")
+
+
+@bench_app.command("graph")
+@_guard
+def bench_graph(
+    datasets: Annotated[
+        str, typer.Option("--datasets", help="Data set names.")
+    ] = "blogcatalog,cora",
+    methods: Annotated[str, typer.Option("--methods", help="Methods (random = baseline).")] = (
+        "fastrp,deepwalk,node2vec,line,random"
+    ),
+    tasks: Annotated[str, typer.Option("--tasks", help="Tasks.")] = (
+        "node-classification,link-prediction,reconstruction"
+    ),
+    seeds: Annotated[int, typer.Option("--seeds", min=1, help="Runs per cell.")] = 3,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Save JSON here.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --output.")] = False,
+) -> None:
+    """Every method on every data set and task; markdown table (mean ± std over seeds).
+
+    Example: embedlab bench graph --datasets cora --methods fastrp,random --seeds 2 -o cora.json
+    """
+    from embedlab.eval.bench import format_markdown, run_graph_bench
+    from embedlab.utils.fileio import atomic_path, check_output_path
+
+    split = lambda text: [t.strip() for t in text.split(",") if t.strip()]  # noqa: E731
+    if output is not None:
+        check_output_path(output, overwrite=overwrite)
+    result = run_graph_bench(split(datasets), split(methods), split(tasks), seeds=seeds)
+    typer.echo(format_markdown(result))
+    if output is not None:
+        with atomic_path(output, overwrite=overwrite) as tmp:
+            tmp.write_text(json.dumps(result, indent=2) + "\n")
+
+
 # --------------------------------------------------------------------------------- datasets
 @datasets_app.command("list")
 @_guard

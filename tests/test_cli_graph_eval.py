@@ -1,0 +1,157 @@
+"""CLI of the graph evaluation commands (issue 3): JSON keys, method options, errors."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from embedlab.cli import app
+from embedlab.datasets import stochastic_block_model
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def sbm_files(tmp_path):
+    g, lab = stochastic_block_model([40, 40, 40], 0.25, 0.01, random_state=0)
+    rows = [
+        (int(g.node_ids[i]), int(g.node_ids[j]))
+        for i in range(g.n_nodes)
+        for j in g.indices[g.indptr[i] : g.indptr[i + 1]]
+        if i < j
+    ]
+    edges = tmp_path / "sbm.txt"
+    edges.write_text("".join(f"{u} {v}\n" for u, v in rows))
+    labels = tmp_path / "labels.txt"
+    labels.write_text("".join(f"{n} {c}\n" for n, c in zip(lab.nodes, lab.labels, strict=True)))
+    emb = tmp_path / "sbm.parquet"
+    assert (
+        runner.invoke(
+            app, ["embed", "fastrp", str(edges), "-o", str(emb), "--n-components", "32", "-q"]
+        ).exit_code
+        == 0
+    )
+    return edges, labels, emb
+
+
+def test_link_prediction_keys_and_method_options(sbm_files):
+    edges, _, _ = sbm_files
+    res = runner.invoke(
+        app,
+        [
+            "eval",
+            "link-prediction",
+            str(edges),
+            "--method",
+            "fastrp",
+            "--n-components",
+            "32",
+            "--iteration-weights",
+            "0,1,1",
+            "--no-standardize",
+            "--operators",
+            "hadamard,dot",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data) == {
+        "roc_auc[hadamard]",
+        "average_precision[hadamard]",
+        "roc_auc[dot]",
+        "average_precision[dot]",
+    }
+    assert data["roc_auc[dot]"] > 0.7  # chance is 0.5
+    single = runner.invoke(
+        app,
+        [
+            "eval",
+            "link-prediction",
+            str(edges),
+            "--method",
+            "fastrp",
+            "--n-components=16",
+            "--json",
+        ],
+    )
+    assert set(json.loads(single.stdout)) == {"roc_auc", "average_precision"}
+
+
+def test_reconstruction_and_clustering_keys(sbm_files):
+    edges, labels, emb = sbm_files
+    res = runner.invoke(app, ["eval", "reconstruction", str(emb), str(edges), "--json"])
+    assert res.exit_code == 0, res.output
+    assert set(json.loads(res.stdout)) == {"map@1", "map@2", "map@3", "precision@10"}
+    res = runner.invoke(
+        app, ["eval", "reconstruction", str(emb), str(edges), "--hops", "2", "--sample", "50"]
+    )
+    assert res.exit_code == 0 and "map@2" in res.stdout
+    res = runner.invoke(app, ["eval", "clustering", str(emb), "--labels", str(labels), "--json"])
+    assert res.exit_code == 0, res.output
+    data = json.loads(res.stdout)
+    assert set(data) == {"nmi", "ari"} and data["nmi"] > 0.8
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--method", "fastrp", "--n-componentz", "3"], 2, "unknown option '--n-componentz'"),
+        (["--method", "fastrp", "--n-components"], 2, "--n-components needs a value"),
+        (["--method", "fastrp", "--n-components", "x"], 2, "got 'x', not a number"),
+        (["--method", "nope"], 1, "Unknown embedder 'nope'"),
+        (["--method", "fastrp", "--operators", "max"], 1, "'operators' must be among"),
+        (
+            ["--method", "fastrp", "--test-fraction", "0.99"],
+            1,
+            "can be held out without disconnecting",
+        ),
+    ],
+)
+def test_link_prediction_errors(sbm_files, args, code, message):
+    edges, _, _ = sbm_files
+    res = runner.invoke(app, ["eval", "link-prediction", str(edges), *args])
+    assert res.exit_code == code, res.output
+    assert message in " ".join(res.stderr.split())
+
+
+def test_bench_graph_reports_planned_methods(tmp_path, monkeypatch, sbm_files):
+    edges, labels, _ = sbm_files
+    folder = tmp_path / "graphs" / "sbm"
+    folder.mkdir(parents=True)
+    (folder / "edges.txt").write_text(edges.read_text())
+    (folder / "labels.txt").write_text(labels.read_text())
+    monkeypatch.setenv("EMBEDLAB_DATA", str(tmp_path))
+    out = tmp_path / "r.json"
+    res = runner.invoke(
+        app,
+        [
+            "bench",
+            "graph",
+            "--datasets",
+            "sbm",
+            "--methods",
+            "fastrp,deepwalk,random",
+            "--seeds",
+            "2",
+            "-o",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "| sbm | deepwalk | not implemented (issue 4)" in res.stdout
+    assert "±" in res.stdout
+    rows = json.loads(out.read_text())["rows"]
+    fast = {r["task"]: r for r in rows if r["method"] == "fastrp"}
+    rnd = {r["task"]: r for r in rows if r["method"] == "random"}
+    assert len(fast["reconstruction"]["metrics"]["map@1"]) == 2
+    for task, key in [
+        ("node-classification", "micro_f1@0.5"),
+        ("link-prediction", "roc_auc[dot]"),
+        ("reconstruction", "map@1"),
+    ]:
+        assert min(fast[task]["metrics"][key]) > max(rnd[task]["metrics"][key])
+    bad = runner.invoke(app, ["bench", "graph", "--datasets", "sbm", "--methods", "nope"])
+    assert bad.exit_code == 1 and "Unknown method(s) nope" in bad.stderr
+    again = runner.invoke(app, ["bench", "graph", "--datasets", "sbm", "-o", str(out)])
+    assert again.exit_code == 1 and "already exists" in again.stderr
