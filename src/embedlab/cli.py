@@ -522,7 +522,6 @@ def eval_link_prediction(
     Example: embedlab eval link-prediction ca-astroph --method fastrp --n-components 128
     --test-fraction 0.5 --operators hadamard,dot --json
     """
-    from embedlab.datasets import graph_dataset
     from embedlab.eval import LinkPrediction
     from embedlab.graph import Graph
     from embedlab.registry import EMBEDDERS
@@ -531,9 +530,7 @@ def eval_link_prediction(
     params = _parse_method_options(cls, list(ctx.args))
     est = cls(**params, random_state=seed)
     est._validate_params()
-    p = Path(edges)
-    path = p if p.is_file() else graph_dataset(edges).edges
-    graph = Graph.from_edgelist(path)
+    graph = Graph.from_edgelist(_resolve_edges(edges)[0])
     ops = [o.strip() for o in operators.split(",") if o.strip()]
     res = LinkPrediction(graph, test_fraction=test_fraction, operators=ops, random_state=seed)(est)
     _print_scores(res, as_json, f"Link prediction: {method} on {edges}")
@@ -553,7 +550,6 @@ def eval_reconstruction(
 
     Example: embedlab eval reconstruction cora.parquet cora --json
     """
-    from embedlab.datasets import graph_dataset
     from embedlab.eval import Reconstruction
     from embedlab.graph import Graph
     from embedlab.io import EmbeddingSet
@@ -565,8 +561,7 @@ def eval_reconstruction(
             f"expected integers such as 1,2,3; got {hops!r}.", param_hint="--hops"
         ) from None
     es = EmbeddingSet.load(embeddings)
-    p = Path(edges)
-    graph = Graph.from_edgelist(p if p.is_file() else graph_dataset(edges).edges)
+    graph = Graph.from_edgelist(_resolve_edges(edges)[0])
     res = Reconstruction(graph, hops=hop_list, sample=sample, random_state=seed)(es)
     _print_scores(res, as_json, f"Reconstruction: {embeddings.name} on {edges}")
 

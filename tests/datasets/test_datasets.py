@@ -108,7 +108,7 @@ def test_sbm_densities(global_random_seed):
 def test_erdos_renyi_exact_size():
     g = erdos_renyi(1000, 5000, random_state=0)
     assert (g.n_nodes, g.n_edges) == (1000, 5000)
-    with pytest.raises(InvalidInputError, match="at most 3 edges"):
+    with pytest.raises(InvalidInputError, match="has only 3 available node pairs; asked 4"):
         erdos_renyi(3, 4)
 
 

@@ -12,7 +12,7 @@ Every generator takes ``random_state`` and returns the same graph for the same s
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ from embedlab.exceptions import InvalidInputError
 from embedlab.graph._graph import Graph
 from embedlab.utils.validation import check_random_state
 
-__all__ = ["erdos_renyi", "power_law_graph", "stochastic_block_model"]
+__all__ = ["distinct_pairs", "erdos_renyi", "power_law_graph", "stochastic_block_model"]
 
 
 def _pairs_from_index(idx: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -90,21 +90,31 @@ def stochastic_block_model(
     return graph, labels
 
 
-def _distinct_edges(
-    sample: object, n: int, m: int, rng: np.random.Generator
+def distinct_pairs(
+    sample: Callable[[int], tuple[np.ndarray, np.ndarray]],
+    n: int,
+    m: int,
+    rng: np.random.Generator,
+    exclude: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    max_edges = n * (n - 1) // 2
-    if m > max_edges:
+    """``m`` distinct node pairs ``u < v`` drawn by rejection from ``sample(k)`` (k endpoints
+    each), none with key ``u * n + v`` in ``exclude``; returned in random order."""
+    excluded = np.empty(0, dtype=np.int64) if exclude is None else np.asarray(exclude, np.int64)
+    max_pairs = n * (n - 1) // 2 - len(excluded)
+    if m > max_pairs:
         raise InvalidInputError(
-            f"A simple graph on {n} nodes has at most {max_edges} edges; asked {m}."
+            f"A simple graph on {n} nodes has only {max_pairs} available node pairs; asked {m}."
         )
     keys = np.empty(0, dtype=np.int64)
     while len(keys) < m:
         need = int((m - len(keys)) * 1.1) + 16
-        u, v = sample(need)  # type: ignore[operator]
+        u, v = sample(need)
         keep = u != v
         lo, hi = np.minimum(u[keep], v[keep]), np.maximum(u[keep], v[keep])
-        keys = np.unique(np.concatenate([keys, lo * n + hi]))
+        new = lo.astype(np.int64) * n + hi
+        if len(excluded):
+            new = new[~np.isin(new, excluded)]
+        keys = np.unique(np.concatenate([keys, new]))
     keys = rng.permutation(keys)[:m]
     return keys // n, keys % n
 
@@ -118,7 +128,7 @@ def erdos_renyi(n: int, m: int, *, random_state: int | np.random.Generator | Non
     def sample(k: int) -> tuple[np.ndarray, np.ndarray]:
         return rng.integers(0, n, size=k), rng.integers(0, n, size=k)
 
-    u, v = _distinct_edges(sample, n, m, rng)
+    u, v = distinct_pairs(sample, n, m, rng)
     return Graph.from_edges(u, v, nodes=np.arange(n, dtype=np.int64))
 
 
@@ -149,5 +159,5 @@ def power_law_graph(
         v = np.minimum(np.searchsorted(cdf, rng.random(k)), n - 1)
         return perm[u], perm[v]
 
-    u, v = _distinct_edges(sample, n, m, rng)
+    u, v = distinct_pairs(sample, n, m, rng)
     return Graph.from_edges(u, v, nodes=np.arange(n, dtype=np.int64))

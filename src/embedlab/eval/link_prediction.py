@@ -66,25 +66,16 @@ def _undirected_edges(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _sample_non_edges(
-    n: int, count: int, forbidden: np.ndarray, rng: np.random.Generator
+    n: int, count: int, edge_keys: np.ndarray, rng: np.random.Generator
 ) -> np.ndarray:
-    """``count`` distinct pairs ``u < v`` whose key ``u * n + v`` is not in sorted ``forbidden``."""
-    max_pairs = n * (n - 1) // 2 - len(forbidden)
-    if count > max_pairs:
-        raise InvalidInputError(
-            f"The graph has only {max_pairs} node pairs that are not edges; {count} are needed."
-        )
-    found = np.empty(0, dtype=np.int64)
-    while len(found) < count:
-        k = int((count - len(found)) * 1.2) + 16
-        u, v = rng.integers(0, n, size=k), rng.integers(0, n, size=k)
-        lo, hi = np.minimum(u, v), np.maximum(u, v)
-        keys = (lo * n + hi)[lo != hi]
-        keys = keys[~np.isin(keys, forbidden)]
-        keys = np.unique(keys)[np.argsort(rng.random(len(np.unique(keys))))]
-        found = np.concatenate([found, keys[~np.isin(keys, found)]])
-    found = found[:count]
-    return np.stack([found // n, found % n], axis=1)
+    """``count`` distinct uniform pairs ``u < v`` that are not edges, shape ``(count, 2)``."""
+    from embedlab.datasets.synthetic import distinct_pairs
+
+    def sample(k: int) -> tuple[np.ndarray, np.ndarray]:
+        return rng.integers(0, n, size=k), rng.integers(0, n, size=k)
+
+    u, v = distinct_pairs(sample, n, count, rng, exclude=edge_keys)
+    return np.stack([u, v], axis=1)
 
 
 def split_edges(
@@ -135,7 +126,7 @@ def split_edges(
     train_idx = np.flatnonzero(~is_test)
     n_clf = min(n_test, len(train_idx), max_classifier_pairs)
     clf_idx = rng.choice(train_idx, size=n_clf, replace=False)
-    negatives = _sample_non_edges(n, n_test + len(clf_idx), np.sort(keys), rng)
+    negatives = _sample_non_edges(n, n_test + len(clf_idx), keys, rng)
     ids = graph.node_ids
     train_graph = Graph.from_edges(
         ids[u[train_idx]],

@@ -506,32 +506,11 @@ def _step(
 ) -> None:
     """One propagation :math:`H_i = A H_{i-1}` over ``graph`` (see :func:`_kernels.propagate`);
     ``sparse_x`` is ``x``'s CSR rows when ``x`` is sparse (the projection)."""
+    csr = (graph.indptr, graph.indices, graph.weights, graph.weighted, inv_deg)
     if sparse_x is None:
-        K.propagate(
-            graph.indptr,
-            graph.indices,
-            graph.weights,
-            graph.weighted,
-            inv_deg,
-            x,
-            out,
-            acc,
-            coef,
-            normalize,
-        )
+        K.propagate(*csr, x, out, acc, coef, normalize)
     else:
-        K.propagate_sparse(
-            graph.indptr,
-            graph.indices,
-            graph.weights,
-            graph.weighted,
-            inv_deg,
-            *sparse_x,
-            out,
-            acc,
-            coef,
-            normalize,
-        )
+        K.propagate_sparse(*csr, *sparse_x, out, acc, coef, normalize)
 
 
 def _is_in(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
