@@ -15,6 +15,7 @@ __all__ = [
     "hash_keys",
     "propagate",
     "propagate_sparse",
+    "row_nonzeros",
     "row_sums",
     "scale_rows",
     "sparse_rows",
@@ -138,8 +139,8 @@ def propagate(
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def sparse_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The non-zeros of each row of ``x`` as CSR arrays ``(indptr, columns, values)``."""
+def row_nonzeros(x: np.ndarray) -> np.ndarray:
+    """CSR row pointer of the non-zeros of ``x`` (``indptr``, length ``n + 1``)."""
     n, d = x.shape
     counts = np.zeros(n + 1, dtype=np.int64)
     for i in prange(n):
@@ -148,7 +149,13 @@ def sparse_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             if x[i, k] != 0.0:
                 c += 1
         counts[i + 1] = c
-    indptr = np.cumsum(counts)
+    return np.cumsum(counts)
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def sparse_rows(x: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The non-zeros of each row of ``x`` as CSR ``(columns, values)`` for ``indptr``."""
+    n, d = x.shape
     cols = np.empty(indptr[n], dtype=np.int32)
     vals = np.empty(indptr[n], dtype=np.float32)
     for i in prange(n):
@@ -158,7 +165,7 @@ def sparse_rows(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
                 cols[q] = k
                 vals[q] = x[i, k]
                 q += 1
-    return indptr, cols, vals
+    return cols, vals
 
 
 @njit(parallel=True, cache=True, nogil=True, fastmath=True)

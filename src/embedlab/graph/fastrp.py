@@ -489,9 +489,13 @@ def _inverse(deg: np.ndarray) -> np.ndarray:
 def _first_step_operand(
     h0: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The CSR rows of :math:`H_0` when it is sparse enough for a sparse first step."""
-    rows = K.sparse_rows(h0)
-    return rows if rows[0][-1] <= 0.25 * h0.size else None
+    """The CSR rows of :math:`H_0` when at most a quarter of it is non-zero (then the first step
+    is a sparse product), else ``None``; nothing of size ``nnz`` is allocated in the dense case."""
+    indptr = K.row_nonzeros(h0)
+    if indptr[-1] > 0.25 * h0.size:
+        return None
+    cols, vals = K.sparse_rows(h0, indptr)
+    return indptr, cols, vals
 
 
 def _step(
