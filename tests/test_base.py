@@ -65,3 +65,28 @@ def test_positional_parameters_are_refused():
 def test_check_is_fitted():
     with pytest.raises(NotFittedError, match="This Toy instance is not fitted yet"):
         check_is_fitted(Toy())
+
+
+def test_to_embedding_set_records_provenance():
+    from embedlab import FastRP, Graph, __version__
+
+    g = Graph.from_edges([0, 1, 2], [1, 2, 0])
+    model = FastRP(n_components=4, iteration_weights=(1.0, 2.0), random_state=None).fit(g)
+    es = model.to_embedding_set(source="toy", note="x")
+    md = es.metadata
+    assert md["method"] == "fastrp" and md["source"] == "toy" and md["note"] == "x"
+    assert md["seed"] == model.seed_ and md["parameters"]["random_state"] == model.seed_
+    assert md["parameters"]["iteration_weights"] == [1.0, 2.0]
+    assert md["embedlab_version"] == __version__
+    assert es.vectors.tobytes() == model.embeddings_.tobytes()
+    again = FastRP(**{**model.get_params(), "random_state": md["seed"]}).fit(g)
+    assert again.embeddings_.tobytes() == model.embeddings_.tobytes()  # the seed reproduces it
+    with pytest.raises(NotFittedError):
+        FastRP().to_embedding_set()
+
+
+def test_jsonable():
+    from embedlab.base import _jsonable
+
+    assert _jsonable((np.float32(1.5), [np.int64(2)])) == [1.5, [2]]
+    assert _jsonable(np.random.default_rng(0)) is None

@@ -93,6 +93,57 @@ class BaseEmbedder:
         """Fit to ``X`` and return ``embeddings_`` (float32, C-contiguous)."""
         return self.fit(X, y).embeddings_  # type: ignore[attr-defined]
 
+    def to_embedding_set(self, *, source: str | None = None, **extra: Any) -> Any:
+        """The fitted embeddings as an :class:`~embedlab.io.EmbeddingSet` with provenance.
+
+        Metadata: ``method`` (the registered name), ``parameters`` (with ``random_state``
+        replaced by the seed actually used), ``seed``, ``embedlab_version``, ``source`` and any
+        ``extra`` JSON-serialisable items.
+
+        >>> from embedlab import FastRP, Graph
+        >>> es = FastRP(n_components=4, random_state=3).fit(Graph.from_edges([0, 1], [1, 2]))
+        >>> md = es.to_embedding_set(source="toy").metadata
+        >>> md["method"], md["seed"], md["parameters"]["n_components"], md["source"]
+        ('fastrp', 3, 4, 'toy')
+        """
+        from embedlab._version import __version__
+        from embedlab.io import EmbeddingSet
+        from embedlab.registry import EMBEDDERS
+
+        check_is_fitted(self)
+        try:
+            method = EMBEDDERS.name_of(type(self))
+        except InvalidInputError:
+            method = type(self).__name__
+        seed = getattr(self, "seed_", None)
+        params = {k: _jsonable(v) for k, v in self.get_params().items()}
+        if "random_state" in params:
+            params["random_state"] = seed
+        metadata = {
+            "method": method,
+            "parameters": params,
+            "seed": seed,
+            "embedlab_version": __version__,
+            "source": source,
+            **extra,
+        }
+        return EmbeddingSet(
+            ids=self.ids_,  # type: ignore[attr-defined]
+            vectors=self.embeddings_,  # type: ignore[attr-defined]
+            metadata=metadata,
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    """Parameters as JSON values: tuples and arrays become lists, numpy scalars Python ones."""
+    if isinstance(value, np.ndarray | tuple | list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.random.Generator):
+        return None
+    return value
+
 
 def _differs(value: Any, default: Any) -> bool:
     if default is inspect.Parameter.empty:

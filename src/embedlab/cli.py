@@ -332,22 +332,13 @@ def _run_embed(
         feats = EmbeddingSet.load(features_path)
         fit_kwargs["features"] = feats.vectors[feats.positions(graph.node_ids)]
     est.fit(graph, **fit_kwargs)
-    params["random_state"] = est.seed_
-    es = EmbeddingSet(
-        ids=est.ids_,
-        vectors=est.embeddings_,
-        metadata={
-            "method": name,
-            "parameters": params,
-            "seed": est.seed_,
-            "embedlab_version": __version__,
-            "source": source,
-            "graph": {
-                "n_nodes": graph.n_nodes,
-                "n_edges": graph.n_edges,
-                "directed": graph.directed,
-                "weighted": graph.weighted,
-            },
+    es = est.to_embedding_set(
+        source=source,
+        graph={
+            "n_nodes": graph.n_nodes,
+            "n_edges": graph.n_edges,
+            "directed": graph.directed,
+            "weighted": graph.weighted,
         },
     )
     es.save(output, overwrite=overwrite)
