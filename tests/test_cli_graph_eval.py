@@ -131,7 +131,7 @@ def test_bench_graph_reports_planned_methods(tmp_path, monkeypatch, sbm_files):
             "--datasets",
             "sbm",
             "--methods",
-            "fastrp,deepwalk,random",
+            "fastrp,line,random",
             "--seeds",
             "2",
             "-o",
@@ -139,7 +139,7 @@ def test_bench_graph_reports_planned_methods(tmp_path, monkeypatch, sbm_files):
         ],
     )
     assert res.exit_code == 0, res.output
-    assert "| sbm | deepwalk | not implemented (issue 4)" in res.stdout
+    assert "| sbm | line | not implemented (issue 4)" in res.stdout
     assert "±" in res.stdout
     rows = json.loads(out.read_text())["rows"]
     fast = {r["task"]: r for r in rows if r["method"] == "fastrp"}

@@ -88,6 +88,8 @@ class Registry:
 
 EMBEDDERS = Registry("embedder")
 EMBEDDERS.register("fastrp", "embedlab.graph.fastrp:FastRP")
+EMBEDDERS.register("deepwalk", "embedlab.graph.deepwalk:DeepWalk")
+EMBEDDERS.register("node2vec", "embedlab.graph.node2vec:Node2Vec")
 
 EVALUATORS = Registry("evaluator")
 EVALUATORS.register("node-classification", "embedlab.eval.node_classification:NodeClassification")

@@ -304,3 +304,14 @@ def column_standardize(x: np.ndarray, n_chunks: int = 64) -> tuple[np.ndarray, n
     scale[(scale <= 1e-6 * magnitude) | (scale < 10 * np.finfo(np.float64).eps)] = 1.0
     apply_standardize(x, mean, scale)
     return mean, scale
+
+
+@njit(parallel=True, cache=True, nogil=True)
+def uniform_rows(streams: np.ndarray, out: np.ndarray) -> None:
+    """Fill ``out[i]`` with uniforms in ``[0, 1)`` hashed from ``(streams[i], k)``."""
+    n, d = out.shape
+    for i in prange(n):
+        for k in range(d):
+            out[i, k] = np.float32(
+                np.float64(splitmix64(streams[i] + np.uint64(k)) >> _S11) / 9007199254740992.0
+            )

@@ -26,10 +26,12 @@ def _graph() -> Any:
 
 
 def _make(cls: type[BaseEmbedder], **extra: Any) -> Any:
-    params = {"random_state": 0}
+    params: dict[str, Any] = {"random_state": 0}
     sig = inspect.signature(cls.__init__).parameters
     if "n_components" in sig:
         params["n_components"] = 16
+    if "deterministic" in sig:  # Hogwild threads may differ run to run; the contract is per seed
+        params["deterministic"] = True
     params.update(extra)
     return cls(**{k: v for k, v in params.items() if k in sig})
 

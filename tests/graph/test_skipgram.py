@@ -1,0 +1,115 @@
+"""Skip-gram: the update against a NumPy reference, the negative table, determinism, quality."""
+
+import numpy as np
+import pytest
+
+from embedlab.datasets import stochastic_block_model
+from embedlab.eval import Clustering
+from embedlab.exceptions import InvalidInputError
+from embedlab.graph.deepwalk import DeepWalk
+from embedlab.graph.node2vec import Node2Vec
+from embedlab.graph.skipgram import init_embeddings, negative_table, sgns_update
+
+
+def _numpy_sgns(w_in, w_out, context, targets, labels, lr):
+    """word2vec's update, written plainly: gradients of -log s(x.y_v) - sum log s(-x.y_u)."""
+    w_in, w_out = w_in.astype(np.float64), w_out.astype(np.float64)
+    x = w_in[context].copy()
+    grad = np.zeros_like(x)
+    for t, label in zip(targets, labels, strict=True):
+        f = x @ w_out[t]
+        g = lr * (label - 1 / (1 + np.exp(-f)))
+        grad += g * w_out[t]
+        w_out[t] += g * x
+    w_in[context] += grad
+    return w_in, w_out
+
+
+@pytest.mark.parametrize("negatives", [0, 1, 3])
+def test_update_matches_numpy_reference(negatives, global_random_seed):
+    rng = np.random.default_rng(global_random_seed)
+    w_in = rng.normal(0, 0.5, size=(6, 8)).astype(np.float32)
+    w_out = rng.normal(0, 0.5, size=(6, 8)).astype(np.float32)
+    table = np.array([4], dtype=np.int32)  # every negative draw is node 4
+    ref_in, ref_out = _numpy_sgns(
+        w_in, w_out, 1, [2] + [4] * negatives, [1.0] + [0.0] * negatives, 0.1
+    )
+    sgns_update(
+        w_in, w_out, 1, 2, table, negatives, 0.1, np.zeros(1, np.uint64), np.empty(8, np.float32)
+    )
+    np.testing.assert_allclose(w_in, ref_in, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w_out, ref_out, rtol=1e-5, atol=1e-6)
+
+
+def test_update_lowers_the_loss():
+    rng = np.random.default_rng(0)
+    w_in = rng.normal(0, 0.1, size=(3, 4)).astype(np.float32)
+    w_out = rng.normal(0, 0.1, size=(3, 4)).astype(np.float32)
+    before = w_in[0] @ w_out[1]
+    for _ in range(20):
+        sgns_update(
+            w_in,
+            w_out,
+            0,
+            1,
+            np.array([2], np.int32),
+            1,
+            0.5,
+            np.zeros(1, np.uint64),
+            np.empty(4, np.float32),
+        )
+    assert w_in[0] @ w_out[1] > before + 1 and w_in[0] @ w_out[2] < 0
+
+
+def test_negative_table_follows_degree_power():
+    deg = np.array([1.0, 16.0, 81.0, 0.0])
+    table = negative_table(deg, size=100_000)
+    freq = np.bincount(table, minlength=4) / len(table)
+    expect = deg**0.75 / (deg**0.75).sum()
+    np.testing.assert_allclose(freq, expect, atol=1e-4)
+    assert len(table) == 100_000
+
+
+def test_init_is_word2vecs():
+    w_in, w_out = init_embeddings(500, 16, seed=3)
+    assert np.abs(w_in).max() <= 0.5 / 16 and abs(w_in.mean()) < 1e-3 and not w_out.any()
+    again, _ = init_embeddings(10, 16, seed=3)
+    assert np.array_equal(again, w_in[:10])  # rows depend only on (seed, node)
+
+
+@pytest.mark.parametrize("cls", [DeepWalk, Node2Vec])
+def test_planted_partition_is_separated(cls):
+    g, lab = stochastic_block_model([100, 100, 100], 0.1, 0.005, random_state=1)
+    model = cls(n_components=32, walks_per_node=5, random_state=0).fit(g)
+    assert Clustering(lab)(model)["nmi"] >= 0.9
+    assert model.n_pairs_ > 0
+
+
+def test_deterministic_mode_gives_same_bytes():
+    g, _ = stochastic_block_model([30, 30], 0.2, 0.02, random_state=0)
+    kw = {"n_components": 8, "walks_per_node": 2, "walk_length": 20, "deterministic": True}
+    a = Node2Vec(p=0.5, q=2.0, random_state=4, **kw).fit_transform(g)
+    b = Node2Vec(p=0.5, q=2.0, random_state=4, **kw).fit_transform(g)
+    assert a.tobytes() == b.tobytes()
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"walk_length": 1},
+            r"'walk_length' parameter of DeepWalk must be an int in the range \[2, inf\)",
+        ),
+        ({"window": 0}, "'window' parameter of DeepWalk"),
+        (
+            {"learning_rate": 0.0},
+            r"'learning_rate' parameter of DeepWalk must be a float in the range \(0, inf\)",
+        ),
+        ({"negatives": -1}, "'negatives' parameter of DeepWalk"),
+    ],
+)
+def test_bad_params(params, message):
+    from embedlab.graph import Graph
+
+    with pytest.raises(InvalidInputError, match=message):
+        DeepWalk(**params).fit(Graph.from_edges([0], [1]))
