@@ -113,3 +113,16 @@ def test_bad_params(params, message):
 
     with pytest.raises(InvalidInputError, match=message):
         DeepWalk(**params).fit(Graph.from_edges([0], [1]))
+
+
+def test_subsampling_keeps_rare_nodes_and_thins_hubs():
+    from embedlab.graph.skipgram import keep_probabilities
+
+    deg = np.array([1.0, 1.0, 998.0])
+    keep = keep_probabilities(deg, 1e-3)
+    f = deg / deg.sum()
+    assert keep[0] == 1.0 and keep[2] == pytest.approx((np.sqrt(f[2] / 1e-3) + 1) * 1e-3 / f[2])
+    assert np.array_equal(keep_probabilities(deg, 0.0), np.ones(3))
+    g, _ = stochastic_block_model([40, 40], 0.2, 0.02, random_state=0)
+    kw = {"n_components": 8, "walks_per_node": 2, "deterministic": True, "random_state": 0}
+    assert DeepWalk(sample=1e-3, **kw).fit(g).n_pairs_ < 0.6 * DeepWalk(**kw).fit(g).n_pairs_

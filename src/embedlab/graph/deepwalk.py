@@ -38,6 +38,9 @@ class DeepWalk(SkipGramEmbedder):
         Passes of ``walks_per_node`` walks per node.
     learning_rate : float, default=0.025
         Initial SGD step, decayed linearly.
+    sample : float, default=0.0
+        word2vec's frequent-node subsampling threshold (gensim's default is 1e-3; on BlogCatalog
+        it changed Micro-F1 by less than 0.002, so it is off by default).
     deterministic : bool, default=False
         Train on one thread so that the same seed gives the same bytes (Hogwild threads do not).
     random_state : int, numpy Generator or None, default=None
@@ -71,6 +74,7 @@ class DeepWalk(SkipGramEmbedder):
         negatives: int = 5,
         epochs: int = 1,
         learning_rate: float = 0.025,
+        sample: float = 0.0,
         deterministic: bool = False,
         random_state: int | np.random.Generator | None = None,
         n_jobs: int | None = None,
@@ -82,6 +86,7 @@ class DeepWalk(SkipGramEmbedder):
         self.negatives = negatives
         self.epochs = epochs
         self.learning_rate = learning_rate
+        self.sample = sample
         self.deterministic = deterministic
         self.random_state = random_state
         self.n_jobs = n_jobs

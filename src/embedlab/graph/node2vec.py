@@ -43,6 +43,8 @@ class Node2Vec(SkipGramEmbedder):
         Passes over the walks.
     learning_rate : float, default=0.025
         Initial SGD step, decayed linearly.
+    sample : float, default=0.0
+        word2vec's frequent-node subsampling threshold (0: off).
     deterministic : bool, default=False
         One thread: the same seed gives the same bytes.
     random_state : int, numpy Generator or None, default=None
@@ -70,6 +72,7 @@ class Node2Vec(SkipGramEmbedder):
         negatives: int = 5,
         epochs: int = 1,
         learning_rate: float = 0.025,
+        sample: float = 0.0,
         deterministic: bool = False,
         random_state: int | np.random.Generator | None = None,
         n_jobs: int | None = None,
@@ -83,6 +86,7 @@ class Node2Vec(SkipGramEmbedder):
         self.negatives = negatives
         self.epochs = epochs
         self.learning_rate = learning_rate
+        self.sample = sample
         self.deterministic = deterministic
         self.random_state = random_state
         self.n_jobs = n_jobs

@@ -16,7 +16,9 @@ walk visit frequency of a node is proportional to its degree, so the table is
 updates, for every target :math:`t \in \{v, u_1..u_k\}` with label :math:`l_t` (1 for ``v``),
 :math:`g_t = \eta\,(l_t - \sigma(x_c^\top y_t))`, :math:`y_t \mathrel{+}= g_t x_c`, and finally
 :math:`x_c \mathrel{+}= \sum_t g_t y_t` (with the :math:`y_t` before their update, as word2vec).
-The learning rate decays linearly from ``learning_rate`` to ``1e-4 * learning_rate``.
+The learning rate decays linearly from ``learning_rate`` to ``1e-4 * learning_rate``. With
+``sample > 0`` frequent nodes are dropped from each walk before windowing, as word2vec does
+(:func:`keep_probabilities`).
 
 Threads run Hogwild (lock-free updates, Recht et al. 2011): thread ``t`` trains walks
 ``t, t + T, t + 2T, ...`` so that every thread sees the same learning-rate schedule; with one
@@ -44,6 +46,7 @@ from embedlab.utils.validation import Interval, resolve_seed
 __all__ = [
     "SkipGramEmbedder",
     "init_embeddings",
+    "keep_probabilities",
     "negative_table",
     "sgns_update",
     "train_sgns",
@@ -118,6 +121,7 @@ def _train(
     lr0: float,
     n_threads: int,
     pairs: np.ndarray,
+    keep: np.ndarray,
 ) -> None:
     total = starts.shape[0]
     d = w_in.shape[1]
@@ -141,6 +145,12 @@ def _train(
             )
             lr = lr0 * max(1.0 - w / total, 1e-4)
             state[0] = streams[w] ^ _SGD_SALT
+            kept = 0  # frequent-node subsampling, before windowing (word2vec, gensim)
+            for i in range(length):
+                if _uniform(state) < keep[walk[i]]:
+                    walk[kept] = walk[i]
+                    kept += 1
+            length = kept
             for i in range(length):
                 b = min(int(_uniform(state) * window), window - 1)  # reduced window (word2vec)
                 reach = window - b
@@ -167,6 +177,23 @@ def negative_table(degrees: np.ndarray, size: int | None = None) -> np.ndarray:
     counts = np.floor(weights / weights.sum() * size + 0.5).astype(np.int64)
     counts[np.argmax(weights)] += size - counts.sum()  # exact size
     return np.repeat(np.arange(len(degrees), dtype=np.int32), np.maximum(counts, 0))
+
+
+def keep_probabilities(degrees: np.ndarray, sample: float) -> np.ndarray:
+    """word2vec's subsampling: keep an occurrence of node ``v`` with probability
+    :math:`(\\sqrt{f_v / (s F)} + 1)\\, s F / f_v` (capped at 1), where the visit frequency
+    :math:`f_v / F` of a random walk is ``deg(v) / sum(deg)`` and ``s = sample``; ``sample = 0``
+    keeps everything.
+
+    >>> keep_probabilities(np.array([1.0, 999.0]), 1e-3).round(3).tolist()  # f = 0.001, 0.999
+    [1.0, 0.033]
+    """
+    if sample <= 0:
+        return np.ones(len(degrees))
+    freq = np.maximum(degrees, 0.0) / max(float(np.sum(degrees)), 1e-300)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        keep = (np.sqrt(freq / sample) + 1.0) * sample / freq
+    return np.where(freq > 0, np.minimum(keep, 1.0), 1.0)
 
 
 def init_embeddings(n: int, d: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -196,6 +223,7 @@ def train_sgns(
     q: float,
     seed: int,
     n_threads: int,
+    sample: float = 0.0,
 ) -> tuple[np.ndarray, int]:
     """Train SGNS on online walks; return ``(input vectors, number of positive pairs)``."""
     n = graph.n_nodes
@@ -227,6 +255,7 @@ def train_sgns(
         learning_rate,
         n_threads,
         pairs,
+        keep_probabilities(graph.degrees(), sample),
     )
     return w_in, int(pairs.sum())
 
@@ -242,6 +271,7 @@ class SkipGramEmbedder(BaseEmbedder):
     negatives: int
     epochs: int
     learning_rate: float
+    sample: float
     deterministic: bool
     random_state: int | np.random.Generator | None
     n_jobs: int | None
@@ -256,6 +286,7 @@ class SkipGramEmbedder(BaseEmbedder):
         "learning_rate": [Interval(float, 0, None, closed="neither")],
         "p": [Interval(float, 0, None, closed="neither")],
         "q": [Interval(float, 0, None, closed="neither")],
+        "sample": [Interval(float, 0, 1)],
         "deterministic": [bool],
         "random_state": [Interval(int, 0, None), np.random.Generator, None],
         "n_jobs": [Interval(int, -1, -1), Interval(int, 1, None), None],
@@ -287,6 +318,7 @@ class SkipGramEmbedder(BaseEmbedder):
                 q=q,
                 seed=self.seed_,
                 n_threads=threads,
+                sample=float(self.sample),
             )
         self.embeddings_ = emb
         self.ids_ = graph.node_ids
