@@ -223,6 +223,8 @@ def machine() -> dict:
 
 
 def write_markdown(res: dict) -> str:
+    from embedlab.eval.bench import format_markdown
+
     w, e, s, sc, q = (
         res["whole_command"],
         res["embed_only"],
@@ -294,19 +296,13 @@ def write_markdown(res: dict) -> str:
         "beta = +0.2, no per-iteration normalisation) for link prediction; `random` is the "
         "trivial baseline (Gaussian vectors). Embed time: mean fit time over the tasks.",
         "",
-        format_graph_bench(res["graph_bench"]),
+        format_markdown(res["graph_bench"]),
         "",
         "Reproduce: `make bench` (needs `EMBEDLAB_DATA` pointing at the data sets; the Makefile "
         "sets it when `../shared/datasets` exists). Raw numbers: `benchmarks/results.json`.",
         "",
     ]
     return "\n".join(lines)
-
-
-def format_graph_bench(result: dict) -> str:
-    from embedlab.eval.bench import format_markdown
-
-    return format_markdown(result)
 
 
 def main() -> None:

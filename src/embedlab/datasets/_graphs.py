@@ -47,10 +47,6 @@ class GraphDataset:
     labels: Path | None
     source: str  # "bundled", "EMBEDLAB_DATA" or "path"
 
-    @property
-    def n_label_files(self) -> int:
-        return int(self.labels is not None)
-
 
 @dataclass(frozen=True)
 class NodeLabels:

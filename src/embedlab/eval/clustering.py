@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 
 from embedlab.datasets._graphs import NodeLabels
+from embedlab.eval._inputs import embedding_arrays, labelled_rows
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import _factorize, _positions
+from embedlab.graph._graph import _factorize
 
 __all__ = ["Clustering"]
 
@@ -40,19 +41,12 @@ class Clustering:
         from sklearn.cluster import KMeans
         from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
-        from embedlab.eval.node_classification import NodeClassification
-
         if self.labels.is_multilabel:
             raise InvalidInputError(
                 "Clustering needs single-label data; these labels give some nodes several labels."
             )
-        ids, vec = NodeClassification._unpack(embeddings)
-        if not np.isfinite(vec).all():
-            raise InvalidInputError("The embeddings hold NaN or infinite values.")
-        nodes = self.labels.nodes
-        if ids.dtype == object and nodes.dtype != object:
-            nodes = np.asarray([str(v) for v in nodes.tolist()], dtype=object)
-        rows = _positions(ids, nodes, what="labelled nodes (labels for nodes without an embedding)")
+        ids, vec = embedding_arrays(embeddings)
+        rows = labelled_rows(ids, self.labels.nodes)
         classes, truth = _factorize(self.labels.labels)
         if len(classes) < 2:
             raise InvalidInputError("Clustering needs at least 2 classes.")

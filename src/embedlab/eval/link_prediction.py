@@ -241,6 +241,10 @@ class LinkPrediction:
                 "LinkPrediction re-fits the embedder on the training graph: give an embedder "
                 f"(e.g. FastRP(...)), not {type(embedder).__name__}."
             )
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        from sklearn.preprocessing import StandardScaler
+
         split = self.split()
         model: Any = clone(embedder).fit(split.train_graph)
         x = np.asarray(model.embeddings_)
@@ -251,10 +255,6 @@ class LinkPrediction:
         out: dict[str, float] = {}
         for op in ops:
             if op in _FEATURE_OPS:
-                from sklearn.linear_model import LogisticRegression
-                from sklearn.pipeline import make_pipeline
-                from sklearn.preprocessing import StandardScaler
-
                 clf = make_pipeline(StandardScaler(), LogisticRegression(C=self.C, max_iter=1000))
                 clf.fit(edge_scores(x, train, op), y_train)
                 scores = clf.decision_function(edge_scores(x, test, op))

@@ -35,10 +35,11 @@ from typing import Any
 import numpy as np
 
 from embedlab.datasets._graphs import NodeLabels
+from embedlab.eval._inputs import embedding_arrays, labelled_rows
 from embedlab.eval._logreg import fit_multilabel_logreg
 from embedlab.eval.metrics import f1_micro_macro, top_k_predictions
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import _factorize, _positions
+from embedlab.graph._graph import _factorize
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import resolve_seed
 
@@ -128,39 +129,12 @@ class NodeClassification:
             raise InvalidInputError(f"'solver' must be 'joint' or 'sklearn'; got {self.solver!r}.")
         return ratios
 
-    @staticmethod
-    def _unpack(embeddings: Any) -> tuple[np.ndarray, np.ndarray]:
-        if hasattr(embeddings, "ids") and hasattr(embeddings, "vectors"):
-            return np.asarray(embeddings.ids), np.asarray(embeddings.vectors, dtype=np.float32)
-        if hasattr(embeddings, "embeddings_") and hasattr(embeddings, "ids_"):
-            return np.asarray(embeddings.ids_), np.asarray(embeddings.embeddings_, np.float32)
-        if isinstance(embeddings, tuple) and len(embeddings) == 2:
-            ids, vec = embeddings
-            return np.asarray(ids), np.asarray(vec, dtype=np.float32)
-        raise InvalidInputError(
-            "Give an EmbeddingSet, a fitted embedder or an (ids, vectors) pair; got "
-            f"{type(embeddings).__name__}."
-        )
-
     def _design(self, embeddings: Any) -> tuple[np.ndarray, np.ndarray, int]:
-        ids, vectors = self._unpack(embeddings)
-        if vectors.ndim != 2 or len(ids) != len(vectors):
-            raise InvalidInputError(f"ids ({len(ids)}) and vectors {vectors.shape} do not align.")
-        if not np.isfinite(vectors).all():
-            raise InvalidInputError("The embeddings hold NaN or infinite values.")
+        ids, vectors = embedding_arrays(embeddings)
         lab = self.labels
-        nodes = lab.nodes
-        if ids.dtype == object and nodes.dtype != object:
-            nodes = np.asarray([str(v) for v in nodes.tolist()], dtype=object)
-        elif ids.dtype != object and nodes.dtype == object:
-            raise InvalidInputError(
-                "The labels name nodes by strings but the embedding ids are integers."
-            )
-        uniq_nodes, node_code = _factorize(nodes)
+        uniq_nodes, node_code = _factorize(lab.nodes)
         classes, class_code = _factorize(lab.labels)
-        rows = _positions(
-            ids, uniq_nodes, what="labelled nodes (labels for nodes without an embedding)"
-        )
+        rows = labelled_rows(ids, uniq_nodes)
         y = np.zeros((len(uniq_nodes), len(classes)), dtype=bool)
         y[node_code, class_code] = True
         return vectors[rows], y, len(classes)

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from embedlab.eval._inputs import embedding_arrays
 from embedlab.eval.metrics import precision_at_k, ranking_average_precision
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph._graph import Graph
@@ -103,13 +104,7 @@ class Reconstruction:
         self.block = block
 
     def _vectors(self, embeddings: Any) -> np.ndarray:
-        from embedlab.eval.node_classification import NodeClassification
-
-        ids, vec = NodeClassification._unpack(embeddings)
-        if vec.ndim != 2 or len(ids) != len(vec):
-            raise InvalidInputError(f"ids ({len(ids)}) and vectors {vec.shape} do not align.")
-        if not np.isfinite(vec).all():
-            raise InvalidInputError("The embeddings hold NaN or infinite values.")
+        ids, vec = embedding_arrays(embeddings)
         if len(ids) != self.graph.n_nodes:
             raise InvalidInputError(
                 f"The embedding has {len(ids)} nodes but the graph has {self.graph.n_nodes}; "

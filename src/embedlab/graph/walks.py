@@ -35,17 +35,16 @@ from embedlab.utils.validation import resolve_seed
 __all__ = ["random_walks"]
 
 _S11 = np.uint64(11)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _INV53 = 1.0 / 9007199254740992.0  # 2^-53
 
 
 @njit(cache=True, inline="always")
 def _uniform(state: np.ndarray) -> float:
-    """Next uniform double in [0, 1) of the stream in ``state[0]`` (SplitMix64 sequence)."""
-    state[0] += np.uint64(0x9E3779B97F4A7C15)
-    z = state[0]
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
+    """Next uniform double in [0, 1) of the stream in ``state[0]`` (the SplitMix64 sequence:
+    output ``mix(state + golden)``, then ``state += golden``)."""
+    z = K.splitmix64(state[0])
+    state[0] += _GOLDEN
     return float(z >> _S11) * _INV53
 
 
