@@ -171,7 +171,20 @@ def _option_for(
             shown,
             lambda v, _n=cli: _parse_floats(v, _n),
         )
-    if isinstance(default, str) or default is None:
+    if default is None:  # "auto" on the command line; numbers as int when they are integers
+
+        def conv_auto(v: str) -> Any:
+            if v == "auto":
+                return None
+            for kind in (int, float):
+                try:
+                    return kind(v)
+                except ValueError:
+                    pass
+            return v
+
+        return Annotated[str, typer.Option(cli, help=help_text)], "auto", conv_auto
+    if isinstance(default, str):
 
         def conv(v: str) -> Any:
             try:
@@ -179,7 +192,7 @@ def _option_for(
             except ValueError:
                 return v
 
-        return Annotated[str, typer.Option(cli, help=help_text)], str(default), conv
+        return Annotated[str, typer.Option(cli, help=help_text)], default, conv
     raise TypeError(f"no CLI mapping for parameter {name!r}")
 
 

@@ -90,6 +90,7 @@ EMBEDDERS = Registry("embedder")
 EMBEDDERS.register("fastrp", "embedlab.graph.fastrp:FastRP")
 EMBEDDERS.register("deepwalk", "embedlab.graph.deepwalk:DeepWalk")
 EMBEDDERS.register("node2vec", "embedlab.graph.node2vec:Node2Vec")
+EMBEDDERS.register("line", "embedlab.graph.line:LINE")
 
 EVALUATORS = Registry("evaluator")
 EVALUATORS.register("node-classification", "embedlab.eval.node_classification:NodeClassification")

@@ -6,9 +6,20 @@ import pytest
 from embedlab.datasets import stochastic_block_model
 from embedlab.eval import Clustering
 from embedlab.exceptions import InvalidInputError
+from embedlab.graph._sampling import alias_probabilities
 from embedlab.graph.deepwalk import DeepWalk
 from embedlab.graph.node2vec import Node2Vec
-from embedlab.graph.skipgram import init_embeddings, negative_table, sgns_update
+from embedlab.graph.skipgram import init_embeddings, negative_sampler, sgns_update
+
+
+def _sigmoid_w2v(f):
+    """word2vec's tabulated sigmoid: 1000 bins on [-6, 6), saturated outside."""
+    if f >= 6:
+        return 1.0
+    if f <= -6:
+        return 0.0
+    i = int((f + 6) * (1000 / 12))
+    return 1 / (1 + np.exp(-((i / 1000 * 2 - 1) * 6)))
 
 
 def _numpy_sgns(w_in, w_out, context, targets, labels, lr):
@@ -17,28 +28,37 @@ def _numpy_sgns(w_in, w_out, context, targets, labels, lr):
     x = w_in[context].copy()
     grad = np.zeros_like(x)
     for t, label in zip(targets, labels, strict=True):
+        if label == 0 and t == targets[0]:
+            continue  # a negative that is the positive is skipped
         f = x @ w_out[t]
-        g = lr * (label - 1 / (1 + np.exp(-f)))
+        g = lr * (label - _sigmoid_w2v(f))
         grad += g * w_out[t]
         w_out[t] += g * x
     w_in[context] += grad
     return w_in, w_out
 
 
-@pytest.mark.parametrize("negatives", [0, 1, 3])
+@pytest.mark.parametrize("negatives", [[], [4], [4, 2, 5]])
 def test_update_matches_numpy_reference(negatives, global_random_seed):
     rng = np.random.default_rng(global_random_seed)
     w_in = rng.normal(0, 0.5, size=(6, 8)).astype(np.float32)
     w_out = rng.normal(0, 0.5, size=(6, 8)).astype(np.float32)
-    table = np.array([4], dtype=np.int32)  # every negative draw is node 4
-    ref_in, ref_out = _numpy_sgns(
-        w_in, w_out, 1, [2] + [4] * negatives, [1.0] + [0.0] * negatives, 0.1
-    )
-    sgns_update(
-        w_in, w_out, 1, 2, table, negatives, 0.1, np.zeros(1, np.uint64), np.empty(8, np.float32)
-    )
+    targets = [2, *negatives]  # a negative equal to the positive (2) is skipped
+    ref_in, ref_out = _numpy_sgns(w_in, w_out, 1, targets, [1.0] + [0.0] * len(negatives), 0.1)
+    sgns_update(w_in, w_out, 1, np.array(targets, np.int32), 0.1, np.empty(8, np.float32))
     np.testing.assert_allclose(w_in, ref_in, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(w_out, ref_out, rtol=1e-5, atol=1e-6)
+
+
+def test_update_saturates_beyond_six():
+    """|x.y| >= 6: sigma is taken as exactly 0 or 1 (word2vec), so a confident positive is left
+    alone and a confident negative gets the full step."""
+    w_in = np.array([[3.0, 0.0]], np.float32)
+    w_out = np.array([[3.0, 0.0], [-3.0, 0.0], [2.0, 1.0]], np.float32)  # x.y = 9, -9, 6
+    sgns_update(w_in, w_out, 0, np.array([0, 1, 2], np.int32), 0.5, np.empty(2, np.float32))
+    np.testing.assert_array_equal(w_out[:2], [[3.0, 0.0], [-3.0, 0.0]])
+    np.testing.assert_allclose(w_out[2], [2.0 - 0.5 * 3.0, 1.0])  # g = (0 - 1) * 0.5
+    np.testing.assert_allclose(w_in[0], [3.0 - 0.5 * 2.0, -0.5])
 
 
 def test_update_lowers_the_loss():
@@ -47,34 +67,26 @@ def test_update_lowers_the_loss():
     w_out = rng.normal(0, 0.1, size=(3, 4)).astype(np.float32)
     before = w_in[0] @ w_out[1]
     for _ in range(20):
-        sgns_update(
-            w_in,
-            w_out,
-            0,
-            1,
-            np.array([2], np.int32),
-            1,
-            0.5,
-            np.zeros(1, np.uint64),
-            np.empty(4, np.float32),
-        )
+        sgns_update(w_in, w_out, 0, np.array([1, 2], np.int32), 0.5, np.empty(4, np.float32))
     assert w_in[0] @ w_out[1] > before + 1 and w_in[0] @ w_out[2] < 0
 
 
-def test_negative_table_follows_degree_power():
+def test_negatives_follow_degree_power():
     deg = np.array([1.0, 16.0, 81.0, 0.0])
-    table = negative_table(deg, size=100_000)
-    freq = np.bincount(table, minlength=4) / len(table)
     expect = deg**0.75 / (deg**0.75).sum()
-    np.testing.assert_allclose(freq, expect, atol=1e-4)
-    assert len(table) == 100_000
+    np.testing.assert_allclose(alias_probabilities(*negative_sampler(deg)), expect, rtol=1e-12)
+    uniform = alias_probabilities(*negative_sampler(np.zeros(3)))  # no edges anywhere
+    np.testing.assert_allclose(uniform, [1 / 3] * 3)
 
 
-def test_init_is_word2vecs():
+def test_init_is_gensims():
     w_in, w_out = init_embeddings(500, 16, seed=3)
-    assert np.abs(w_in).max() <= 0.5 / 16 and abs(w_in.mean()) < 1e-3 and not w_out.any()
+    assert np.abs(w_in).max() <= 1 / 16 and np.abs(w_in).max() > 0.9 / 16
+    assert abs(w_in.mean()) < 1e-3 and not w_out.any()
     again, _ = init_embeddings(10, 16, seed=3)
     assert np.array_equal(again, w_in[:10])  # rows depend only on (seed, node)
+    half, _ = init_embeddings(10, 16, seed=3, half_width=0.5)  # word2vec.c / LINE
+    np.testing.assert_allclose(half, w_in[:10] / 2)
 
 
 @pytest.mark.parametrize("cls", [DeepWalk, Node2Vec])

@@ -40,14 +40,26 @@ class Progress:
         self._bar = bar
         self._task = task
 
-    def advance(self, n: float = 1) -> None:
+    def advance(self, n: float = 1, **fields: Any) -> None:
+        """Move the bar ``n`` units on; ``fields`` update the extra columns (``rate=...``)."""
         if self._bar is not None:
-            self._bar.advance(self._task, n)
+            self._bar.update(self._task, advance=n, **fields)
 
 
 @contextmanager
-def progress(description: str, total: float, *, min_total: float = 1e6) -> Iterator[Progress]:
-    """Context manager yielding a :class:`Progress`; shows a rich bar only for large work."""
+def progress(
+    description: str,
+    total: float,
+    *,
+    min_total: float = 1e6,
+    fields: dict[str, str] | None = None,
+) -> Iterator[Progress]:
+    """Context manager yielding a :class:`Progress`; shows a rich bar only for large work.
+
+    ``fields`` names extra text columns (initial values), updated by ``advance(n, name=value)``:
+    ``progress("training", walks, fields={"rate": ""})``, then
+    ``bar.advance(64, rate="2M pairs/s")``.
+    """
     if not progress_enabled(total, min_total):
         yield Progress()
         return
@@ -67,7 +79,9 @@ def progress(description: str, total: float, *, min_total: float = 1e6) -> Itera
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         TimeRemainingColumn(),
+        *(TextColumn(f"{{task.fields[{name}]}}") for name in fields or {}),
     )
     with RichProgress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=total)
+        extra: dict[str, Any] = dict(fields or {})
+        task = bar.add_task(description, total=total, **extra)
         yield Progress(bar, task)
