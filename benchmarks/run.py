@@ -1,4 +1,4 @@
-"""``make bench``: FastRP speed and quality beside its peers, in one run, reported as ratios.
+"""``make bench``: speed and quality beside the peers, in one run, reported as ratios.
 
 What is measured (all on this machine, in the same run):
 
@@ -12,7 +12,12 @@ What is measured (all on this machine, in the same run):
 4. **Plain scipy implementation** of the same maths at d=512 (``benchmarks/scipy_fastrp.py``).
 5. **Scale**: synthetic power-law graph of 1,000,000 nodes and 10,000,000 edges, d=128,
    4 iterations (``benchmarks/scale_fastrp.py``, its own process for an honest peak RSS).
-6. **Graph evaluation table**: ``embedlab bench graph`` on BlogCatalog and Cora, every method,
+6. **Random-walk embeddings** on BlogCatalog: DeepWalk vs gensim ``Word2Vec`` on NumPy walks
+   (``peers/gensim_deepwalk.py``), node2vec vs PecanPy (``peers/pecanpy_node2vec.py``), both in
+   the peer venv ``benchmarks/.peers/walks``; LINE; DeepWalk on 1 and 2 threads.
+7. **Scale, DeepWalk**: 1,000,000 nodes and 5,000,000 edges, 1 and 2 walks per node
+   (``benchmarks/scale_deepwalk.py``).
+8. **Graph evaluation table**: ``embedlab bench graph`` on BlogCatalog and Cora, every method,
    3 seeds (``embedlab.eval.bench``).
 
 Writes ``benchmarks/results.json`` and ``docs/benchmarks.md``.
@@ -199,6 +204,121 @@ def scale() -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+WALK_PEER = BENCH / ".peers" / "walks"
+WALK_PEER_PY = WALK_PEER / "bin" / "python"
+WALK_SETTINGS = {"dim": 128, "walks": 10, "length": 80, "window": 10, "negatives": 5, "threads": 2}
+
+
+def ensure_walk_peer() -> dict:
+    if not WALK_PEER_PY.exists():
+        log("creating the peer venv (gensim, pecanpy) in benchmarks/.peers/walks")
+        venv.create(WALK_PEER, with_pip=True)
+        subprocess.run(
+            [str(WALK_PEER_PY), "-m", "pip", "install", "--quiet", "gensim", "pecanpy"], check=True
+        )
+    out = subprocess.run(
+        [
+            str(WALK_PEER_PY),
+            "-c",
+            "import importlib.metadata as m; print(m.version('gensim'), m.version('pecanpy'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    gensim_v, pecanpy_v = out.stdout.split()
+    return {"gensim": gensim_v, "pecanpy": pecanpy_v}
+
+
+def _peer_json(cmd: list[str]) -> dict:
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def walk_embedders(graph, labels, tmp: Path) -> dict:
+    """DeepWalk vs gensim-on-walks, node2vec vs PecanPy, LINE, thread scaling (BlogCatalog)."""
+    from embedlab.eval import NodeClassification
+    from embedlab.graph import Graph
+    from embedlab.graph.deepwalk import DeepWalk
+    from embedlab.graph.line import LINE
+    from embedlab.graph.node2vec import Node2Vec
+
+    ws = WALK_SETTINGS
+    ev = NodeClassification(labels, train_ratios=[0.5], repeats=5, C=1.0, random_state=0)
+    npz, tsv = tmp / "graph.npz", tmp / "edges.tsv"
+    np.savez(npz, indptr=graph.indptr, indices=graph.indices)
+    src = np.repeat(np.arange(graph.n_nodes), np.diff(graph.indptr))
+    keep = src < graph.indices
+    np.savetxt(tsv, np.c_[src[keep], graph.indices[keep]], fmt="%d", delimiter="\t")
+    common = {
+        "n_components": ws["dim"],
+        "walks_per_node": ws["walks"],
+        "walk_length": ws["length"],
+        "window": ws["window"],
+        "negatives": ws["negatives"],
+    }
+    for cls in (DeepWalk, Node2Vec, LINE):  # compile (numba caches kernels on disk)
+        kw = {"n_samples": 1000} if cls is LINE else {"walks_per_node": 1, "walk_length": 5}
+        cls(n_components=8, random_state=0, **kw).fit(Graph.from_edges([0, 1], [1, 2]))
+
+    def ours(cls, seed, threads=ws["threads"], **kw):
+        model = cls(random_state=seed, n_jobs=threads, **kw)
+        t0 = time.perf_counter()
+        model.fit(graph)
+        fit = time.perf_counter() - t0
+        return {"s": fit, "pairs": getattr(model, "n_pairs_", None), **ev(model)}
+
+    def gensim(seed):
+        out = tmp / f"gensim{seed}.npy"
+        args = [ws[k] for k in ("dim", "walks", "length", "window", "negatives", "threads")]
+        r = _peer_json(
+            [str(WALK_PEER_PY), str(BENCH / "peers" / "gensim_deepwalk.py"), str(npz), str(out)]
+            + [str(a) for a in [*args, seed]]
+        )
+        return {"s": r["total_s"], **r, **ev((graph.node_ids, np.load(out)))}
+
+    def pecanpy(seed, p, q):
+        out = tmp / f"pecanpy{seed}.npy"
+        args = [graph.n_nodes, ws["dim"], ws["walks"], ws["length"], ws["window"], p, q]
+        r = _peer_json(
+            [str(WALK_PEER_PY), str(BENCH / "peers" / "pecanpy_node2vec.py"), str(tsv), str(out)]
+            + [str(a) for a in [*args, ws["threads"], seed]]
+        )
+        return {"s": r["total_s"], **r, **ev((graph.node_ids, np.load(out)))}
+
+    res: dict = {"settings": ws}
+    log("DeepWalk vs gensim Word2Vec on NumPy walks (3 seeds each, alternating)")
+    res["deepwalk"], res["gensim"] = [], []
+    for seed in range(3):
+        res["deepwalk"].append(ours(DeepWalk, seed, **common))
+        res["gensim"].append(gensim(seed))
+    log("DeepWalk on one thread (scaling)")
+    res["deepwalk_1thread"] = [ours(DeepWalk, 0, threads=1, **common)]
+    log("node2vec vs PecanPy SparseOTF (p = q = 1: 2 seeds; p = q = 0.25: 1 seed)")
+    res["node2vec_p1q1"], res["pecanpy_p1q1"] = [], []
+    for seed in range(2):
+        res["node2vec_p1q1"].append(ours(Node2Vec, seed, p=1.0, q=1.0, **common))
+        res["pecanpy_p1q1"].append(pecanpy(seed, 1.0, 1.0))
+    res["node2vec_p025q025"] = [ours(Node2Vec, 0, p=0.25, q=0.25, **common)]
+    res["pecanpy_p025q025"] = [pecanpy(0, 0.25, 0.25)]
+    log("LINE(1st+2nd)")
+    res["line"] = [ours(LINE, 0, n_components=ws["dim"])]
+    return res
+
+
+def scale_deepwalk() -> dict:
+    out = {}
+    for walks in (1, 2):
+        r = subprocess.run(
+            [sys.executable, str(BENCH / "scale_deepwalk.py"), str(walks)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        out[str(walks)] = json.loads(r.stdout.strip().splitlines()[-1])
+    return out
+
+
 def machine() -> dict:
     cpu = "unknown"
     try:
@@ -220,6 +340,90 @@ def machine() -> dict:
         "numba": numba.__version__,
         "embedlab": embedlab.__version__,
     }
+
+
+def _stat(runs: list[dict], key: str) -> str:
+    vals = [r[key] for r in runs]
+    if len(vals) == 1:
+        return f"{vals[0]:.3f}"
+    return f"{statistics.mean(vals):.3f} ± {statistics.stdev(vals):.3f}"
+
+
+def walks_markdown(res: dict) -> list[str]:
+    w, v = res["walks"], res["walk_peer_versions"]
+    med = {k: statistics.median(r["s"] for r in runs) for k, runs in w.items() if k != "settings"}
+    rows = [
+        ("embedlab DeepWalk", "deepwalk"),
+        (f"gensim {v['gensim']} Word2Vec on NumPy walks", "gensim"),
+        ("embedlab node2vec, p = q = 1", "node2vec_p1q1"),
+        (f"PecanPy {v['pecanpy']} SparseOTF, p = q = 1", "pecanpy_p1q1"),
+        ("embedlab node2vec, p = q = 0.25", "node2vec_p025q025"),
+        (f"PecanPy {v['pecanpy']} SparseOTF, p = q = 0.25", "pecanpy_p025q025"),
+        ("embedlab LINE(1st+2nd), 64 + 64 dims, 100 samples per edge", "line"),
+    ]
+    lines = [
+        "## Random-walk embeddings on BlogCatalog: DeepWalk, node2vec, LINE",
+        "",
+        "d = 128, 10 walks of 80 per node, window 10, 5 negatives, 1 epoch, 2 threads; "
+        "node classification at 50 % training, C = 1, 5 seeded splits. Time: training from a graph "
+        "in memory (walks included; the peers' own scripts time their walks and training, "
+        "excluding imports and reading the file; PecanPy's walk time includes its numba "
+        "compilation, which it repeats on every run). Each seed is a separate embedding; "
+        "F1 is mean ± std over seeds.",
+        "",
+        "| run | seeds | time (median) | Micro-F1@0.5 | Macro-F1@0.5 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for name, key in rows:
+        runs = w[key]
+        lines.append(
+            f"| {name} | {len(runs)} | {med[key]:.1f} s | {_stat(runs, 'micro_f1@0.5')} | "
+            f"{_stat(runs, 'macro_f1@0.5')} |"
+        )
+    dw = w["deepwalk"]
+    rate2 = statistics.median(r["pairs"] / r["s"] for r in dw)
+    rate1 = w["deepwalk_1thread"][0]["pairs"] / w["deepwalk_1thread"][0]["s"]
+    threads = w["settings"]["threads"]
+    lines += [
+        "",
+        "| speed ratio (peer time / embedlab time, same run) | ratio |",
+        "|---|---:|",
+        f"| DeepWalk vs gensim on walks | {med['gensim'] / med['deepwalk']:.2f}x |",
+        f"| node2vec vs PecanPy, p = q = 1 | {med['pecanpy_p1q1'] / med['node2vec_p1q1']:.2f}x |",
+        f"| node2vec vs PecanPy, p = q = 0.25 | "
+        f"{med['pecanpy_p025q025'] / med['node2vec_p025q025']:.2f}x |",
+        "",
+        f"DeepWalk throughput: {rate2 / 1e6:.2f} M positive pairs/s on {threads} threads "
+        f"({rate2 / threads / 1e6:.2f} M per core), {rate1 / 1e6:.2f} M on one thread "
+        f"({w['deepwalk_1thread'][0]['s']:.1f} s): {rate2 / rate1:.2f}x from 1 to {threads} "
+        "threads. Each positive pair is one update of the context vector against 1 + 5 output "
+        "vectors of 128 floats.",
+    ]
+    sc = res.get("scale_deepwalk")
+    if sc:
+        lines += [
+            "",
+            "## Scale: DeepWalk on a synthetic power-law graph, 1,000,000 nodes, 5,000,000 edges",
+            "",
+            "d = 128, walks of 80, window 10, 5 negatives, one epoch, 2 threads; each row is its "
+            "own process (`benchmarks/scale_deepwalk.py`).",
+            "",
+            "| walks per node | graph build | training | positive pairs | pairs/s | "
+            "RSS before the fit | peak RSS |",
+            "|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for k, r in sorted(sc.items()):
+            lines.append(
+                f"| {k} | {r['build_s']:.1f} s | {r['fit_s']:.1f} s | {r['pairs'] / 1e9:.2f} B | "
+                f"{r['pairs_per_s'] / 1e6:.2f} M | {r['rss_before_fit_mib'] / 1024:.2f} GiB | "
+                f"{r['peak_rss_mib'] / 1024:.2f} GiB |"
+            )
+        lines += [
+            "",
+            "Walks are generated and consumed online, so doubling them doubles the time and leaves "
+            "the peak memory where it was (two n x d float32 matrices plus the graph).",
+        ]
+    return lines
 
 
 def write_markdown(res: dict) -> str:
@@ -285,6 +489,8 @@ def write_markdown(res: dict) -> str:
         f"| {sc['build_s']:.1f} s | {sc['fit_s']:.1f} s | {sc['rss_before_fit_mib'] / 1024:.2f} GiB | "
         f"{sc['peak_rss_mib'] / 1024:.2f} GiB |",
         "",
+        *walks_markdown(res),
+        "",
         "## Graph evaluation: `embedlab bench graph --datasets blogcatalog,cora --seeds 3`",
         "",
         "Mean ± std over 3 seeds (each: its own embedding seed and evaluation split). Node "
@@ -316,6 +522,7 @@ def main() -> None:
         "date": time.strftime("%Y-%m-%d"),
         "machine": machine(),
         "peer_version": ensure_peer(),
+        "walk_peer_versions": ensure_walk_peer(),
     }
     graph, labels = load_graph("blogcatalog"), load_labels("blogcatalog")
     with tempfile.TemporaryDirectory() as d:
@@ -326,10 +533,13 @@ def main() -> None:
         res["embed_only"] = embed_only(graph, tmp)
         log("quality")
         res["quality"] = quality(graph, labels, tmp)
+        res["walks"] = walk_embedders(graph, labels, tmp)
     log("plain scipy implementation")
     res["scipy"] = scipy_speed(graph)
     log("scale: 1M nodes, 10M edges")
     res["scale"] = scale()
+    log("scale: DeepWalk on 1M nodes, 5M edges (1 and 2 walks per node)")
+    res["scale_deepwalk"] = scale_deepwalk()
     log("graph evaluation table (embedlab bench graph)")
     from embedlab.eval.bench import run_graph_bench
 

@@ -286,3 +286,44 @@ def test_python_m_entry_point():
         [sys.executable, "-m", "embedlab", "--version"], capture_output=True, text=True, check=True
     )
     assert res.stdout.strip() == f"embedlab {__version__}"
+
+
+@pytest.mark.parametrize(
+    ("method", "options"),
+    [
+        ("deepwalk", ["--walks-per-node", "2", "--window", "3", "--deterministic"]),
+        ("node2vec", ["--p", "0.5", "--q", "2", "--walk-length", "10", "--deterministic"]),
+        ("line", ["--order", "second", "--n-samples", "5000", "--deterministic"]),
+    ],
+)
+def test_embed_walk_methods_match_the_python_api(tmp_path, method, options):
+    """The generated options reach the constructor: the CLI's file equals the Python result."""
+    from embedlab import EMBEDDERS, load_graph
+
+    out = tmp_path / "w.npy"
+    res = run(
+        "embed", method, "karate", "-o", str(out), "--n-components", "8", "--seed", "2", *options
+    )
+    assert res.exit_code == 0, res.output
+    kwargs = {
+        "deepwalk": {"walks_per_node": 2, "window": 3},
+        "node2vec": {"p": 0.5, "q": 2.0, "walk_length": 10},
+        "line": {"order": "second", "n_samples": 5000},
+    }[method]
+    model = EMBEDDERS.make(method, n_components=8, random_state=2, deterministic=True, **kwargs)
+    expect = model.fit(load_graph("karate")).embeddings_
+    assert np.array_equal(EmbeddingSet.load(out).vectors, expect)
+
+
+def test_embed_line_auto_samples_and_help(tmp_path):
+    res = run("embed", "line", "--help")
+    assert res.exit_code == 0
+    assert "--n-samples" in res.output and "auto" in res.output and "--order" in res.output
+    out = tmp_path / "l.npy"
+    res = run("embed", "line", "karate", "-o", str(out), "--n-samples", "auto", "-q")
+    assert res.exit_code == 0, res.output
+    res = run("embed", "line", "karate", "-o", str(tmp_path / "x.npy"), "--n-samples", "0")
+    assert res.exit_code == 1
+    assert (
+        "'n_samples' parameter of LINE must be an int in the range [1, inf) or None" in res.output
+    )

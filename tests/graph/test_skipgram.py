@@ -138,3 +138,66 @@ def test_subsampling_keeps_rare_nodes_and_thins_hubs():
     g, _ = stochastic_block_model([40, 40], 0.2, 0.02, random_state=0)
     kw = {"n_components": 8, "walks_per_node": 2, "deterministic": True, "random_state": 0}
     assert DeepWalk(sample=1e-3, **kw).fit(g).n_pairs_ < 0.6 * DeepWalk(**kw).fit(g).n_pairs_
+
+
+def _uniforms(state):
+    """The trainer's random stream (SplitMix64), written out in Python."""
+    from embedlab.graph._kernels import splitmix64
+
+    state = int(state)
+    while True:
+        z = int(splitmix64(np.uint64(state)))
+        state = (state + 0x9E3779B97F4A7C15) % 2**64
+        yield (z >> 11) * 2.0**-53
+
+
+def test_trainer_matches_a_plain_python_transcription():
+    """One thread, a tiny graph: walks -> reduced windows -> negatives shared by each centre's
+    window -> pair-by-pair SGNS updates with the linearly decaying rate, replayed in Python
+    from the same random streams, give the same vectors."""
+    from embedlab.graph import _kernels as K
+    from embedlab.graph._sampling import alias_draw
+    from embedlab.graph.skipgram import _SGD_SALT, train_sgns
+    from embedlab.graph.walks import walk_into
+    from embedlab.utils._numba import n_threads
+
+    g, _ = stochastic_block_model([6, 6], 0.6, 0.1, random_state=0)
+    n, d, length, window, k, lr0, seed = g.n_nodes, 4, 7, 3, 2, 0.05, 11
+    with n_threads(1):
+        got, pairs = train_sgns(
+            g,
+            n_components=d,
+            walk_length=length,
+            walks_per_node=2,
+            window=window,
+            negatives=k,
+            learning_rate=lr0,
+            epochs=1,
+            p=1.0,
+            q=1.0,
+            seed=seed,
+            n_threads=1,
+        )
+    w_in, w_out = (a.astype(np.float64) for a in init_embeddings(n, d, seed))
+    rng = np.random.default_rng([seed, 1])
+    starts = np.concatenate([rng.permutation(n) for _ in range(2)])
+    streams = K.hash_keys(np.arange(len(starts), dtype=np.uint64), np.uint64(seed))
+    prob, alias = negative_sampler(g.degrees())
+    count = 0
+    for w, start in enumerate(starts):
+        walk = np.empty(length, np.int32)
+        walk_into(walk, start, streams[w], g.indptr, g.indices, np.empty(0), False, 1, 1, False)
+        lr = lr0 * max(1 - w / len(starts), 1e-4)
+        u = _uniforms(streams[w] ^ _SGD_SALT)
+        for _ in range(length):
+            next(u)  # the subsampling draw (sample=0 keeps every node)
+        for i in range(length):
+            reach = window - min(int(next(u) * window), window - 1)
+            targets = [walk[i]] + [alias_draw(prob, alias, next(u)) for _ in range(k)]
+            labels = [1.0] + [0.0] * k
+            for j in range(max(0, i - reach), min(length, i + reach + 1)):
+                if j != i:
+                    w_in, w_out = _numpy_sgns(w_in, w_out, walk[j], targets, labels, lr)
+                    count += 1
+    assert pairs == count
+    np.testing.assert_allclose(got, w_in, rtol=1e-4, atol=1e-6)

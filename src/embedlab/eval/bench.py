@@ -29,7 +29,7 @@ __all__ = ["KNOWN_METHODS", "SETTINGS", "TASKS", "format_markdown", "run_graph_b
 
 TASKS = ("node-classification", "link-prediction", "reconstruction")
 KNOWN_METHODS = ("fastrp", "deepwalk", "node2vec", "line", "random")
-_PLANNED = {"line": "issue 4"}
+_PLANNED: dict[str, str] = {}  # registered names not implemented yet
 
 SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "fastrp": {
@@ -53,6 +53,8 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     # the papers' defaults: d=128, 10 walks of 80 per node, window 10, 5 negatives
     "deepwalk": {task: {"n_components": 128} for task in TASKS},
     "node2vec": {task: {"n_components": 128, "p": 0.25, "q": 0.25} for task in TASKS},
+    # LINE(1st+2nd), 64 + 64 dimensions, 100 edge samples per directed edge and order
+    "line": {task: {"n_components": 128} for task in TASKS},
     "random": {task: {"n_components": 128} for task in TASKS},
 }
 
