@@ -28,7 +28,7 @@ def test_make_from_name_class_instance():
 def test_unknown_name():
     with pytest.raises(
         InvalidInputError,
-        match=r"Unknown embedder .nope.; choose one of: deepwalk, fastrp, line, node2vec",
+        match=r"Unknown embedder .nope.; choose one of: deepwalk, fastrp, line, node2vec, orbit-pmi, random-walk-pmi",
     ):
         EMBEDDERS.get("nope")
 

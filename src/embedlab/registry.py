@@ -91,6 +91,8 @@ EMBEDDERS.register("fastrp", "embedlab.graph.fastrp:FastRP")
 EMBEDDERS.register("deepwalk", "embedlab.graph.deepwalk:DeepWalk")
 EMBEDDERS.register("node2vec", "embedlab.graph.node2vec:Node2Vec")
 EMBEDDERS.register("line", "embedlab.graph.line:LINE")
+EMBEDDERS.register("orbit-pmi", "embedlab.graph.orbit_pmi:OrbitPMI")
+EMBEDDERS.register("random-walk-pmi", "embedlab.graph.orbit_pmi:RandomWalkPMI")
 
 EVALUATORS = Registry("evaluator")
 EVALUATORS.register("node-classification", "embedlab.eval.node_classification:NodeClassification")

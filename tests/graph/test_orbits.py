@@ -155,3 +155,34 @@ def test_memory_guard_refuses_before_computing():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(InvalidInputError, match=message):
         orbit_adjacency(Graph.from_edges([0], [1]), **kwargs)
+
+
+def test_cli_writes_matrices_and_manifest(tmp_path):
+    import json
+
+    import scipy.sparse as sp
+    from typer.testing import CliRunner
+
+    from embedlab.cli import app
+    from embedlab.datasets import load_graph
+
+    out = tmp_path / "orb"
+    runner = CliRunner()
+    res = runner.invoke(app, ["graph", "orbits", "karate", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["matrices"]) == 28 and manifest["n_nodes"] == 34
+    want = orbit_adjacency(load_graph("karate"))
+    for entry in manifest["matrices"]:
+        m = sp.load_npz(out / entry["file"])
+        key = (entry["hop"], *entry["orbits"])
+        assert (m != want[key]).nnz == 0 and entry["nnz"] == want[key].nnz
+        assert entry["sum"] == want[key].sum()
+    ids = np.load(out / "node_ids.npy")
+    assert np.array_equal(ids, load_graph("karate").node_ids)
+    res = runner.invoke(app, ["graph", "orbits", "karate", "-o", str(out)])
+    assert res.exit_code == 1 and "already holds orbit matrices; pass --overwrite" in res.output
+    res = runner.invoke(
+        app, ["graph", "orbits", "karate", "-o", str(tmp_path / "x"), "--max-gib", "0"]
+    )
+    assert res.exit_code == 1 and "pass top_k or threshold" in res.output

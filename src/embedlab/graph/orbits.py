@@ -475,7 +475,9 @@ def _reverse_positions(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
     return rev
 
 
-def _one_hop(indptr: np.ndarray, indices: np.ndarray, threads: int) -> dict:
+def _one_hop(
+    indptr: np.ndarray, indices: np.ndarray, threads: int
+) -> tuple[dict[tuple[int, int, int], np.ndarray], np.ndarray]:
     """The 13 one-hop orbit adjacencies as values aligned with the CSR pattern.
 
     Per directed edge ``u -> v`` with ``t = t(u,v)``, ``k = k(u,v)``, sums over
