@@ -17,6 +17,11 @@ What is measured (all on this machine, in the same run):
    the peer venv ``benchmarks/.peers/walks``; LINE; DeepWalk on 1 and 2 threads.
 7. **Scale, DeepWalk**: 1,000,000 nodes and 5,000,000 edges, 1 and 2 walks per node
    (``benchmarks/scale_deepwalk.py``).
+9. **Graphlet orbit adjacencies**: all 28 matrices vs the PyPI package ``gradco`` (C++, peer venv
+   ``benchmarks/.peers/gradco``) on Cora, ca-AstroPh and a random graph: time and exact equality;
+   orbit-PMI vs random-walk PMI (NetMF) node classification on Cora and BlogCatalog.
+
+``python benchmarks/run.py --only orbits`` reruns one section and keeps the others' numbers.
 8. **Graph evaluation table**: ``embedlab bench graph`` on BlogCatalog and Cora, every method,
    3 seeds (``embedlab.eval.bench``).
 
@@ -66,17 +71,24 @@ def ensure_peer() -> str:
     return out.stdout.strip()
 
 
+def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB, stdout) of a child process; raises if it fails."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        if os.waitstatus_to_exitcode(status) != 0:
+            err.seek(0)
+            raise RuntimeError(f"{cmd} failed: {err.read().decode()}")
+        out.seek(0)
+        return wall, usage.ru_maxrss / 1024, out.read().decode()
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """(wall seconds, peak RSS MiB) of a child process."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    err = proc.stderr.read().decode() if proc.stderr else ""
-    if proc.returncode != 0:
-        raise RuntimeError(f"{cmd} failed: {err}")
-    return wall, usage.ru_maxrss / 1024
+    wall, rss, _ = _child(cmd, env)
+    return wall, rss
 
 
 def whole_command(edges: Path, tmp: Path, runs: int = 5) -> dict:
@@ -230,6 +242,12 @@ def ensure_walk_peer() -> dict:
     return {"gensim": gensim_v, "pecanpy": pecanpy_v}
 
 
+def timed_json(cmd: list[str]) -> tuple[float, float, dict]:
+    """(wall seconds, peak RSS MiB, the JSON it printed last) of a child process."""
+    wall, rss, text = _child(cmd)
+    return wall, rss, json.loads(text.strip().splitlines()[-1])
+
+
 def _peer_json(cmd: list[str]) -> dict:
     out = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -316,6 +334,115 @@ def scale_deepwalk() -> dict:
             check=True,
         )
         out[str(walks)] = json.loads(r.stdout.strip().splitlines()[-1])
+    return out
+
+
+GRADCO_PEER = BENCH / ".peers" / "gradco"
+GRADCO_PEER_PY = GRADCO_PEER / "bin" / "python"
+
+
+def ensure_gradco_peer() -> str:
+    if not GRADCO_PEER_PY.exists():
+        log("creating the peer venv (gradco) in benchmarks/.peers/gradco")
+        venv.create(GRADCO_PEER, with_pip=True)
+        subprocess.run(
+            [str(GRADCO_PEER_PY), "-m", "pip", "install", "--quiet", "gradco==0.1.8", "scipy"],
+            check=True,
+        )
+    out = subprocess.run(
+        [str(GRADCO_PEER_PY), "-c", "import importlib.metadata as m; print(m.version('gradco'))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip()
+
+
+def orbits_vs_gradco(names: list[str], tmp: Path) -> dict:
+    """All 28 orbit adjacencies: time and exact equality, embedlab vs gradco (C++)."""
+    import scipy.sparse as sp
+
+    from embedlab.datasets import erdos_renyi, load_graph
+    from embedlab.graph import Graph
+    from embedlab.graph.orbits import MATRICES, _simple_graph, orbit_adjacency
+
+    orbit_adjacency(Graph.from_edges([0, 1, 2], [1, 2, 0]))  # compile
+    out = {}
+    graphs = {name: load_graph(name) for name in names}
+    graphs["erdos-renyi 2000 x 20000"] = erdos_renyi(2000, 20_000, random_state=0)
+    for name, graph in graphs.items():
+        indptr, indices = _simple_graph(graph)
+        npz = tmp / "orbit_graph.npz"
+        np.savez(npz, indptr=indptr, indices=indices)
+        log(f"orbits: gradco on {name}")
+        peer_out = tmp / "gradco_out.npz"
+        cmd = [str(GRADCO_PEER_PY), str(BENCH / "peers" / "gradco_orbits.py"), str(npz)]
+        wall, rss, peer_json = timed_json([*cmd, str(peer_out)])
+        log(f"orbits: embedlab on {name}")
+        t0 = time.perf_counter()
+        ours = orbit_adjacency(graph)
+        ours_s = time.perf_counter() - t0
+        z = np.load(peer_out)
+        n = graph.n_nodes
+        same = []
+        for hop, o1, o2 in MATRICES:
+            key = f"h{hop}_{o1}_{o2}"
+            peer = sp.csr_array(
+                (z[key + "_vals"], (z[key + "_rows"], z[key + "_cols"])), shape=(n, n)
+            )
+            same.append(bool((peer != ours[(hop, o1, o2)]).nnz == 0))
+        out[name] = {
+            "n_nodes": n,
+            "n_edges": int(len(indices) // 2),
+            "embedlab_s": ours_s,
+            "gradco_count_s": peer_json["count_s"],
+            "gradco_process_s": wall,
+            "gradco_peak_rss_mib": rss,
+            "identical": sum(same),
+            "compared": len(same),
+            "nnz": {f"{h}-{a}-{b}": int(m.nnz) for (h, a, b), m in ours.items()},
+        }
+    return out
+
+
+def orbit_pmi_quality(names: list[str]) -> dict:
+    """Node classification of orbit-PMI vs random-walk PMI (NetMF), d = 128, C tuned per method
+    on other seeded splits of the same protocol."""
+    from embedlab.datasets import load_graph, load_labels
+    from embedlab.eval import NodeClassification
+    from embedlab.graph.orbit_pmi import OrbitPMI, RandomWalkPMI
+
+    out: dict = {}
+    for name in names:
+        graph, labels = load_graph(name), load_labels(name)
+        methods = {
+            "random-walk PMI (NetMF), T = 1": RandomWalkPMI(window=1, random_state=0),
+            "random-walk PMI (NetMF), T = 3": RandomWalkPMI(window=3, random_state=0),
+            "random-walk PMI (NetMF), T = 10": RandomWalkPMI(window=10, random_state=0),
+            "orbit-PMI, adjacency only (0-0-1)": OrbitPMI(orbits="0-0-1", random_state=0),
+            "orbit-PMI, the 19 one-hop orbit adjacencies": OrbitPMI(orbits="1-hop", random_state=0),
+            "orbit-PMI, all 28 orbit adjacencies": OrbitPMI(orbits="all", random_state=0),
+        }
+        out[name] = {}
+        for label, model in methods.items():
+            log(f"orbit-PMI quality: {label} on {name}")
+            t0 = time.perf_counter()
+            try:
+                model.fit(graph)
+            except Exception as exc:  # e.g. the memory guard on hub-heavy graphs
+                out[name][label] = {"error": str(exc)}
+                continue
+            fit_s = time.perf_counter() - t0
+            grid = [0.01, 0.1, 1.0, 10.0, 100.0]
+            val = {
+                c: NodeClassification(
+                    labels, train_ratios=[0.5], repeats=3, C=c, random_state=1000
+                )(model)["micro_f1@0.5"]
+                for c in grid
+            }
+            best = max(grid, key=lambda c: val[c])
+            test = NodeClassification(labels, train_ratios=[0.5], repeats=5, C=best, random_state=0)
+            out[name][label] = {"fit_s": fit_s, "C": best, **test(model)}
     return out
 
 
@@ -426,6 +553,48 @@ def walks_markdown(res: dict) -> list[str]:
     return lines
 
 
+def orbits_markdown(res: dict) -> list[str]:
+    o = res["orbits"]
+    lines = [
+        "## Graphlet orbit adjacencies (GRADCO): all 28 matrices",
+        "",
+        f"embedlab `orbit_adjacency` vs the PyPI package gradco {res['gradco_version']} (C++), "
+        "same run; gradco's time is its `Counter.count()` (its own timing, inside its process), "
+        "embedlab's the call from a graph in memory. Identical: matrices equal entry for entry.",
+        "",
+        "| graph | nodes | edges | embedlab | gradco | ratio | gradco peak RSS | identical |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, r in o.items():
+        lines.append(
+            f"| {name} | {r['n_nodes']:,} | {r['n_edges']:,} | {r['embedlab_s']:.2f} s | "
+            f"{r['gradco_count_s']:.2f} s | {r['gradco_count_s'] / r['embedlab_s']:.2f}x | "
+            f"{r['gradco_peak_rss_mib']:.0f} MiB | {r['identical']}/{r['compared']} |"
+        )
+    q = res.get("orbit_pmi", {})
+    if q:
+        lines += [
+            "",
+            "### Orbit-PMI vs random-walk PMI: node classification (d = 128)",
+            "",
+            "Micro/Macro-F1 at 50 % training, 5 seeded splits; C chosen from "
+            "{0.01, 0.1, 1, 10, 100} on 3 other seeded splits (best Micro-F1).",
+            "",
+            "| graph | embedding | C | Micro-F1 | Macro-F1 | fit |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for name, rows in q.items():
+            for label, r in rows.items():
+                if "error" in r:
+                    lines.append(f"| {name} | {label} | — | — | — | {r['error']} |")
+                else:
+                    lines.append(
+                        f"| {name} | {label} | {r['C']:g} | {r['micro_f1@0.5']:.3f} | "
+                        f"{r['macro_f1@0.5']:.3f} | {r['fit_s']:.1f} s |"
+                    )
+    return lines
+
+
 def write_markdown(res: dict) -> str:
     from embedlab.eval.bench import format_markdown
 
@@ -491,6 +660,7 @@ def write_markdown(res: dict) -> str:
         "",
         *walks_markdown(res),
         "",
+        *([*orbits_markdown(res), ""] if "orbits" in res else []),
         "## Graph evaluation: `embedlab bench graph --datasets blogcatalog,cora --seeds 3`",
         "",
         "Mean ± std over 3 seeds (each: its own embedding seed and evaluation split). Node "
@@ -511,42 +681,64 @@ def write_markdown(res: dict) -> str:
     return "\n".join(lines)
 
 
+SECTIONS = ("fastrp", "walks", "scale", "graph", "orbits")
+
+
 def main() -> None:
+    import argparse
+
     from embedlab.datasets import graph_dataset, load_graph, load_labels
 
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--only",
+        default=",".join(SECTIONS),
+        help=f"comma-separated sections among {','.join(SECTIONS)}; the others keep their "
+        "numbers from benchmarks/results.json (default: all)",
+    )
+    only = {x.strip() for x in parser.parse_args().only.split(",") if x.strip()}
+    if not only <= set(SECTIONS):
+        sys.exit(f"unknown sections: {sorted(only - set(SECTIONS))}; choose from {SECTIONS}")
     try:
         ds = graph_dataset("blogcatalog")
     except Exception as exc:
         sys.exit(f"make bench needs BlogCatalog under $EMBEDLAB_DATA/graphs: {exc}")
-    res: dict = {
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": machine(),
-        "peer_version": ensure_peer(),
-        "walk_peer_versions": ensure_walk_peer(),
-    }
+    results = BENCH / "results.json"
+    res: dict = json.loads(results.read_text()) if only != set(SECTIONS) else {}
+    res.update({"date": time.strftime("%Y-%m-%d"), "machine": machine()})
     graph, labels = load_graph("blogcatalog"), load_labels("blogcatalog")
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
-        log("whole command: embedlab vs fastrp (Rust)")
-        res["whole_command"] = whole_command(ds.edges, tmp)
-        log("embedding step alone")
-        res["embed_only"] = embed_only(graph, tmp)
-        log("quality")
-        res["quality"] = quality(graph, labels, tmp)
-        res["walks"] = walk_embedders(graph, labels, tmp)
-    log("plain scipy implementation")
-    res["scipy"] = scipy_speed(graph)
-    log("scale: 1M nodes, 10M edges")
-    res["scale"] = scale()
-    log("scale: DeepWalk on 1M nodes, 5M edges (1 and 2 walks per node)")
-    res["scale_deepwalk"] = scale_deepwalk()
-    log("graph evaluation table (embedlab bench graph)")
-    from embedlab.eval.bench import run_graph_bench
+        if "fastrp" in only:
+            res["peer_version"] = ensure_peer()
+            log("whole command: embedlab vs fastrp (Rust)")
+            res["whole_command"] = whole_command(ds.edges, tmp)
+            log("embedding step alone")
+            res["embed_only"] = embed_only(graph, tmp)
+            log("quality")
+            res["quality"] = quality(graph, labels, tmp)
+            log("plain scipy implementation")
+            res["scipy"] = scipy_speed(graph)
+        if "walks" in only:
+            res["walk_peer_versions"] = ensure_walk_peer()
+            res["walks"] = walk_embedders(graph, labels, tmp)
+        if "orbits" in only:
+            res["gradco_version"] = ensure_gradco_peer()
+            res["orbits"] = orbits_vs_gradco(["cora", "ca-astroph"], tmp)
+            res["orbit_pmi"] = orbit_pmi_quality(["cora", "blogcatalog"])
+    if "scale" in only:
+        log("scale: 1M nodes, 10M edges")
+        res["scale"] = scale()
+        log("scale: DeepWalk on 1M nodes, 5M edges (1 and 2 walks per node)")
+        res["scale_deepwalk"] = scale_deepwalk()
+    if "graph" in only:
+        log("graph evaluation table (embedlab bench graph)")
+        from embedlab.eval.bench import run_graph_bench
 
-    res["graph_bench"] = run_graph_bench(
-        ["blogcatalog", "cora"], ["fastrp", "deepwalk", "node2vec", "line", "random"], seeds=3
-    )
-    (BENCH / "results.json").write_text(json.dumps(res, indent=2) + "\n")
+        res["graph_bench"] = run_graph_bench(
+            ["blogcatalog", "cora"], ["fastrp", "deepwalk", "node2vec", "line", "random"], seeds=3
+        )
+    results.write_text(json.dumps(res, indent=2) + "\n")
     md = write_markdown(res)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(md)

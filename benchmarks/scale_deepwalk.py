@@ -14,13 +14,7 @@ import resource
 import sys
 import time
 
-
-def _rss_mib() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _common import rss_mib
 
 
 def main(walks_per_node: int = 2, n: int = 1_000_000, m: int = 5_000_000) -> dict:
@@ -35,7 +29,7 @@ def main(walks_per_node: int = 2, n: int = 1_000_000, m: int = 5_000_000) -> dic
     t0 = time.perf_counter()
     graph = power_law_graph(n, m, random_state=0)
     build = time.perf_counter() - t0
-    rss_before = _rss_mib()
+    rss_before = rss_mib()
     model = DeepWalk(walks_per_node=walks_per_node, random_state=0)
     t0 = time.perf_counter()
     model.fit(graph)

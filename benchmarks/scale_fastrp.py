@@ -11,13 +11,7 @@ import resource
 import sys
 import time
 
-
-def _rss_mib() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from _common import rss_mib
 
 
 def main(kind: str = "power-law", n: int = 1_000_000, m: int = 10_000_000, d: int = 128) -> dict:
@@ -31,7 +25,7 @@ def main(kind: str = "power-law", n: int = 1_000_000, m: int = 10_000_000, d: in
     gen = power_law_graph if kind == "power-law" else erdos_renyi
     graph = gen(n, m, random_state=0)
     build = time.perf_counter() - t0
-    rss_before = _rss_mib()
+    rss_before = rss_mib()
     model = FastRP(n_components=d, iteration_weights=[0.0, 0.0, 1.0, 6.67], random_state=0)
     t0 = time.perf_counter()
     model.fit(graph)

@@ -119,21 +119,6 @@ ORBIT_MULTIPLICITY: dict[tuple[int, int, int], int] = {
 }
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _find(indptr: np.ndarray, indices: np.ndarray, u: int, v: int) -> int:
-    """Position of ``v`` in the sorted row ``u``, or -1."""
-    a, b = indptr[u], indptr[u + 1]
-    while a < b:
-        mid = (a + b) // 2
-        if indices[mid] < v:
-            a = mid + 1
-        else:
-            b = mid
-    if a < indptr[u + 1] and indices[a] == v:
-        return a
-    return -1
-
-
 @njit(parallel=True, cache=True, nogil=True)
 def _triangles(indptr: np.ndarray, indices: np.ndarray, n_threads: int) -> np.ndarray:
     """``t[p]``: common neighbours of the edge at CSR position ``p``."""
@@ -344,56 +329,28 @@ def _two_hop_rows(
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def _three_hop_counts(indptr: np.ndarray, indices: np.ndarray, n_threads: int) -> np.ndarray:
-    """Per row ``a``: the number of distinct ``d`` with at least one induced path a-b-c-d."""
-    n = indptr.shape[0] - 1
-    counts = np.zeros(n, dtype=np.int64)
-    for t in prange(n_threads):
-        near = np.full(n, -1, dtype=np.int64)  # a for N[a]
-        nb = np.full(n, -1, dtype=np.int64)  # b for N(b)
-        seen = np.full(n, -1, dtype=np.int64)
-        for a in range(t, n, n_threads):
-            near[a] = a
-            for p in range(indptr[a], indptr[a + 1]):
-                near[indices[p]] = a
-            c_row = 0
-            for p in range(indptr[a], indptr[a + 1]):
-                b = indices[p]
-                for r in range(indptr[b], indptr[b + 1]):
-                    nb[indices[r]] = b
-                for r in range(indptr[b], indptr[b + 1]):
-                    c = indices[r]
-                    if near[c] == a:
-                        continue
-                    for s in range(indptr[c], indptr[c + 1]):
-                        d = indices[s]
-                        if near[d] == a or nb[d] == b or d == b:
-                            continue
-                        if seen[d] != a:
-                            seen[d] = a
-                            c_row += 1
-                for r in range(indptr[b], indptr[b + 1]):
-                    nb[indices[r]] = -1
-            counts[a] = c_row
-    return counts
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def _three_hop_rows(
+def _three_hop(
     indptr: np.ndarray,
     indices: np.ndarray,
     rows: np.ndarray,
     offsets: np.ndarray,
+    count_only: bool,
     n_threads: int,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """A[(3, 4, 4)] for ``a = rows[i]``: the induced paths a-b-c-d (``b ~ a``; ``c ~ b``, not in
-    ``N[a]``; ``d ~ c``, not in ``N[a]`` nor ``N[b]``), counted per end ``d``."""
+    ``N[a]``; ``d ~ c``, not in ``N[a]`` nor ``N[b]``), counted per end ``d``.
+
+    Returns ``(entries per row, columns, values)``; with ``count_only`` only the first (then
+    ``offsets`` is ignored), so that the output can be sized before it is filled.
+    """
     n = indptr.shape[0] - 1
-    cols = np.empty(offsets[rows.shape[0]], dtype=np.int32)
-    vals = np.empty(offsets[rows.shape[0]], dtype=np.int64)
+    counts = np.zeros(rows.shape[0], dtype=np.int64)
+    size = 0 if count_only else offsets[rows.shape[0]]
+    cols = np.empty(size, dtype=np.int32)
+    vals = np.empty(size, dtype=np.int64)
     for t in prange(n_threads):
-        near = np.full(n, -1, dtype=np.int64)
-        nb = np.full(n, -1, dtype=np.int64)
+        near = np.full(n, -1, dtype=np.int64)  # a for N[a]
+        nb = np.full(n, -1, dtype=np.int64)  # b for N(b)
         acc = np.zeros(n, dtype=np.int64)
         touched = np.empty(n, dtype=np.int64)
         for i_row in range(t, rows.shape[0], n_threads):
@@ -420,14 +377,16 @@ def _three_hop_rows(
                         acc[d] += 1
                 for r in range(indptr[b], indptr[b + 1]):
                     nb[indices[r]] = -1
+            counts[i_row] = n_touched
             row = touched[:n_touched].copy()
             row.sort()
-            o = offsets[i_row]
+            o = 0 if count_only else offsets[i_row]
             for i in range(n_touched):
-                cols[o + i] = row[i]
-                vals[o + i] = acc[row[i]]
+                if not count_only:
+                    cols[o + i] = row[i]
+                    vals[o + i] = acc[row[i]]
                 acc[row[i]] = 0
-    return cols, vals
+    return counts, cols, vals
 
 
 @njit(cache=True, nogil=True)
@@ -610,7 +569,10 @@ def orbit_adjacency(
         if max_hop >= 2:
             prune = top_k is not None or threshold is not None
             two = _two_hop_pattern(indptr, indices, threads)
-            three = _three_hop_counts(indptr, indices, threads) if max_hop == 3 else None
+            all_rows = np.arange(n, dtype=np.int64)
+            three = None
+            if max_hop == 3:
+                three = _three_hop(indptr, indices, all_rows, all_rows, True, threads)[0]
             entry = np.dtype(dtype).itemsize + 4
             need = (6 * int(two.sum()) + (int(three.sum()) if three is not None else 0)) * entry
             if need > max_bytes and not prune:
@@ -636,7 +598,7 @@ def orbit_adjacency(
                 chunks = []
                 for rows in _blocks(three, budget * 7):
                     offsets = np.concatenate([[0], np.cumsum(three[rows])]).astype(np.int64)
-                    cols, vals = _three_hop_rows(indptr, indices, rows, offsets, threads)
+                    _, cols, vals = _three_hop(indptr, indices, rows, offsets, False, threads)
                     keep = _keep(offsets, vals, k, thr) if prune else vals != 0
                     chunks.append((rows, offsets, cols, vals, keep))
                 out[(3, 4, 4)] = _assemble(chunks, n, dtype)
