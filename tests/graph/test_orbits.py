@@ -186,3 +186,19 @@ def test_cli_writes_matrices_and_manifest(tmp_path):
         app, ["graph", "orbits", "karate", "-o", str(tmp_path / "x"), "--max-gib", "0"]
     )
     assert res.exit_code == 1 and "pass top_k or threshold" in res.output
+
+
+def test_a_subset_of_keys_equals_the_full_computation():
+    adj = _random_adj(30, 0.3, 11)
+    src, dst = np.nonzero(np.triu(adj))
+    g = Graph.from_edges(src, dst)
+    full = orbit_adjacency(g)
+    three_node = [(1, 0, 0), (1, 2, 1), (1, 3, 3), (2, 1, 1)]  # no 4-node count needed
+    mixed = [(2, 10, 9), (1, 13, 12), (3, 4, 4)]
+    for keys in (three_node, mixed):
+        got = orbit_adjacency(g, keys=keys)
+        assert list(got) == [k for k in MATRICES if k in keys]
+        for key in keys:
+            assert (got[key] != full[key]).nnz == 0, key
+    with pytest.raises(InvalidInputError, match=r"keys must be \(hop, orbit1, orbit2\) among"):
+        orbit_adjacency(g, keys=[(1, 1, 1)])

@@ -187,7 +187,7 @@ class OrbitPMI(BaseEmbedder):
         seed = resolve_seed(self.random_state, "OrbitPMI")
         mats = orbit_adjacency(
             graph,
-            max_hop=max(k[0] for k in keys),
+            keys=keys,
             top_k=self.top_k,
             dtype=np.float64,
             n_jobs=self.n_jobs,

@@ -233,6 +233,7 @@ def _two_hop_rows(
     tri: np.ndarray,
     rows: np.ndarray,
     offsets: np.ndarray,
+    with_d: bool,
     n_threads: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For every pair ``(u, w)`` at distance 2, ``u = rows[i]`` (its entries from ``offsets[i]``):
@@ -286,7 +287,7 @@ def _two_hop_rows(
                     sa[w] += dc - 2 - tri[p]
                     s2[w] += tri[r]
             # D: for every edge (c, x) inside N(u), each w adjacent to both gains one
-            for p in range(lo, hi):
+            for p in range(lo if with_d else hi, hi):
                 c = indices[p]
                 for r in range(indptr[c], indptr[c + 1]):
                     x = indices[r]
@@ -435,7 +436,7 @@ def _reverse_positions(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
 
 
 def _one_hop(
-    indptr: np.ndarray, indices: np.ndarray, threads: int
+    indptr: np.ndarray, indices: np.ndarray, threads: int, four: bool = True
 ) -> tuple[dict[tuple[int, int, int], np.ndarray], np.ndarray]:
     """The 13 one-hop orbit adjacencies as values aligned with the CSR pattern.
 
@@ -461,6 +462,12 @@ def _one_hop(
     deg = np.diff(indptr)
     rows = np.repeat(np.arange(n), deg)
     tri = _triangles(indptr, indices, threads)
+    if not four:  # graphlets on 2-3 nodes need the triangles only
+        return {
+            (1, 0, 0): np.ones(len(indices), dtype=np.int64),
+            (1, 1, 2): deg[indices] - 1 - tri,
+            (1, 3, 3): tri,
+        }, tri
     k4, sd, stv, q = _edge_sums(indptr, indices, tri, threads)
     rev = _reverse_positions(indptr, indices)
     stu = stv[rev]
@@ -508,6 +515,7 @@ def orbit_adjacency(
     graph: Any,
     *,
     max_hop: int = 3,
+    keys: Any = None,
     top_k: int | None = None,
     threshold: float | None = None,
     max_bytes: float = 4 * 2**30,
@@ -522,6 +530,10 @@ def orbit_adjacency(
         Treated as simple and undirected (directions, weights and self-loops are dropped).
     max_hop : {1, 2, 3}
         Largest hop distance inside the graphlet (1: 19 matrices, 2: 27, 3: 28).
+    keys : iterable of (hop, orbit1, orbit2), optional
+        Only these matrices (``max_hop`` is then ignored). Without any orbit above 3 (graphlets
+        on 2-3 nodes only) no 4-clique or diamond count is made, which is much cheaper on
+        hub-heavy graphs.
     top_k : int, optional
         Keep only the ``top_k`` largest entries of each row of the 2- and 3-hop matrices (their
         transposes are transposed after pruning).
@@ -555,57 +567,72 @@ def orbit_adjacency(
         raise InvalidInputError(f"max_hop must be 1, 2 or 3; got {max_hop!r}.")
     if top_k is not None and (not isinstance(top_k, int | np.integer) or top_k < 1):
         raise InvalidInputError(f"top_k must be a positive integer; got {top_k!r}.")
+    if keys is None:
+        wanted = [key for key in MATRICES if key[0] <= max_hop]
+    else:
+        wanted = list(dict.fromkeys((int(h), int(a), int(b)) for h, a, b in keys))
+        unknown = [key for key in wanted if key not in MATRICES]
+        if unknown or not wanted:
+            raise InvalidInputError(
+                f"keys must be (hop, orbit1, orbit2) among orbit_adjacency's 28; got {unknown}."
+            )
+    primary = {key if key in _PRIMARY else (key[0], key[2], key[1]) for key in wanted}
+    four = any(max(key[1:]) >= 4 for key in primary)
+    two_keys = [key for key in _TWO_HOP_KEYS if key in primary]
     g = Graph.from_any(graph)
     indptr, indices = _simple_graph(g)
     n = len(indptr) - 1
     threads = resolve_n_jobs(n_jobs)
     out: dict[tuple[int, int, int], sp.csr_array] = {}
     with n_threads(threads):
-        one, tri = _one_hop(indptr, indices, threads)
+        one, tri = _one_hop(indptr, indices, threads, four)
         for key, vals in one.items():
+            if key not in primary:
+                continue
             m = sp.csr_array((vals.astype(dtype), indices.copy(), indptr.copy()), shape=(n, n))
             m.eliminate_zeros()
             out[key] = m
-        if max_hop >= 2:
+        if two_keys or (3, 4, 4) in primary:
             prune = top_k is not None or threshold is not None
             two = _two_hop_pattern(indptr, indices, threads)
             all_rows = np.arange(n, dtype=np.int64)
             three = None
-            if max_hop == 3:
+            if (3, 4, 4) in primary:
                 three = _three_hop(indptr, indices, all_rows, all_rows, True, threads)[0]
             entry = np.dtype(dtype).itemsize + 4
-            need = (6 * int(two.sum()) + (int(three.sum()) if three is not None else 0)) * entry
+            n3 = int(three.sum()) if three is not None else 0
+            need = (len(two_keys) * int(two.sum()) + n3) * entry
             if need > max_bytes and not prune:
                 raise InvalidInputError(
-                    f"The 2-{'and 3-' if max_hop == 3 else ''}hop orbit adjacencies of this graph "
-                    f"need about {need / 2**30:.1f} GiB (max_bytes={max_bytes / 2**30:.1f} GiB): "
-                    "pass top_k or threshold to keep them sparse, lower max_hop, "
-                    "or raise max_bytes."
+                    f"The 2-{'and 3-' if three is not None else ''}hop orbit adjacencies of this "
+                    f"graph need about {need / 2**30:.1f} GiB (max_bytes="
+                    f"{max_bytes / 2**30:.1f} GiB): pass top_k or threshold to keep them sparse, "
+                    "lower max_hop, or raise max_bytes."
                 )
-            budget = max(1, int(max_bytes // (7 * entry)))
+            budget = max(1, int(max_bytes // 64))  # the kernel holds 52 bytes per pair
             k, thr = (top_k or 0), (threshold if threshold is not None else -np.inf)
-            parts: dict[tuple[int, int, int], list[Any]] = {key: [] for key in _TWO_HOP_KEYS}
-            for rows in _blocks(two, budget):
+            parts: dict[tuple[int, int, int], list[Any]] = {key: [] for key in two_keys}
+            for rows in _blocks(two, budget) if two_keys else []:
                 offsets = np.concatenate([[0], np.cumsum(two[rows])]).astype(np.int64)
-                cols, vals = _two_hop_rows(indptr, indices, tri, rows, offsets, threads)
-                for j, key in enumerate(_TWO_HOP_KEYS):
-                    v = vals[:, j]
+                cols, vals = _two_hop_rows(indptr, indices, tri, rows, offsets, four, threads)
+                for key in two_keys:
+                    v = vals[:, _TWO_HOP_KEYS.index(key)]
                     keep = _keep(offsets, v, k, thr) if prune else v != 0
                     parts[key].append((rows, offsets, cols, v, keep))
-            for key in _TWO_HOP_KEYS:
+            for key in two_keys:
                 out[key] = _assemble(parts[key], n, dtype)
             if three is not None:
                 chunks = []
-                for rows in _blocks(three, budget * 7):
+                for rows in _blocks(three, budget * 4):
                     offsets = np.concatenate([[0], np.cumsum(three[rows])]).astype(np.int64)
                     _, cols, vals = _three_hop(indptr, indices, rows, offsets, False, threads)
                     keep = _keep(offsets, vals, k, thr) if prune else vals != 0
                     chunks.append((rows, offsets, cols, vals, keep))
                 out[(3, 4, 4)] = _assemble(chunks, n, dtype)
     for h, a, b in _PRIMARY:
-        if a != b and (h, a, b) in out:
+        if a != b and (h, a, b) in out and (h, b, a) in wanted:
             out[(h, b, a)] = out[(h, a, b)].T.tocsr()
-    return {key: out[key] for key in MATRICES if key in out}
+    return {key: out[key] for key in MATRICES if key in wanted}
 
 
 def _assemble(chunks: list[Any], n: int, dtype: Any) -> sp.csr_array:
