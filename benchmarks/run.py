@@ -72,16 +72,25 @@ def ensure_peer() -> str:
     return out.stdout.strip()
 
 
+class ChildFailed(RuntimeError):
+    """A peer process failed; ``rss_mib`` and ``code`` say how (137: killed, e.g. out of memory)."""
+
+    def __init__(self, cmd: list[str], code: int, rss_mib: float, err: str) -> None:
+        super().__init__(f"{cmd} failed with exit code {code}: {err[-2000:]}")
+        self.code, self.rss_mib = code, rss_mib
+
+
 def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB, stdout) of a child process; raises if it fails."""
+    """(wall seconds, peak RSS MiB, stdout) of a child process; raises ChildFailed."""
     t0 = time.perf_counter()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
-        if os.waitstatus_to_exitcode(status) != 0:
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
             err.seek(0)
-            raise RuntimeError(f"{cmd} failed: {err.read().decode()}")
+            raise ChildFailed(cmd, code, usage.ru_maxrss / 1024, err.read().decode())
         out.seek(0)
         return wall, usage.ru_maxrss / 1024, out.read().decode()
 
@@ -359,6 +368,17 @@ def ensure_gradco_peer() -> str:
     return out.stdout.strip()
 
 
+_ORBIT_RSS_SNIPPET = """
+import sys, numpy as np
+from embedlab.graph import Graph
+from embedlab.graph.orbits import orbit_adjacency
+z = np.load(sys.argv[1])
+import scipy.sparse as sp
+a = sp.csr_array((np.ones(len(z["indices"])), z["indices"], z["indptr"]))
+orbit_adjacency(Graph.from_scipy(a))
+"""
+
+
 def orbits_vs_gradco(names: list[str], tmp: Path) -> dict:
     """All 28 orbit adjacencies: time and exact equality, embedlab vs gradco (C++)."""
     import scipy.sparse as sp
@@ -378,31 +398,45 @@ def orbits_vs_gradco(names: list[str], tmp: Path) -> dict:
         log(f"orbits: gradco on {name}")
         peer_out = tmp / "gradco_out.npz"
         cmd = [str(GRADCO_PEER_PY), str(BENCH / "peers" / "gradco_orbits.py"), str(npz)]
-        wall, rss, peer_json = timed_json([*cmd, str(peer_out)])
+        try:
+            wall, rss, peer_json = timed_json([*cmd, str(peer_out)])
+            failed = None
+        except ChildFailed as exc:  # gradco's dense n x n steps can exhaust the memory
+            wall, rss, peer_json = float("nan"), exc.rss_mib, {"count_s": float("nan")}
+            failed = f"exit code {exc.code}" + (
+                " (killed: out of memory)" if exc.code in (-9, 137) else ""
+            )
         log(f"orbits: embedlab on {name}")
         t0 = time.perf_counter()
         ours = orbit_adjacency(graph)
         ours_s = time.perf_counter() - t0
-        z = np.load(peer_out)
+        rss_ours = _child([sys.executable, "-c", _ORBIT_RSS_SNIPPET, str(npz)])[
+            1
+        ]  # the same call in a fresh process, for its peak memory
         n = graph.n_nodes
         same = []
-        for hop, o1, o2 in MATRICES:
-            key = f"h{hop}_{o1}_{o2}"
-            peer = sp.csr_array(
-                (z[key + "_vals"], (z[key + "_rows"], z[key + "_cols"])), shape=(n, n)
-            )
-            same.append(bool((peer != ours[(hop, o1, o2)]).nnz == 0))
+        if failed is None:
+            z = np.load(peer_out)
+            for hop, o1, o2 in MATRICES:
+                key = f"h{hop}_{o1}_{o2}"
+                peer = sp.csr_array(
+                    (z[key + "_vals"], (z[key + "_rows"], z[key + "_cols"])), shape=(n, n)
+                )
+                same.append(bool((peer != ours[(hop, o1, o2)]).nnz == 0))
         out[name] = {
             "n_nodes": n,
             "n_edges": int(len(indices) // 2),
             "embedlab_s": ours_s,
+            "embedlab_peak_rss_mib": rss_ours,
             "gradco_count_s": peer_json["count_s"],
             "gradco_process_s": wall,
             "gradco_peak_rss_mib": rss,
+            "gradco_failed": failed,
             "identical": sum(same),
             "compared": len(same),
             "nnz": {f"{h}-{a}-{b}": int(m.nnz) for (h, a, b), m in ours.items()},
         }
+        del ours
     return out
 
 
@@ -570,14 +604,22 @@ def orbits_markdown(res: dict) -> list[str]:
         "same run; gradco's time is its `Counter.count()` (its own timing, inside its process), "
         "embedlab's the call from a graph in memory. Identical: matrices equal entry for entry.",
         "",
-        "| graph | nodes | edges | embedlab | gradco | ratio | gradco peak RSS | identical |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| graph | nodes | edges | embedlab | embedlab peak RSS | gradco | gradco peak RSS | "
+        "ratio | identical |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, r in o.items():
+        if r.get("gradco_failed"):
+            peer, ratio = f"failed, {r['gradco_failed']}", "—"
+            same = "— (no gradco output)"
+        else:
+            peer = f"{r['gradco_count_s']:.2f} s"
+            ratio = f"{r['gradco_count_s'] / r['embedlab_s']:.2f}x"
+            same = f"{r['identical']}/{r['compared']}"
         lines.append(
             f"| {name} | {r['n_nodes']:,} | {r['n_edges']:,} | {r['embedlab_s']:.2f} s | "
-            f"{r['gradco_count_s']:.2f} s | {r['gradco_count_s'] / r['embedlab_s']:.2f}x | "
-            f"{r['gradco_peak_rss_mib']:.0f} MiB | {r['identical']}/{r['compared']} |"
+            f"{r['embedlab_peak_rss_mib'] / 1024:.1f} GiB | {peer} | "
+            f"{r['gradco_peak_rss_mib'] / 1024:.1f} GiB | {ratio} | {same} |"
         )
     q = res.get("orbit_pmi", {})
     if q:
