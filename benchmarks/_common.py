@@ -10,3 +10,13 @@ def rss_mib() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process, MiB (``VmHWM``: unlike ``ru_maxrss``, it does not
+    count the parent's memory at the fork that started this process)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")

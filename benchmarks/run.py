@@ -5,7 +5,7 @@ What is measured (all on this machine, in the same run):
 1. **Whole command** on BlogCatalog (read the edge list, embed d=512 with 4 iterations, write the
    output; start-up and imports count): ``embedlab embed fastrp`` vs a script doing the same with
    the PyPI package ``fastrp`` (Rust), installed in its own venv under ``benchmarks/.peers``.
-   Median of 5 alternating runs each; peak RSS from ``wait4``.
+   Median of 5 alternating runs each; peak RSS from GNU time.
 2. **Embedding step alone**, graph already in memory: ``FastRP.fit`` vs ``fastrp.fit_csr``.
 3. **Quality**: Micro/Macro-F1 at 10 % training (DeepWalk protocol, C=0.1, 5 repeats) of both
    embeddings, beside trivial baselines (random vectors, degree features).
@@ -80,19 +80,33 @@ class ChildFailed(RuntimeError):
         self.code, self.rss_mib = code, rss_mib
 
 
+GNU_TIME = "/usr/bin/time"
+
+
 def _child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MiB, stdout) of a child process; raises ChildFailed."""
+    """(wall seconds, peak RSS MiB, stdout) of a child process; raises ChildFailed.
+
+    The peak RSS is measured by GNU time around the command: a child forked straight from this
+    (large) process would report this process's resident memory at the fork as its own peak.
+    """
+    if not Path(GNU_TIME).exists():
+        sys.exit(f"make bench measures peak memory with GNU time; {GNU_TIME} is missing")
     t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(proc.pid, 0)
+    with (
+        tempfile.TemporaryFile() as out,
+        tempfile.TemporaryFile() as err,
+        tempfile.NamedTemporaryFile("r") as rss_file,
+    ):
+        wrapped = [GNU_TIME, "-f", "%M", "-o", rss_file.name, *cmd]
+        code = subprocess.run(wrapped, env=env, stdout=out, stderr=err, check=False).returncode
         wall = time.perf_counter() - t0
-        code = os.waitstatus_to_exitcode(status)
+        lines = [x for x in Path(rss_file.name).read_text().splitlines() if x.strip()]
+        rss = int(lines[-1]) / 1024 if lines and lines[-1].strip().isdigit() else float("nan")
         if code != 0:
             err.seek(0)
-            raise ChildFailed(cmd, code, usage.ru_maxrss / 1024, err.read().decode())
+            raise ChildFailed(cmd, code, rss, err.read().decode())
         out.seek(0)
-        return wall, usage.ru_maxrss / 1024, out.read().decode()
+        return wall, rss, out.read().decode()
 
 
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:

@@ -10,11 +10,10 @@ its own process, to show that memory does not grow with the number of walks.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 
-from _common import rss_mib
+from _common import peak_rss_mib, rss_mib
 
 
 def main(walks_per_node: int = 2, n: int = 1_000_000, m: int = 5_000_000) -> dict:
@@ -34,7 +33,7 @@ def main(walks_per_node: int = 2, n: int = 1_000_000, m: int = 5_000_000) -> dic
     t0 = time.perf_counter()
     model.fit(graph)
     fit = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mib()
     return {
         "n_nodes": graph.n_nodes,
         "n_edges": graph.n_edges,

@@ -7,11 +7,10 @@ in memory), the resident memory before the fit and the process's peak RSS.
 from __future__ import annotations
 
 import json
-import resource
 import sys
 import time
 
-from _common import rss_mib
+from _common import peak_rss_mib, rss_mib
 
 
 def main(kind: str = "power-law", n: int = 1_000_000, m: int = 10_000_000, d: int = 128) -> dict:
@@ -30,7 +29,7 @@ def main(kind: str = "power-law", n: int = 1_000_000, m: int = 10_000_000, d: in
     t0 = time.perf_counter()
     model.fit(graph)
     fit = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_rss_mib()
     return {
         "graph": kind,
         "n_nodes": graph.n_nodes,

@@ -294,6 +294,8 @@ def test_python_m_entry_point():
         ("deepwalk", ["--walks-per-node", "2", "--window", "3", "--deterministic"]),
         ("node2vec", ["--p", "0.5", "--q", "2", "--walk-length", "10", "--deterministic"]),
         ("line", ["--order", "second", "--n-samples", "5000", "--deterministic"]),
+        ("orbit-pmi", ["--orbits", "0-0-1,12-12-2"]),
+        ("random-walk-pmi", ["--window", "3"]),
     ],
 )
 def test_embed_walk_methods_match_the_python_api(tmp_path, method, options):
@@ -309,8 +311,12 @@ def test_embed_walk_methods_match_the_python_api(tmp_path, method, options):
         "deepwalk": {"walks_per_node": 2, "window": 3},
         "node2vec": {"p": 0.5, "q": 2.0, "walk_length": 10},
         "line": {"order": "second", "n_samples": 5000},
+        "orbit-pmi": {"orbits": "0-0-1,12-12-2"},
+        "random-walk-pmi": {"window": 3},
     }[method]
-    model = EMBEDDERS.make(method, n_components=8, random_state=2, deterministic=True, **kwargs)
+    if method in ("deepwalk", "node2vec", "line"):
+        kwargs["deterministic"] = True
+    model = EMBEDDERS.make(method, n_components=8, random_state=2, **kwargs)
     expect = model.fit(load_graph("karate")).embeddings_
     assert np.array_equal(EmbeddingSet.load(out).vectors, expect)
 
