@@ -55,21 +55,23 @@ def log(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
 
-def ensure_peer() -> str:
-    if not PEER_PY.exists():
-        log("creating the peer venv (fastrp, numpy, scipy, pandas) in benchmarks/.peers/fastrp")
-        venv.create(PEER, with_pip=True)
-        subprocess.run(
-            [str(PEER_PY), "-m", "pip", "install", "--quiet", "fastrp", "numpy", "scipy", "pandas"],
-            check=True,
-        )
+def ensure_venv(venv_dir: Path, packages: list[str], versions_of: list[str]) -> dict[str, str]:
+    """A peer's own venv under benchmarks/.peers (created on first use, never the project's);
+    returns the installed versions of ``versions_of``."""
+    python = venv_dir / "bin" / "python"
+    if not python.exists():
+        log(f"creating the peer venv ({', '.join(packages)}) in {venv_dir.relative_to(ROOT)}")
+        venv.create(venv_dir, with_pip=True)
+        subprocess.run([str(python), "-m", "pip", "install", "--quiet", *packages], check=True)
+    code = "import importlib.metadata as m, sys; print(*[m.version(p) for p in sys.argv[1:]])"
     out = subprocess.run(
-        [str(PEER_PY), "-c", "import importlib.metadata as m; print(m.version('fastrp'))"],
-        capture_output=True,
-        text=True,
-        check=True,
+        [str(python), "-c", code, *versions_of], capture_output=True, text=True, check=True
     )
-    return out.stdout.strip()
+    return dict(zip(versions_of, out.stdout.split(), strict=True))
+
+
+def ensure_peer() -> str:
+    return ensure_venv(PEER, ["fastrp", "numpy", "scipy", "pandas"], ["fastrp"])["fastrp"]
 
 
 class ChildFailed(RuntimeError):
@@ -246,24 +248,7 @@ WALK_SETTINGS = {"dim": 128, "walks": 10, "length": 80, "window": 10, "negatives
 
 
 def ensure_walk_peer() -> dict:
-    if not WALK_PEER_PY.exists():
-        log("creating the peer venv (gensim, pecanpy) in benchmarks/.peers/walks")
-        venv.create(WALK_PEER, with_pip=True)
-        subprocess.run(
-            [str(WALK_PEER_PY), "-m", "pip", "install", "--quiet", "gensim", "pecanpy"], check=True
-        )
-    out = subprocess.run(
-        [
-            str(WALK_PEER_PY),
-            "-c",
-            "import importlib.metadata as m; print(m.version('gensim'), m.version('pecanpy'))",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    gensim_v, pecanpy_v = out.stdout.split()
-    return {"gensim": gensim_v, "pecanpy": pecanpy_v}
+    return ensure_venv(WALK_PEER, ["gensim", "pecanpy"], ["gensim", "pecanpy"])
 
 
 def timed_json(cmd: list[str]) -> tuple[float, float, dict]:
@@ -366,20 +351,7 @@ GRADCO_PEER_PY = GRADCO_PEER / "bin" / "python"
 
 
 def ensure_gradco_peer() -> str:
-    if not GRADCO_PEER_PY.exists():
-        log("creating the peer venv (gradco) in benchmarks/.peers/gradco")
-        venv.create(GRADCO_PEER, with_pip=True)
-        subprocess.run(
-            [str(GRADCO_PEER_PY), "-m", "pip", "install", "--quiet", "gradco==0.1.8", "scipy"],
-            check=True,
-        )
-    out = subprocess.run(
-        [str(GRADCO_PEER_PY), "-c", "import importlib.metadata as m; print(m.version('gradco'))"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return out.stdout.strip()
+    return ensure_venv(GRADCO_PEER, ["gradco==0.1.8", "scipy"], ["gradco"])["gradco"]
 
 
 _ORBIT_RSS_SNIPPET = """
