@@ -258,14 +258,15 @@ def timed_json(cmd: list[str]) -> tuple[float, float, dict]:
 
 
 def _peer_json(cmd: list[str]) -> dict:
-    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """The JSON a peer script printed last."""
+    return timed_json(cmd)[2]
 
 
 def walk_embedders(graph, labels, tmp: Path) -> dict:
     """DeepWalk vs gensim-on-walks, node2vec vs PecanPy, LINE, thread scaling (BlogCatalog)."""
     from embedlab.eval import NodeClassification
     from embedlab.graph import Graph
+    from embedlab.graph._graph import csr_rows
     from embedlab.graph.deepwalk import DeepWalk
     from embedlab.graph.line import LINE
     from embedlab.graph.node2vec import Node2Vec
@@ -274,7 +275,7 @@ def walk_embedders(graph, labels, tmp: Path) -> dict:
     ev = NodeClassification(labels, train_ratios=[0.5], repeats=5, C=1.0, random_state=0)
     npz, tsv = tmp / "graph.npz", tmp / "edges.tsv"
     np.savez(npz, indptr=graph.indptr, indices=graph.indices)
-    src = np.repeat(np.arange(graph.n_nodes), np.diff(graph.indptr))
+    src = csr_rows(graph.indptr)
     keep = src < graph.indices
     np.savetxt(tsv, np.c_[src[keep], graph.indices[keep]], fmt="%d", delimiter="\t")
     common = {

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from embedlab.base import clone
 from embedlab.eval.metrics import average_precision, roc_auc
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.graph._graph import Graph, csr_rows
 from embedlab.utils.validation import check_random_state, resolve_seed
 
 __all__ = ["OPERATORS", "EdgeSplit", "LinkPrediction", "edge_scores", "split_edges"]
@@ -59,7 +59,7 @@ class EdgeSplit:
 
 
 def _undirected_edges(graph: Graph) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    rows = np.repeat(np.arange(graph.n_nodes, dtype=np.int64), np.diff(graph.indptr))
+    rows = csr_rows(graph.indptr)
     cols = graph.indices.astype(np.int64)
     keep = rows < cols
     return rows[keep], cols[keep], graph.weights[keep]

@@ -36,6 +36,15 @@ __all__ = ["Graph"]
 logger = logging.getLogger(__name__)
 
 
+def csr_rows(indptr: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
+    """The row of every stored entry of a CSR matrix (the source of every edge).
+
+    >>> csr_rows(np.array([0, 2, 2, 3])).tolist()
+    [0, 0, 2]
+    """
+    return np.repeat(np.arange(len(indptr) - 1, dtype=dtype), np.diff(indptr))
+
+
 def _positions(keys: np.ndarray, query: np.ndarray, *, what: str = "ids") -> np.ndarray:
     """Row positions of ``query`` in ``keys``; unknown ids raise :class:`InvalidInputError`."""
     query = np.asarray(query)

@@ -38,7 +38,7 @@ from numba import njit, prange
 from embedlab.base import BaseEmbedder
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph
+from embedlab.graph._graph import Graph, csr_rows
 from embedlab.graph._sampling import alias_draw, alias_table
 from embedlab.graph.skipgram import _episodes, init_embeddings, negative_sampler, sgns_update
 from embedlab.graph.walks import _uniform
@@ -104,12 +104,12 @@ def train_line(
 ) -> np.ndarray:
     """Train one LINE model (``order`` 1 or 2); return the vertex vectors."""
     if graph.n_edges == 0:
-        raise InvalidInputError("LINE needs at least one edge.")
+        raise InvalidInputError("LINE needs at least one edge; the graph has none.")
     n = graph.n_nodes
     w_vertex, w_context = init_embeddings(n, n_components, seed, half_width=0.5)
     if order == 1:
         w_context = w_vertex  # one set of vectors for both ends
-    sources = np.repeat(np.arange(n, dtype=np.int32), np.diff(graph.indptr))
+    sources = csr_rows(graph.indptr, np.int32)
     weighted = bool(graph.weighted)
     edge_prob, edge_alias = (
         alias_table(graph.weights) if weighted else (np.ones(1), np.zeros(1, np.int32))
@@ -226,8 +226,6 @@ class LINE(BaseEmbedder):
                 f"it must be even, got {self.n_components}."
             )
         graph = Graph.from_any(X)
-        if graph.n_edges == 0:
-            raise InvalidInputError("LINE needs at least one edge; the graph has none.")
         self.seed_ = resolve_seed(self.random_state, "LINE")
         samples = self.n_samples if self.n_samples is not None else 100 * len(graph.indices)
         threads = 1 if self.deterministic else resolve_n_jobs(self.n_jobs)

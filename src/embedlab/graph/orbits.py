@@ -47,7 +47,7 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.graph._graph import Graph, csr_rows
 
 __all__ = [
     "MATRICES",
@@ -309,7 +309,6 @@ def _two_hop_rows(
             row = touched[:n_touched].copy()
             row.sort()
             o = offsets[i_row]
-            dw = 0
             for i in range(n_touched):
                 w = row[i]
                 dw = indptr[w + 1] - indptr[w]
@@ -426,9 +425,9 @@ def _simple_graph(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
     return a.indptr.astype(np.int64), a.indices.astype(np.int32)
 
 
-def _reverse_positions(indptr: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """``rev[p]``: the position of edge ``(v, u)`` for the edge ``(u, v)`` at ``p``."""
-    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+def _reverse_positions(rows: np.ndarray, indices: np.ndarray) -> np.ndarray:
+    """``rev[p]``: the position of edge ``(v, u)`` for the edge ``(u, v)`` at ``p`` (``rows``:
+    :func:`csr_rows`)."""
     order = np.lexsort((rows, indices))  # edges sorted by (v, u): the CSR order of the transpose
     rev = np.empty(len(indices), dtype=np.int64)
     rev[order] = np.arange(len(indices))
@@ -460,7 +459,7 @@ def _one_hop(
     """
     n = len(indptr) - 1
     deg = np.diff(indptr)
-    rows = np.repeat(np.arange(n), deg)
+    rows = csr_rows(indptr)
     tri = _triangles(indptr, indices, threads)
     if not four:  # graphlets on 2-3 nodes need the triangles only
         return {
@@ -469,7 +468,7 @@ def _one_hop(
             (1, 3, 3): tri,
         }, tri
     k4, sd, stv, q = _edge_sums(indptr, indices, tri, threads)
-    rev = _reverse_positions(indptr, indices)
+    rev = _reverse_positions(rows, indices)
     stu = stv[rev]
     q_rev = q[rev]
     du, dv = deg[rows], deg[indices]
@@ -640,7 +639,7 @@ def _assemble(chunks: list[Any], n: int, dtype: Any) -> sp.csr_array:
     counts = np.zeros(n, dtype=np.int64)
     all_cols, all_vals = [], []
     for rows, offsets, cols, vals, keep in chunks:
-        row_of = np.repeat(np.arange(len(rows)), np.diff(offsets))
+        row_of = csr_rows(offsets)
         counts[rows] = np.bincount(row_of[keep], minlength=len(rows))
         all_cols.append(cols[keep])
         all_vals.append(vals[keep].astype(dtype))

@@ -274,14 +274,15 @@ def train_sgns(
     """Train SGNS on online walks; return ``(input vectors, number of positive pairs)``."""
     n = graph.n_nodes
     w_in, w_out = init_embeddings(n, n_components, seed)
-    neg_prob, neg_alias = negative_sampler(graph.degrees())
+    degrees = graph.degrees()
+    neg_prob, neg_alias = negative_sampler(degrees)
     rng = np.random.default_rng([seed, 1])
     rounds = walks_per_node * epochs
     starts = np.concatenate([rng.permutation(n) for _ in range(rounds)]).astype(np.int64)
     streams = K.hash_keys(np.arange(len(starts), dtype=np.uint64), np.uint64(seed))
     weighted = bool(graph.weighted)
     cumw = _row_cumsum(graph.indptr, graph.weights) if weighted else np.empty(0)
-    keep = keep_probabilities(graph.degrees(), sample)
+    keep = keep_probabilities(degrees, sample)
     pairs = np.zeros(n_threads, dtype=np.int64)
     total = len(starts)
     begin = time.perf_counter()
