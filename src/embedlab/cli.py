@@ -778,6 +778,9 @@ def demo(
     run_demo(seed=seed)
 
 
+from embedlab import _cli_retrieval  # noqa: E402, F401  (registers text, index, eval retrieval)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``embedlab`` script."""
     app(args=list(argv) if argv is not None else None, prog_name="embedlab")

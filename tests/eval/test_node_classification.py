@@ -91,3 +91,94 @@ def test_errors(kwargs, emb, message):
     ev = NodeClassification(_labels(10, 2), **kwargs)
     with pytest.raises(InvalidInputError, match=message):
         ev(emb if emb is not None else (np.arange(10), np.zeros((10, 2))))
+
+
+def test_select_with_one_candidate_and_one_C_is_the_plain_protocol():
+    g, lab = stochastic_block_model([60, 60, 60], 0.1, 0.02, random_state=0)
+    emb = FastRP(n_components=16, random_state=0).fit(g)
+    kw = {"train_ratios": [0.3, 0.5], "repeats": 3, "random_state": 4}
+    sel = NodeClassification(lab, **kw).select({"fastrp": emb}, Cs=[0.5])
+    plain = NodeClassification(lab, C=0.5, **kw)(emb)
+    assert {k: v for k, v in sel.items() if not k.startswith("chosen")} == plain
+    assert [c["candidate"] for c in sel["chosen@0.3"]] == ["fastrp"] * 3
+
+
+def test_select_sees_only_training_nodes():
+    """'honest' carries the labels on the training nodes of the split and noise on its test
+    nodes, 'leaky' the reverse: selection must pick 'honest' (whose test score is then chance)."""
+    n, seed = 400, 3
+    lab = _labels(n, 2)
+    y = np.arange(n) % 2
+    perm = np.random.default_rng([seed, 0]).permutation(n)
+    train = np.zeros(n, dtype=bool)
+    train[perm[: n // 2]] = True
+    noise = np.random.default_rng(0).normal(size=n)
+    honest = np.where(train, 4.0 * y, noise)[:, None]
+    leaky = np.where(train, noise, 4.0 * y)[:, None]
+    ev = NodeClassification(lab, train_ratios=[0.5], repeats=1, random_state=seed)
+    res = ev.select({"leaky": (np.arange(n), leaky), "honest": (np.arange(n), honest)})
+    (choice,) = res["chosen@0.5"]
+    assert choice["candidate"] == "honest"
+    assert choice["validation_micro_f1"] == 1.0
+    assert res["micro_f1@0.5"] < 0.7  # the honest features are noise on the test nodes
+    # the leaky candidate alone would have scored perfectly on the test nodes
+    assert ev.select({"leaky": (np.arange(n), leaky)})["micro_f1@0.5"] > 0.95
+
+
+def test_select_takes_the_best_validation_score_of_a_reference():
+    """The (candidate, C) chosen scores, on the validation nodes carved from the training split
+    as documented, within fitting tolerance of the best any (candidate, C) reaches there, by
+    scikit-learn's liblinear."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+
+    g, lab = stochastic_block_model([40, 40, 40], 0.12, 0.04, random_state=0)
+    cands = {
+        "d16": FastRP(n_components=16, random_state=0).fit(g),
+        "d2": FastRP(n_components=2, random_state=0).fit(g),
+        "noise": (np.arange(120), np.random.default_rng(1).normal(size=(120, 8))),
+    }
+    grid, seed = [0.01, 1.0, 100.0], 5
+    res = NodeClassification(lab, train_ratios=[0.5], repeats=2, random_state=seed).select(
+        cands, Cs=grid
+    )
+    y = np.asarray(lab.labels)[np.argsort(lab.nodes)]
+    assert (cands["d16"].ids_ == np.arange(120)).all()
+    xs = {k: e.embeddings_ if hasattr(e, "embeddings_") else e[1] for k, e in cands.items()}
+    for rep, choice in enumerate(res["chosen@0.5"]):
+        perm = np.random.default_rng([seed, rep]).permutation(120)
+        fit, val = perm[:45], perm[45:60]  # n_train = 60, the last quarter validates
+
+        def ref(x, c, fit=fit, val=val):
+            clf = OneVsRestClassifier(LogisticRegression(C=c, solver="liblinear"))
+            clf.fit(x[fit], y[fit])
+            return float(np.mean(clf.predict(x[val]) == y[val]))  # single label: accuracy
+
+        scores = {(name, c): ref(xs[name], c) for name in cands for c in grid}
+        assert scores[(choice["candidate"], choice["C"])] >= max(scores.values()) - 1 / 15
+        assert choice["validation_micro_f1"] == pytest.approx(
+            scores[(choice["candidate"], choice["C"])], abs=1 / 15 + 1e-9
+        )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"Cs": []}, "'Cs' must be positive numbers"),
+        ({"Cs": [1.0, 0.0]}, "'Cs' must be positive numbers"),
+        ({"validation_ratio": 1.0}, r"'validation_ratio' must be in \(0, 1\)"),
+        ({"candidates": {}}, "'candidates' is empty"),
+    ],
+)
+def test_select_errors(kwargs, message):
+    emb = (np.arange(40), np.zeros((40, 2)))
+    ev = NodeClassification(_labels(40, 2), train_ratios=[0.5])
+    call = {"candidates": {"a": emb}, **kwargs}
+    with pytest.raises(InvalidInputError, match=message):
+        ev.select(call.pop("candidates"), **call)
+
+
+def test_select_refuses_an_empty_validation_split():
+    ev = NodeClassification(_labels(6, 2), train_ratios=[0.2])
+    with pytest.raises(InvalidInputError, match="leaves an empty split of 6 labelled nodes"):
+        ev.select({"a": (np.arange(6), np.zeros((6, 2)))})

@@ -80,3 +80,16 @@ def test_groups():
     assert parse_orbits("2-hop") == [k for k in parse_orbits("all") if k[0] == 2]
     assert parse_orbits("3-hop") == [(3, 4, 4)]
     assert parse_orbits("0-0-1,0-0-1") == [(1, 0, 0)]
+
+
+def test_embedding_from_counted_matrices_equals_the_estimator():
+    from embedlab.graph.orbit_pmi import orbit_pmi_embedding
+
+    g, _ = _sbm()
+    mats = orbit_adjacency(g, max_hop=2)
+    emb, sigma = orbit_pmi_embedding(mats, "1-hop,1-1-2", 6, seed=3)
+    model = OrbitPMI(n_components=6, orbits="1-hop,1-1-2", random_state=3).fit(g)
+    np.testing.assert_array_equal(emb, model.embeddings_)
+    np.testing.assert_array_equal(sigma, model.singular_values_)
+    with pytest.raises(InvalidInputError, match="lack 4-4-3: count them first"):
+        orbit_pmi_embedding(mats, "4-4-3", 6)

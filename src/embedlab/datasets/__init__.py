@@ -3,11 +3,14 @@
 * Any folder ``$EMBEDLAB_DATA/graphs/<name>/`` holding ``edges.txt.gz`` (and optionally
   ``labels.txt.gz``) is the data set ``<name>`` (BlogCatalog, Cora and ca-AstroPh ship that way);
   a folder path of the same layout works too.
+* Any BEIR-layout folder ``$EMBEDLAB_DATA/retrieval/<name>/`` (corpus, queries, qrels) is the
+  retrieval data set ``<name>`` (:func:`load_beir`; SciFact ships that way).
 * ``karate`` (Zachary's karate club, 34 nodes, two factions) is bundled for the offline demo.
 * :func:`stochastic_block_model`, :func:`erdos_renyi` and :func:`power_law_graph` generate graphs
   with known ground truth or a given size.
 """
 
+from embedlab.datasets._beir import BeirDataset, list_retrieval_datasets, load_beir
 from embedlab.datasets._graphs import (
     GraphDataset,
     NodeLabels,
@@ -21,12 +24,15 @@ from embedlab.datasets._graphs import (
 from embedlab.datasets.synthetic import erdos_renyi, power_law_graph, stochastic_block_model
 
 __all__ = [
+    "BeirDataset",
     "GraphDataset",
     "NodeLabels",
     "data_home",
     "erdos_renyi",
     "graph_dataset",
     "list_graph_datasets",
+    "list_retrieval_datasets",
+    "load_beir",
     "load_graph",
     "load_labels",
     "power_law_graph",

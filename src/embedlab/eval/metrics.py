@@ -13,6 +13,9 @@ where the sums run over all labels and a label with :math:`2TP_l + FP_l + FN_l =
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
@@ -21,6 +24,7 @@ __all__ = [
     "average_precision",
     "f1_micro_macro",
     "precision_at_k",
+    "query_retrieval_metrics",
     "ranking_average_precision",
     "roc_auc",
     "top_k_predictions",
@@ -146,3 +150,49 @@ def precision_at_k(relevant: np.ndarray, scores: np.ndarray, k: int) -> np.ndarr
     k = min(int(k), rel.shape[1])
     top = np.argpartition(-np.asarray(scores, dtype=np.float64), k - 1, axis=1)[:, :k]
     return np.take_along_axis(rel, top, axis=1).sum(axis=1) / k
+
+
+def query_retrieval_metrics(
+    ranked: Sequence[Any], judged: Mapping[Any, float], k_values: Sequence[int]
+) -> dict[str, float]:
+    r"""nDCG@k, Recall@k, MRR@k and MAP@k of one query, with trec_eval's semantics
+    (``pytrec_eval``'s ``ndcg_cut``, ``recall``, ``map_cut``; MRR as BEIR computes it).
+
+    ``ranked`` holds distinct document ids, best first; ``judged`` maps document ids to graded
+    relevance. A document is relevant when its grade is >= 1; unjudged documents and grades
+    <= 0 have gain 0.
+
+    .. math::
+        \mathrm{nDCG@k} = \frac{\sum_{i \le k} g_i / \log_2(i + 1)}
+        {\sum_{i \le k} g^*_i / \log_2(i + 1)}, \quad
+        \mathrm{Recall@k} = \frac{|\mathrm{rel} \cap \mathrm{top}_k|}{|\mathrm{rel}|}, \quad
+        \mathrm{MAP@k} = \frac{1}{|\mathrm{rel}|} \sum_{i \le k,\, d_i \in \mathrm{rel}}
+        \mathrm{P@}i,
+
+    with :math:`g_i` the grade at rank :math:`i` (the raw grade, as trec_eval), :math:`g^*` the
+    grades sorted decreasingly, and MRR@k the reciprocal rank of the first relevant document
+    within the top k (0 if none). A query with no relevant document scores 0 everywhere.
+
+    >>> m = query_retrieval_metrics(["a", "x", "b"], {"a": 1, "b": 2}, [2, 3])
+    >>> {k: round(v, 4) for k, v in m.items()}  # doctest: +NORMALIZE_WHITESPACE
+    {'ndcg@2': 0.3801, 'recall@2': 0.5, 'mrr@2': 1.0, 'map@2': 0.5,
+     'ndcg@3': 0.7602, 'recall@3': 1.0, 'mrr@3': 1.0, 'map@3': 0.8333}
+    """
+    grades = [float(judged.get(d, 0.0)) for d in ranked]
+    n_rel = sum(1 for g in judged.values() if g >= 1)
+    ideal = sorted((g for g in judged.values() if g > 0), reverse=True)
+    out: dict[str, float] = {}
+    for k in k_values:
+        if k < 1:
+            raise InvalidInputError(f"k must be >= 1; got {k}.")
+        top = grades[:k]
+        dcg = sum(g / np.log2(i + 2) for i, g in enumerate(top) if g > 0)
+        idcg = sum(g / np.log2(i + 2) for i, g in enumerate(ideal[:k]))
+        hits = [i for i, g in enumerate(top) if g >= 1]
+        out[f"ndcg@{k}"] = float(dcg / idcg) if idcg > 0 else 0.0
+        out[f"recall@{k}"] = len(hits) / n_rel if n_rel else 0.0
+        out[f"mrr@{k}"] = 1.0 / (hits[0] + 1) if hits else 0.0
+        out[f"map@{k}"] = (
+            sum((j + 1) / (i + 1) for j, i in enumerate(hits)) / n_rel if n_rel else 0.0
+        )
+    return out

@@ -30,6 +30,7 @@ batched L-BFGS runs, each iteration two ``[n, d] x [d, L]`` products; memory ``O
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -175,9 +176,7 @@ class NodeClassification:
                     f"train ratio {r} leaves an empty split of {n} labelled nodes."
                 )
             tr, te = perm[:n_train], perm[n_train:]
-            scores = self._fit_predict(x[tr], y[tr], x[te])
-            pred = top_k_predictions(scores, y[te].sum(axis=1))
-            micro, macro = f1_micro_macro(y[te], pred)
+            micro, macro = self._score(x[tr], y[tr], x[te], y[te], self.C)
             out[f"micro_f1@{_ratio_key(r)}"].append(micro)
             out[f"macro_f1@{_ratio_key(r)}"].append(macro)
 
@@ -185,7 +184,108 @@ class NodeClassification:
         """Mean Micro- and Macro-F1 per training ratio."""
         return {k: float(np.mean(v)) for k, v in self.evaluate(embeddings).items()}
 
-    def _fit_predict(self, x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray) -> np.ndarray:
+    def select(
+        self,
+        candidates: Mapping[str, Any],
+        *,
+        Cs: Sequence[float] = (0.01, 0.1, 1.0, 10.0, 100.0),
+        validation_ratio: float = 0.25,
+    ) -> dict[str, Any]:
+        """Model selection inside each training split, then the test score of the choice.
+
+        For every repeat and training ratio, the training nodes of the split are cut once more:
+        the last ``validation_ratio`` of them validate, the rest train. Each candidate embedding
+        is scored there with every ``C`` in ``Cs``; the best (candidate, C) by validation
+        Micro-F1 (ties: the first candidate, then the smallest C) is refitted on the whole
+        training split and scored on its test nodes, which selection never sees.
+
+        Parameters
+        ----------
+        candidates : mapping of name -> embeddings
+            Anything :meth:`evaluate` accepts, all embedding the labelled nodes. One candidate
+            tunes ``C`` alone.
+        Cs : sequence of positive float
+        validation_ratio : float in (0, 1)
+
+        Returns
+        -------
+        dict
+            ``micro_f1@ρ`` and ``macro_f1@ρ`` (means over repeats, as :meth:`__call__`), and
+            ``chosen@ρ``: per repeat ``{"candidate", "C", "validation_micro_f1"}``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from embedlab.datasets import NodeLabels
+        >>> labels = NodeLabels(np.arange(40), np.arange(40) % 2)
+        >>> good = (np.arange(40), np.c_[np.arange(40) % 2, np.zeros(40)])
+        >>> noise = (np.arange(40), np.random.default_rng(0).normal(size=(40, 2)))
+        >>> ev = NodeClassification(labels, train_ratios=[0.5], repeats=2)
+        >>> res = ev.select({"noise": noise, "good": good}, Cs=[1.0])
+        >>> res["micro_f1@0.5"], [c["candidate"] for c in res["chosen@0.5"]]
+        (1.0, ['good', 'good'])
+        """
+        ratios = self._check()
+        grid = [float(c) for c in Cs]
+        if not grid or any(not (np.isfinite(c) and c > 0) for c in grid):
+            raise InvalidInputError(f"'Cs' must be positive numbers; got {Cs!r}.")
+        if not 0.0 < validation_ratio < 1.0:
+            raise InvalidInputError(
+                f"'validation_ratio' must be in (0, 1); got {validation_ratio!r}."
+            )
+        if not candidates:
+            raise InvalidInputError("'candidates' is empty: nothing to select from.")
+        names = list(candidates)
+        xs = {}
+        y = np.zeros((0, 0), dtype=bool)
+        for name in names:
+            xs[name], y, _ = self._design(candidates[name])
+        n = len(y)
+        seed = resolve_seed(self.random_state, "NodeClassification")
+        out: dict[str, Any] = {}
+        for r in ratios:
+            key = _ratio_key(r)
+            micro_l, macro_l, chosen = [], [], []
+            for rep in range(self.repeats):
+                perm = np.random.default_rng([seed, rep]).permutation(n)
+                n_train = int(r * n)
+                n_fit = int((1.0 - validation_ratio) * n_train)
+                if not 1 <= n_fit < n_train < n:
+                    raise InvalidInputError(
+                        f"train ratio {r} with validation_ratio {validation_ratio} leaves an "
+                        f"empty split of {n} labelled nodes."
+                    )
+                tr, te = perm[:n_train], perm[n_train:]
+                fit, val = tr[:n_fit], tr[n_fit:]
+                best = (-np.inf, names[0], grid[0])
+                for name in names:
+                    x = xs[name]
+                    for c in sorted(grid):
+                        v = self._score(x[fit], y[fit], x[val], y[val], c)[0]
+                        if v > best[0]:
+                            best = (v, name, c)
+                v, name, c = best
+                micro, macro = self._score(xs[name][tr], y[tr], xs[name][te], y[te], c)
+                micro_l.append(micro)
+                macro_l.append(macro)
+                chosen.append({"candidate": name, "C": c, "validation_micro_f1": float(v)})
+            out[f"micro_f1@{key}"] = float(np.mean(micro_l))
+            out[f"macro_f1@{key}"] = float(np.mean(macro_l))
+            out[f"chosen@{key}"] = chosen
+        return out
+
+    def _score(
+        self, x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, y_te: np.ndarray, C: float
+    ) -> tuple[float, float]:
+        """(Micro-F1, Macro-F1) on the test rows of a classifier fitted on the training rows."""
+        scores = self._fit_predict(x_tr, y_tr, x_te, C)
+        pred = top_k_predictions(scores, y_te.sum(axis=1))
+        micro, macro = f1_micro_macro(y_te, pred)
+        return float(micro), float(macro)
+
+    def _fit_predict(
+        self, x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, C: float
+    ) -> np.ndarray:
         const = y_tr.all(axis=0) | ~y_tr.any(axis=0)
         if self.solver == "joint":
             scores = np.empty((len(x_te), y_tr.shape[1]))
@@ -194,20 +294,20 @@ class NodeClassification:
                 w, b = fit_multilabel_logreg(
                     x_tr,
                     y_tr[:, live],
-                    C=self.C,
+                    C=C,
                     tol=self.tol,
                     max_iter=self.max_iter,
                     penalize_intercept=self.penalize_intercept,
                 )
                 scores[:, live] = x_te.astype(np.float64) @ w + b
         else:
-            scores = self._fit_predict_sklearn(x_tr, y_tr, x_te)
+            scores = self._fit_predict_sklearn(x_tr, y_tr, x_te, C)
         # a label constant on the training split is never (or always) predicted
         scores[:, const] = np.where(y_tr[0, const], np.inf, -np.inf)
         return scores
 
     def _fit_predict_sklearn(
-        self, x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray
+        self, x_tr: np.ndarray, y_tr: np.ndarray, x_te: np.ndarray, C: float
     ) -> np.ndarray:
         from joblib import Parallel, delayed
         from sklearn.linear_model import LogisticRegression
@@ -217,7 +317,7 @@ class NodeClassification:
             if yl.all() or not yl.any():  # handled by the caller
                 return np.zeros(len(x_te))
             solver = "liblinear" if self.penalize_intercept else "lbfgs"
-            clf = LogisticRegression(C=self.C, max_iter=self.max_iter, solver=solver)
+            clf = LogisticRegression(C=C, max_iter=self.max_iter, solver=solver)
             clf.fit(x_tr, yl)
             return clf.decision_function(x_te)
 

@@ -35,7 +35,7 @@ from embedlab.exceptions import InvalidInputError
 from embedlab.graph._graph import Graph
 from embedlab.utils.validation import Interval, resolve_seed
 
-__all__ = ["OrbitPMI", "RandomWalkPMI", "parse_orbits", "ppmi_embedding"]
+__all__ = ["OrbitPMI", "RandomWalkPMI", "orbit_pmi_embedding", "parse_orbits", "ppmi_embedding"]
 
 
 def parse_orbits(spec: str | Any) -> list[tuple[int, int, int]]:
@@ -103,6 +103,33 @@ def ppmi_embedding(
         mat = sp.csr_array((vals, (coo.row, coo.col)), shape=s.shape)
         mat.eliminate_zeros()
     return _factorise(mat, n_components, seed)
+
+
+def orbit_pmi_embedding(
+    adjacencies: Any,
+    orbits: str | Any,
+    n_components: int,
+    *,
+    negatives: float = 1.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
+    """GOPMI from orbit adjacencies already counted: the PPMI embedding of the sum of the
+    matrices that ``orbits`` names (as :class:`OrbitPMI`, which calls it).
+
+    ``adjacencies`` maps ``(hop, o1, o2)`` to a sparse matrix, as returned by
+    :func:`embedlab.graph.orbits.orbit_adjacency`; count once, embed many orbit sets.
+    """
+    keys = parse_orbits(orbits)
+    missing = [f"{o1}-{o2}-{h}" for h, o1, o2 in keys if (h, o1, o2) not in adjacencies]
+    if missing:
+        raise InvalidInputError(
+            f"The orbit adjacencies given lack {', '.join(missing)}: count them first."
+        )
+    first = adjacencies[keys[0]]
+    total = sp.csr_array(first, dtype=np.float64)
+    for k in keys[1:]:
+        total = total + adjacencies[k]
+    return ppmi_embedding(total, n_components, negatives=negatives, seed=seed)
 
 
 def _factorise(mat: Any, n_components: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -192,9 +219,8 @@ class OrbitPMI(BaseEmbedder):
             dtype=np.float64,
             n_jobs=self.n_jobs,
         )
-        total = sum((mats[k] for k in keys), sp.csr_array((graph.n_nodes, graph.n_nodes)))
-        self.embeddings_, self.singular_values_ = ppmi_embedding(
-            total, self.n_components, negatives=float(self.negatives), seed=seed
+        self.embeddings_, self.singular_values_ = orbit_pmi_embedding(
+            mats, self.orbits, self.n_components, negatives=float(self.negatives), seed=seed
         )
         self.ids_ = graph.node_ids
         self.seed_ = seed

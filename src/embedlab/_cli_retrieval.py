@@ -1,0 +1,262 @@
+"""CLI commands for text encoding, indexes and retrieval evaluation (registered by cli.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from embedlab.cli import _guard, _print_scores, app, eval_app
+from embedlab.exceptions import InvalidInputError
+
+text_app = typer.Typer(help="Encode text with a packaged model.", no_args_is_help=True)
+index_app = typer.Typer(help="Build and search vector indexes.", no_args_is_help=True)
+app.add_typer(text_app, name="text")
+app.add_typer(index_app, name="index")
+
+
+def default_cache_dir() -> Path:
+    """``$EMBEDLAB_CACHE``, else ``~/.cache/embedlab``."""
+    return Path(os.environ.get("EMBEDLAB_CACHE") or Path.home() / ".cache" / "embedlab")
+
+
+def read_texts(path: Path) -> tuple[list[Any], list[str]]:
+    """(ids, texts) of a BEIR-style JSONL (``_id``, ``title``, ``text``; ``.gz`` ok) or of a
+    plain text file (one text per line, ids 0..n-1)."""
+    from embedlab.datasets._beir import _jsonl
+
+    if not path.is_file():
+        raise InvalidInputError(f"No such file: {str(path)!r}.")
+    name = path.name.lower()
+    if name.endswith((".jsonl", ".jsonl.gz")):
+        ids, texts = [], []
+        for row in _jsonl(path):
+            ids.append(str(row["_id"]))
+            title, text = str(row.get("title") or ""), str(row.get("text") or "")
+            texts.append(f"{title} {text}" if title else text)
+        return ids, texts
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"{path.name} is not UTF-8 text.") from None
+    return list(range(len(lines))), lines
+
+
+@text_app.command("encode")
+@_guard
+def text_encode(
+    corpus: Annotated[
+        Path,
+        typer.Argument(
+            help="BEIR JSONL (_id, title, text; .gz ok) or a text file, one text per line.",
+            show_default=False,
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Embedding file (.parquet, .npy, .txt).")
+    ],
+    model: Annotated[str, typer.Option("--model", help="Packaged model or folder.")] = "minilm",
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 64,
+    max_seq_length: Annotated[
+        int | None, typer.Option("--max-seq-length", min=1, help="Tokens kept (model's own).")
+    ] = None,
+    normalize: Annotated[bool, typer.Option("--normalize/--no-normalize")] = True,
+    truncate_dim: Annotated[
+        int | None, typer.Option("--truncate-dim", min=1, help="Keep the first D dimensions.")
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Encoding cache ($EMBEDLAB_CACHE).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not cache.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the output.")] = False,
+) -> None:
+    """Encode texts into an embedding file (all-MiniLM-L6-v2 by default, offline).
+
+    Example: embedlab text encode corpus.jsonl.gz -o corpus.parquet
+    """
+    import numpy as np
+
+    from embedlab.io import EmbeddingSet
+    from embedlab.text import SentenceEncoder
+    from embedlab.utils.fileio import check_output_path
+
+    check_output_path(output, overwrite=overwrite)
+    ids, texts = read_texts(corpus)
+    if not texts:
+        raise InvalidInputError(f"{corpus.name} holds no text.")
+    enc = SentenceEncoder(
+        model,
+        batch_size=batch_size,
+        max_seq_length=max_seq_length,
+        normalize=normalize,
+        truncate_dim=truncate_dim,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+    )
+    vectors = enc.encode(texts)
+    es = EmbeddingSet(
+        ids=np.asarray(ids, dtype=object if ids and isinstance(ids[0], str) else np.int64),
+        vectors=vectors,
+        metadata={
+            "method": "sentence-encoder",
+            "parameters": {
+                "model": model,
+                "max_seq_length": max_seq_length,
+                "normalize": normalize,
+                "truncate_dim": truncate_dim,
+            },
+            "source": str(corpus),
+        },
+    )
+    es.save(output, overwrite=overwrite)
+    typer.echo(f"{len(es):,} texts encoded ({es.dim} dimensions) to {output}", err=True)
+
+
+def _positional_names(ids: Any) -> tuple[Any, Any]:
+    """Index ids for an EmbeddingSet's ids: themselves when integer, else positions + names."""
+    import numpy as np
+
+    arr = np.asarray(ids)
+    if np.issubdtype(arr.dtype, np.integer):
+        return arr.astype(np.int64), None
+    return np.arange(len(arr), dtype=np.int64), np.asarray([str(v) for v in arr])
+
+
+@index_app.command("build")
+@_guard
+def index_build(
+    embeddings: Annotated[Path, typer.Argument(help="Embedding file.", show_default=False)],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Index file.")],
+    spec: Annotated[
+        str,
+        typer.Option(
+            "--spec",
+            help="Flat, SQ8, BFlat (NumPy) or any FAISS factory string (HNSW32, IVF256,PQ32).",
+        ),
+    ] = "Flat",
+    metric: Annotated[str, typer.Option("--metric", help="ip, cosine or l2.")] = "cosine",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the output.")] = False,
+) -> None:
+    """Build an index over an embedding file (trained on the same vectors) and save it.
+
+    Example: embedlab index build corpus.parquet -o corpus.idx --spec "IVF256,PQ32"
+    """
+    from embedlab.io import EmbeddingSet
+    from embedlab.retrieval.index import make_index
+    from embedlab.utils.fileio import check_output_path
+
+    check_output_path(output, overwrite=overwrite)
+    es = EmbeddingSet.load(embeddings)
+    ids, names = _positional_names(es.ids)
+    index = make_index(spec, es.dim, metric).train(es.vectors).add(es.vectors, ids=ids)
+    if names is not None:
+        index.names = names
+    index.save(output, overwrite=overwrite)
+    typer.echo(f"{index!r} written to {output}", err=True)
+
+
+@index_app.command("search")
+@_guard
+def index_search(
+    index_path: Annotated[Path, typer.Argument(help="Index file.", show_default=False)],
+    queries: Annotated[Path, typer.Argument(help="Query embedding file.", show_default=False)],
+    k: Annotated[int, typer.Option("-k", "--k", min=1, help="Results per query.")] = 10,
+    nprobe: Annotated[int | None, typer.Option("--nprobe", min=1, help="IVF lists.")] = None,
+    ef_search: Annotated[
+        int | None, typer.Option("--ef-search", min=1, help="HNSW search depth.")
+    ] = None,
+) -> None:
+    """Search an index with every query vector; one JSON line per query on stdout.
+
+    Each line: {"query": id, "ids": [...], "scores": [...]} (document names when the index was
+    built from string ids).
+
+    Example: embedlab index search corpus.idx queries.parquet -k 10
+    """
+    from embedlab.io import EmbeddingSet
+    from embedlab.retrieval.index import load_index
+
+    index = load_index(str(index_path))
+    es = EmbeddingSet.load(queries)
+    params: dict[str, Any] = {}
+    if nprobe is not None:
+        params["nprobe"] = nprobe
+    if ef_search is not None:
+        params["efSearch"] = ef_search
+    dist, ids = index.search(es.vectors, k, **params)
+    names = getattr(index, "names", None)
+    out = sys.stdout
+    for qid, drow, irow in zip(es.ids.tolist(), dist.tolist(), ids.tolist(), strict=True):
+        keep = [j for j, i in enumerate(irow) if i >= 0]
+        hits = [irow[j] for j in keep]
+        if names is not None:
+            hits = [str(names[i]) for i in hits]
+        out.write(json.dumps({"query": qid, "ids": hits, "scores": [drow[j] for j in keep]}))
+        out.write("\n")
+
+
+@eval_app.command("retrieval")
+@_guard
+def eval_retrieval(
+    dataset: Annotated[
+        str,
+        typer.Option(
+            "--dataset", help="BEIR data set name under $EMBEDLAB_DATA/retrieval, or a folder."
+        ),
+    ],
+    encoder: Annotated[str, typer.Option("--encoder", help="Packaged model or folder.")] = "minilm",
+    split: Annotated[str, typer.Option("--split", help="qrels split.")] = "test",
+    compression: Annotated[
+        str | None,
+        typer.Option("--compression", help="int8, binary, pq:M or mrl:D (default: float32)."),
+    ] = None,
+    rescore: Annotated[
+        int | None,
+        typer.Option("--rescore", min=1, help="Re-rank this many candidates with float32."),
+    ] = None,
+    max_seq_length: Annotated[int, typer.Option("--max-seq-length", min=1)] = 256,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 64,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Encoding cache ($EMBEDLAB_CACHE).")
+    ] = None,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not cache.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Dense retrieval on a BEIR data set: nDCG@10, Recall@100, MRR@10, MAP (pytrec_eval
+    semantics), documents as title + " " + text, cosine similarity.
+
+    Example: embedlab eval retrieval --dataset scifact --compression binary --rescore 40 --json
+    """
+    from embedlab.datasets import load_beir
+    from embedlab.eval.retrieval import RetrievalEvaluation, dense_retrieval_run
+    from embedlab.retrieval.compression import make_compressor
+    from embedlab.text import SentenceEncoder
+
+    if compression is not None:
+        make_compressor(compression)  # refuse a bad spec before encoding anything
+    ds = load_beir(dataset, split=split)
+    enc = SentenceEncoder(
+        encoder,
+        batch_size=batch_size,
+        max_seq_length=max_seq_length,
+        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+    )
+    docs = enc.encode(ds.documents())
+    queries = enc.encode(ds.queries)
+    run = dense_retrieval_run(
+        queries,
+        docs,
+        ds.corpus_ids,
+        ds.query_ids,
+        k=100,
+        compression=compression,
+        rescore=rescore,
+    )
+    res = RetrievalEvaluation(ds.qrels, k_values=(10, 100))(run)
+    label = compression or "float32"
+    if rescore:
+        label += f", rescore {rescore}"
+    _print_scores(res, as_json, f"Retrieval: {encoder} on {ds.name} ({split}, {label})")

@@ -1,0 +1,142 @@
+"""The FAISS backend (extra ``[faiss]``): any ``index_factory`` string, float or binary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from embedlab.exceptions import InvalidInputError, MissingExtraError
+from embedlab.retrieval.index.base import Index, normalize
+
+__all__ = ["FaissIndex", "import_faiss"]
+
+_FLT_MAX = np.finfo(np.float32).max
+
+
+def import_faiss() -> Any:
+    try:
+        import faiss
+    except ImportError:
+        raise MissingExtraError(
+            "This needs FAISS: pip install 'embedlab[faiss]' (faiss-cpu)."
+        ) from None
+    return faiss
+
+
+class FaissIndex(Index):
+    """A FAISS index built from a factory string, under the embedlab Index contract.
+
+    Parameters
+    ----------
+    spec : str
+        A FAISS ``index_factory`` string (``"HNSW32"``, ``"IVF256,PQ32"``, ``"SQ8"``, ``"Flat"``),
+        or a binary one starting with ``B`` (``"BFlat"``, ``"BIVF256"``, ``"BHNSW32"``; vectors
+        are binarised by sign and compared by Hamming distance).
+    dim : int
+    metric : {"ip", "cosine", "l2"}, default="ip"
+
+    Search parameters, per call: ``nprobe`` (IVF), ``efSearch`` (HNSW).
+
+    Examples
+    --------
+    >>> x = np.random.default_rng(0).normal(size=(50, 8)).astype("float32")
+    >>> index = FaissIndex("HNSW8", 8, metric="l2").add(x)
+    >>> int(index.search(x[:1], k=1, efSearch=16)[1][0, 0])
+    0
+    """
+
+    kind = "faiss"
+
+    def __init__(self, spec: str, dim: int, metric: str = "ip") -> None:
+        super().__init__(dim, metric)
+        faiss = import_faiss()
+        self.spec = spec.strip()
+        self.binary = self.spec.startswith("B")
+        try:
+            if self.binary:
+                if dim % 8:
+                    raise InvalidInputError(
+                        f"Binary FAISS indexes need a dimension divisible by 8; got {dim}."
+                    )
+                self._index = faiss.index_binary_factory(dim, self.spec)
+            else:
+                fm = faiss.METRIC_L2 if metric == "l2" else faiss.METRIC_INNER_PRODUCT
+                self._index = faiss.index_factory(dim, self.spec, fm)
+        except RuntimeError as exc:
+            first = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
+            raise InvalidInputError(
+                f"FAISS cannot build {spec!r}: {first or 'unknown factory string'}."
+            ) from None
+
+    def describe(self) -> str:
+        from embedlab.retrieval.index.factory import NUMPY_SPECS
+
+        return f"faiss:{self.spec}" if self.spec in NUMPY_SPECS else self.spec
+
+    @property
+    def is_trained(self) -> bool:
+        return bool(self._index.is_trained)
+
+    def _prepare(self, x: np.ndarray) -> np.ndarray:
+        if self.binary:
+            return np.packbits(x > 0, axis=1)
+        return normalize(x) if self.metric == "cosine" else x
+
+    def train(self, x: Any) -> FaissIndex:
+        from embedlab.retrieval.index.base import as_vectors
+
+        a = self._prepare(as_vectors(x, self.dim, "training vectors"))
+        if not self._index.is_trained:
+            try:
+                self._index.train(a)
+            except RuntimeError as exc:
+                raise InvalidInputError(
+                    f"FAISS could not train {self.spec!r} on {len(a)} vectors: "
+                    f"{str(exc).strip().splitlines()[-1]}"
+                ) from None
+        return self
+
+    def _add(self, x: np.ndarray) -> None:
+        self._index.add(self._prepare(x))
+
+    def _params(self, params: dict[str, Any]) -> Any:
+        if not params:
+            return None
+        faiss = import_faiss()
+        unknown = set(params) - {"nprobe", "efSearch"}
+        if unknown:
+            raise InvalidInputError(
+                f"Unknown search parameter(s) {sorted(unknown)}; FAISS indexes take nprobe "
+                "(IVF) and efSearch (HNSW)."
+            )
+        if "nprobe" in params:
+            if self.binary or faiss.try_extract_index_ivf(self._index) is None:
+                raise InvalidInputError(f"nprobe applies to IVF indexes, not {self.spec!r}.")
+            return faiss.SearchParametersIVF(nprobe=int(params["nprobe"]))
+        if self.binary or "HNSW" not in self.spec:
+            raise InvalidInputError(f"efSearch applies to HNSW indexes, not {self.spec!r}.")
+        return faiss.SearchParametersHNSW(efSearch=int(params["efSearch"]))
+
+    def _search(self, q: np.ndarray, k: int, **params: Any) -> tuple[np.ndarray, np.ndarray]:
+        sp = self._params(params)
+        qq = self._prepare(q)
+        if sp is None:
+            dist, pos = self._index.search(qq, k)
+        else:
+            dist, pos = self._index.search(qq, k, params=sp)
+        dist = np.asarray(dist, dtype=np.float32)
+        pos = np.asarray(pos, dtype=np.int64)
+        big = -_FLT_MAX if (self.metric != "l2" and not self.binary) else _FLT_MAX
+        dist[pos < 0] = big
+        return dist, pos
+
+    def _state(self) -> dict[str, np.ndarray]:
+        faiss = import_faiss()
+        ser = faiss.serialize_index_binary if self.binary else faiss.serialize_index
+        return {"faiss": np.asarray(ser(self._index))}
+
+    def _restore(self, state: dict[str, np.ndarray]) -> None:
+        faiss = import_faiss()
+        de = faiss.deserialize_index_binary if self.binary else faiss.deserialize_index
+        self._index = de(state["faiss"])

@@ -1,0 +1,71 @@
+"""MultiVector: a collection of vector sets (a document's token vectors, say) in two arrays."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from embedlab.exceptions import InvalidInputError
+
+__all__ = ["MultiVector"]
+
+
+@dataclass(frozen=True)
+class MultiVector:
+    """``vectors`` float32 ``[N, d]`` and ``offsets`` int64 ``[n + 1]``: set ``i`` is
+    ``vectors[offsets[i]:offsets[i + 1]]``.
+
+    >>> mv = MultiVector.from_list([np.ones((2, 3)), np.zeros((1, 3))])
+    >>> len(mv), mv.dim, mv.offsets.tolist(), mv[1].shape
+    (2, 3, [0, 2, 3], (1, 3))
+    """
+
+    vectors: np.ndarray
+    offsets: np.ndarray
+
+    def __post_init__(self) -> None:
+        v = np.ascontiguousarray(self.vectors, dtype=np.float32)
+        o = np.ascontiguousarray(self.offsets, dtype=np.int64)
+        if v.ndim != 2:
+            raise InvalidInputError(f"'vectors' must be [N, d]; got shape {v.shape}.")
+        if o.ndim != 1 or len(o) < 1 or o[0] != 0 or o[-1] != len(v) or (np.diff(o) < 0).any():
+            raise InvalidInputError(
+                f"'offsets' must rise from 0 to {len(v)} (the number of vectors); got "
+                f"{o[:3].tolist()}...{o[-2:].tolist() if len(o) else []}."
+            )
+        object.__setattr__(self, "vectors", v)
+        object.__setattr__(self, "offsets", o)
+
+    @classmethod
+    def from_list(cls, sets: list[Any]) -> MultiVector:
+        """From a list of ``[n_i, d]`` arrays (or tensors)."""
+        mats = [np.asarray(s, dtype=np.float32) for s in sets]
+        if not mats:
+            raise InvalidInputError("A MultiVector needs at least one vector set.")
+        dims = {m.shape[1] for m in mats if m.ndim == 2}
+        if len(dims) != 1 or any(m.ndim != 2 for m in mats):
+            raise InvalidInputError(f"Every set must be [n_i, d] with one d; got dims {dims}.")
+        lengths = np.array([len(m) for m in mats], dtype=np.int64)
+        return cls(np.concatenate(mats), np.concatenate([[0], np.cumsum(lengths)]))
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    @property
+    def dim(self) -> int:
+        return int(self.vectors.shape[1])
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.offsets)
+
+    def __getitem__(self, i: int) -> np.ndarray:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"set {i} out of range for {len(self)} sets")
+        i %= len(self)
+        return self.vectors[self.offsets[i] : self.offsets[i + 1]]
+
+    def __repr__(self) -> str:
+        return f"MultiVector({len(self):,} sets, {len(self.vectors):,} vectors, dim={self.dim})"

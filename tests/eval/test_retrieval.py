@@ -1,0 +1,83 @@
+"""Retrieval metrics against values computed by hand (trec_eval / pytrec_eval semantics)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from embedlab.eval.metrics import query_retrieval_metrics
+from embedlab.eval.retrieval import RetrievalEvaluation, dense_retrieval_run
+from embedlab.exceptions import InvalidInputError
+
+
+def test_graded_ndcg_by_hand():
+    # ranks: d3 (grade 2), d9 (unjudged), d1 (grade 1), d4 (judged 0); d7 (grade 3) missed
+    judged = {"d1": 1, "d3": 2, "d4": 0, "d7": 3}
+    m = query_retrieval_metrics(["d3", "d9", "d1", "d4"], judged, [3, 10])
+    dcg3 = 2 / math.log2(2) + 1 / math.log2(4)
+    idcg3 = 3 / math.log2(2) + 2 / math.log2(3) + 1 / math.log2(4)
+    assert m["ndcg@3"] == pytest.approx(dcg3 / idcg3)
+    assert m["ndcg@10"] == pytest.approx(dcg3 / idcg3)  # nothing relevant after rank 3
+    assert m["recall@3"] == pytest.approx(2 / 3)  # 3 relevant (grade >= 1), 2 found
+    assert m["mrr@3"] == 1.0
+    assert m["map@3"] == pytest.approx((1 / 1 + 2 / 3) / 3)
+
+
+def test_cut_offs_and_reciprocal_rank():
+    m = query_retrieval_metrics(["a", "b", "c", "r"], {"r": 1}, [1, 3, 4])
+    assert m["mrr@3"] == 0.0 and m["recall@3"] == 0.0 and m["ndcg@1"] == 0.0
+    assert m["mrr@4"] == 0.25 and m["map@4"] == 0.25
+    assert m["ndcg@4"] == pytest.approx(1 / math.log2(5))
+
+
+def test_a_query_without_relevant_documents_scores_zero():
+    m = query_retrieval_metrics(["a"], {"a": 0}, [10])
+    assert set(m.values()) == {0.0}
+
+
+def test_perfect_ranking_scores_one():
+    judged = {"a": 3, "b": 2, "c": 1}
+    m = query_retrieval_metrics(["a", "b", "c"], judged, [3])
+    assert m == {"ndcg@3": 1.0, "recall@3": 1.0, "mrr@3": 1.0, "map@3": 1.0}
+
+
+def test_evaluation_averages_judged_queries_only():
+    ev = RetrievalEvaluation({"q1": {"d1": 1}, "q2": {"d2": 1}}, k_values=[10])
+    run = {"q1": ["d1"], "q3": ["d2"]}  # q2 missing (scores 0), q3 unjudged (skipped)
+    res = ev(run)
+    assert res["ndcg@10"] == 0.5 and res["recall@10"] == 0.5
+    assert set(ev.evaluate(run)) == {"q1", "q2"}
+
+
+def test_run_pairs_with_padding():
+    ev = RetrievalEvaluation({"q1": {"d1": 1}}, k_values=[2])
+    docs = np.array([["d0", "d1"]], dtype=object)
+    assert ev((["q1"], docs))["mrr@2"] == 0.5
+    assert ev((["q1"], np.array([[None, "d1"]], dtype=object)))["mrr@2"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("qrels", "kw", "run", "message"),
+    [
+        ({"q": {"d": 1}}, {"k_values": [0]}, {}, "'k_values' must be integers >= 1"),
+        ({}, {}, {}, "'qrels' is empty"),
+        ({"q": {"d": 1}}, {}, ["d"], "A run is a mapping"),
+        ({"q": {"d": 1}}, {}, (["q", "r"], [["d"]]), r"doc_ids \[n_queries, k\] aligned"),
+    ],
+)
+def test_errors(qrels, kw, run, message):
+    with pytest.raises(InvalidInputError, match=message):
+        RetrievalEvaluation(qrels, **kw)(run)
+
+
+def test_dense_run_with_rescore_equals_exact_when_the_shortlist_is_everything(rng):
+    x = rng.normal(size=(300, 64)).astype(np.float32)
+    q = rng.normal(size=(20, 64)).astype(np.float32)
+    ids = [f"d{i}" for i in range(300)]
+    qids = [f"q{i}" for i in range(20)]
+    exact = dense_retrieval_run(q, x, ids, qids, k=10)
+    for comp in ("int8", "binary", "pq:8", "mrl:32"):
+        again = dense_retrieval_run(q, x, ids, qids, k=10, compression=comp, rescore=300)
+        assert again == exact, comp
+    binary = dense_retrieval_run(q, x, ids, qids, k=10, compression="binary")
+    assert binary != exact  # sign bits alone do not rank like the float vectors

