@@ -24,6 +24,8 @@ What is measured (all on this machine, in the same run):
 10. **Retrieval** (``benchmarks/retrieval_bench.py``): exact search over float32 / int8 / binary
     codes vs FAISS on 100,000 x 384 vectors; SciFact with all-MiniLM-L6-v2 (encoding speed,
     compression, rescoring, BM25 baseline, Matryoshka adaptive search).
+11. **MUVERA**: brute-force MaxSim and FDE search + re-rank on SciFact token vectors; FDE
+    encoding speed beside muvera-python (Rust, peer venv ``benchmarks/.peers/muvera``).
 8. **Graph evaluation table**: ``embedlab bench graph`` on BlogCatalog and Cora, every method,
    3 seeds (``embedlab.eval.bench``).
 
@@ -352,6 +354,12 @@ def scale_deepwalk() -> dict:
 
 GRADCO_PEER = BENCH / ".peers" / "gradco"
 GRADCO_PEER_PY = GRADCO_PEER / "bin" / "python"
+
+
+def ensure_muvera_peer() -> str:
+    venv_dir = BENCH / ".peers" / "muvera"
+    ensure_venv(venv_dir, ["muvera-python==0.2.0", "numpy"], ["muvera-python"])
+    return str(venv_dir / "bin" / "python")
 
 
 def ensure_gradco_peer() -> str:
@@ -698,7 +706,7 @@ def orbits_markdown(res: dict) -> list[str]:
 def retrieval_markdown(res: dict) -> list[str]:
     import retrieval_bench
 
-    return retrieval_bench.markdown(res)
+    return [*retrieval_bench.markdown(res), *retrieval_bench.muvera_markdown(res)]
 
 
 def write_markdown(res: dict) -> str:
@@ -788,7 +796,7 @@ def write_markdown(res: dict) -> str:
     return "\n".join(lines)
 
 
-SECTIONS = ("fastrp", "walks", "scale", "graph", "orbits", "orbit-pmi", "retrieval")
+SECTIONS = ("fastrp", "walks", "scale", "graph", "orbits", "orbit-pmi", "retrieval", "muvera")
 
 
 def main() -> None:
@@ -842,6 +850,12 @@ def main() -> None:
         res["flat_search"] = retrieval_bench.flat_search_speed()
         log("retrieval: SciFact with all-MiniLM-L6-v2 (encoding, compression, Matryoshka)")
         res["scifact"] = retrieval_bench.scifact_quality()
+    if "muvera" in only:
+        import retrieval_bench
+
+        log("MUVERA: SciFact token vectors, MaxSim, FDE settings, muvera-python")
+        with tempfile.TemporaryDirectory() as d:
+            res["muvera"] = retrieval_bench.muvera_scifact(ensure_muvera_peer(), Path(d))
     if "scale" in only:
         log("scale: 1M nodes, 10M edges")
         res["scale"] = scale()

@@ -106,3 +106,46 @@ def test_errors_are_one_line(args, code, message, tmp_path, monkeypatch):
     res = run(*args)
     assert res.exit_code == code
     assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_tokens_and_muvera_encode(beir, tmp_path):
+    from embedlab.retrieval.multivector import MultiVector
+    from embedlab.retrieval.muvera import MuveraFDE
+
+    toks = tmp_path / "docs.npz"
+    res = run(
+        "text", "encode", str(beir / "corpus.jsonl"), "-o", str(toks), "--tokens", "--no-cache"
+    )
+    assert res.exit_code == 0, res.output
+    mv = MultiVector.load(toks)
+    assert mv.ids.tolist() == ["d1", "d2", "d3", "d4"] and mv.dim == 384
+    np.testing.assert_allclose(np.linalg.norm(mv.vectors, axis=1), 1.0, rtol=1e-5)
+    out = tmp_path / "fde.parquet"
+    res = run("muvera", "encode", str(toks), "-o", str(out), "--muvera", "4,3,8", "--seed", "5")
+    assert res.exit_code == 0, res.output
+    es = EmbeddingSet.load(out)
+    want = MuveraFDE(num_repetitions=4, num_simhash=3, projection_dim=8, random_state=5)
+    np.testing.assert_array_equal(es.vectors, want.fit(384).transform_documents(mv))
+    assert es.ids.tolist() == ["d1", "d2", "d3", "d4"] and es.dim == 4 * 8 * 8
+    res = run("muvera", "encode", str(toks), "-o", str(tmp_path / "x.parquet"), "--muvera", "4,3")
+    assert res.exit_code == 2 and "expected R,k_sim,d_proj" in res.output
+
+
+@pytest.mark.parametrize("extra", [[], ["--muvera", "4,2,8", "--candidates", "3"]])
+def test_eval_multivector(beir, tmp_path, extra):
+    res = run(
+        "eval",
+        "retrieval",
+        "--dataset",
+        str(beir),
+        "--cache-dir",
+        str(tmp_path),
+        "--json",
+        "--multivector",
+        *extra,
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.stdout)
+    assert out["mrr@10"] == 1.0  # both queries find their document first by MaxSim
+    if not extra:
+        assert out["recall@100"] == 1.0  # brute force ranks all four documents

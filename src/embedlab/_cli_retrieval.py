@@ -15,8 +15,12 @@ from embedlab.exceptions import InvalidInputError
 
 text_app = typer.Typer(help="Encode text with a packaged model.", no_args_is_help=True)
 index_app = typer.Typer(help="Build and search vector indexes.", no_args_is_help=True)
+muvera_app = typer.Typer(
+    help="MUVERA fixed-dimensional encodings of multi-vector sets.", no_args_is_help=True
+)
 app.add_typer(text_app, name="text")
 app.add_typer(index_app, name="index")
+app.add_typer(muvera_app, name="muvera")
 
 
 def default_cache_dir() -> Path:
@@ -72,9 +76,16 @@ def text_encode(
         Path | None, typer.Option("--cache-dir", help="Encoding cache ($EMBEDLAB_CACHE).")
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not cache.")] = False,
+    tokens: Annotated[
+        bool,
+        typer.Option("--tokens", help="Per-token unit vectors to a MultiVector .npz instead."),
+    ] = False,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the output.")] = False,
 ) -> None:
     """Encode texts into an embedding file (all-MiniLM-L6-v2 by default, offline).
+
+    With --tokens, every text's token vectors (special tokens kept, each of unit length) go to a
+    multi-vector .npz for MaxSim / MUVERA.
 
     Example: embedlab text encode corpus.jsonl.gz -o corpus.parquet
     """
@@ -96,9 +107,19 @@ def text_encode(
         truncate_dim=truncate_dim,
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
     )
+    id_array = np.asarray(ids, dtype=object if ids and isinstance(ids[0], str) else np.int64)
+    if tokens:
+        from embedlab.retrieval.multivector import MultiVector
+
+        if output.suffix != ".npz":
+            raise InvalidInputError(f"--tokens writes a .npz file; got {output.name!r}.")
+        mv = enc.encode_tokens(texts)
+        MultiVector(mv.vectors, mv.offsets, id_array).save(output, overwrite=overwrite)
+        typer.echo(f"{len(mv):,} texts, {len(mv.vectors):,} token vectors to {output}", err=True)
+        return
     vectors = enc.encode(texts)
     es = EmbeddingSet(
-        ids=np.asarray(ids, dtype=object if ids and isinstance(ids[0], str) else np.int64),
+        ids=id_array,
         vectors=vectors,
         metadata={
             "method": "sentence-encoder",
@@ -223,10 +244,25 @@ def eval_retrieval(
         Path | None, typer.Option("--cache-dir", help="Encoding cache ($EMBEDLAB_CACHE).")
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not cache.")] = False,
+    multivector: Annotated[
+        bool, typer.Option("--multivector", help="Token vectors and MaxSim (Chamfer).")
+    ] = False,
+    muvera: Annotated[
+        str | None,
+        typer.Option("--muvera", help="With --multivector: FDE R,k_sim,d_proj, then rerank."),
+    ] = None,
+    candidates: Annotated[
+        int, typer.Option("--candidates", min=1, help="FDE candidates re-ranked by MaxSim.")
+    ] = 100,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the MUVERA matrices.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Dense retrieval on a BEIR data set: nDCG@10, Recall@100, MRR@10, MAP (pytrec_eval
     semantics), documents as title + " " + text, cosine similarity.
+
+    With --multivector: every token vector (unit length, special tokens kept) and brute-force
+    MaxSim; adding --muvera R,k_sim,d_proj searches MUVERA encodings for --candidates documents
+    and re-ranks them by exact MaxSim.
 
     Example: embedlab eval retrieval --dataset scifact --compression binary --rescore 40 --json
     """
@@ -244,6 +280,13 @@ def eval_retrieval(
         max_seq_length=max_seq_length,
         cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
     )
+    if multivector or muvera:
+        if compression is not None or rescore is not None:
+            raise InvalidInputError("--multivector does not combine with --compression/--rescore.")
+        res = _multivector_eval(ds, enc, muvera, candidates, seed)
+        label = f"MUVERA {muvera}, {candidates} candidates" if muvera else "MaxSim"
+        _print_scores(res, as_json, f"Retrieval: {encoder} tokens on {ds.name} ({split}, {label})")
+        return
     docs = enc.encode(ds.documents())
     queries = enc.encode(ds.queries)
     run = dense_retrieval_run(
@@ -260,3 +303,90 @@ def eval_retrieval(
     if rescore:
         label += f", rescore {rescore}"
     _print_scores(res, as_json, f"Retrieval: {encoder} on {ds.name} ({split}, {label})")
+
+
+def _parse_muvera(spec: str) -> tuple[int, int, int]:
+    try:
+        r, k, dp = (int(v) for v in spec.split(","))
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected R,k_sim,d_proj such as 20,5,16; got {spec!r}.", param_hint="--muvera"
+        ) from None
+    return r, k, dp
+
+
+@muvera_app.command("encode")
+@_guard
+def muvera_encode(
+    multivectors: Annotated[
+        Path, typer.Argument(help="MultiVector .npz (text encode --tokens).", show_default=False)
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Embedding file.")],
+    kind: Annotated[str, typer.Option("--kind", help="documents or queries.")] = "documents",
+    muvera: Annotated[str, typer.Option("--muvera", help="R,k_sim,d_proj.")] = "20,5,16",
+    projection: Annotated[
+        str, typer.Option("--projection", help="ams, dense or identity.")
+    ] = "ams",
+    final_dim: Annotated[
+        int | None, typer.Option("--final-dim", min=1, help="Count-Sketch to this size.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Same seed for queries and docs.")] = 0,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the output.")] = False,
+) -> None:
+    """Fixed-dimensional encodings (MUVERA) of multi-vector sets, to an embedding file.
+
+    Encode documents and queries with the same --muvera, --projection, --final-dim and --seed.
+
+    Example: embedlab muvera encode docs.npz -o docs_fde.parquet --kind documents
+    """
+    from embedlab.io import EmbeddingSet
+    from embedlab.retrieval.multivector import MultiVector
+    from embedlab.retrieval.muvera import MuveraFDE
+    from embedlab.utils.fileio import check_output_path
+
+    if kind not in ("documents", "queries"):
+        raise typer.BadParameter(
+            f"must be documents or queries; got {kind!r}.", param_hint="--kind"
+        )
+    r, k, dp = _parse_muvera(muvera)
+    check_output_path(output, overwrite=overwrite)
+    mv = MultiVector.load(multivectors)
+    fde = MuveraFDE(
+        num_repetitions=r,
+        num_simhash=k,
+        projection=projection,
+        projection_dim=dp,
+        final_projection="countsketch" if final_dim else None,
+        final_dim=final_dim,
+        random_state=seed,
+    ).fit(mv.dim)
+    codes = fde.transform_documents(mv) if kind == "documents" else fde.transform_queries(mv)
+    import numpy as np
+
+    ids = mv.ids if mv.ids is not None else np.arange(len(mv), dtype=np.int64)
+    params = {"muvera": [r, k, dp], "projection": projection, "final_dim": final_dim, "kind": kind}
+    EmbeddingSet(
+        ids=ids, vectors=codes, metadata={"method": "muvera", "parameters": params, "seed": seed}
+    ).save(output, overwrite=overwrite)
+    typer.echo(f"{len(mv):,} {kind} encoded to {codes.shape[1]:,} dimensions in {output}", err=True)
+
+
+def _multivector_eval(
+    ds: Any, enc: Any, muvera: str | None, candidates: int, seed: int
+) -> dict[str, float]:
+    import numpy as np
+
+    from embedlab.eval.retrieval import RetrievalEvaluation
+    from embedlab.retrieval.muvera import MuveraFDE, MuveraRetriever, chamfer_search
+
+    docs = enc.encode_tokens(ds.documents())
+    queries = enc.encode_tokens(ds.queries)
+    if muvera:
+        r, k, dp = _parse_muvera(muvera)
+        fde = MuveraFDE(num_repetitions=r, num_simhash=k, projection_dim=dp, random_state=seed)
+        _, pos = MuveraRetriever(fde, candidates=candidates).fit(docs).search(queries, 100)
+    else:
+        _, pos = chamfer_search(queries, docs, 100)
+    ids = np.asarray(ds.corpus_ids, dtype=object)
+    run = {q: list(ids[p[p >= 0]]) for q, p in zip(ds.query_ids, pos, strict=True)}
+    return RetrievalEvaluation(ds.qrels, k_values=(10, 100))(run)

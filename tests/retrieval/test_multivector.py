@@ -36,3 +36,28 @@ def test_from_list_refuses_mixed_dimensions():
         MultiVector.from_list([np.ones((1, 2)), np.ones((1, 3))])
     with pytest.raises(InvalidInputError, match="at least one vector set"):
         MultiVector.from_list([])
+
+
+@pytest.mark.parametrize("ids", [None, np.array([7, 9]), np.array(["a", "bc"], dtype=object)])
+def test_save_load_round_trip(tmp_path, ids):
+    mv = MultiVector(np.arange(12, dtype=np.float32).reshape(4, 3), np.array([0, 1, 4]), ids)
+    mv.save(tmp_path / "m.npz")
+    back = MultiVector.load(tmp_path / "m.npz")
+    assert back.vectors.tobytes() == mv.vectors.tobytes()
+    assert back.offsets.tolist() == [0, 1, 4]
+    if ids is None:
+        assert back.ids is None
+    else:
+        assert back.ids.tolist() == ids.tolist() and back.ids.dtype == ids.dtype
+    with pytest.raises(Exception, match="already exists"):
+        mv.save(tmp_path / "m.npz")
+
+
+def test_load_errors(tmp_path):
+    with pytest.raises(InvalidInputError, match="No multi-vector file"):
+        MultiVector.load(tmp_path / "x.npz")
+    (tmp_path / "x.npz").write_bytes(b"junk")
+    with pytest.raises(InvalidInputError, match="is not a multi-vector file"):
+        MultiVector.load(tmp_path / "x.npz")
+    with pytest.raises(InvalidInputError, match="one id per set"):
+        MultiVector(np.ones((2, 2)), np.array([0, 2]), np.array([1, 2]))

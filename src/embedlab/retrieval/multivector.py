@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
+from embedlab.utils.fileio import atomic_path
 
 __all__ = ["MultiVector"]
 
@@ -24,6 +27,8 @@ class MultiVector:
 
     vectors: np.ndarray
     offsets: np.ndarray
+    #: optional ids of the sets (int64 or str), saved with them
+    ids: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         v = np.ascontiguousarray(self.vectors, dtype=np.float32)
@@ -37,6 +42,37 @@ class MultiVector:
             )
         object.__setattr__(self, "vectors", v)
         object.__setattr__(self, "offsets", o)
+        if self.ids is not None:
+            ids = np.asarray(self.ids)
+            if ids.shape != (len(o) - 1,):
+                raise InvalidInputError(
+                    f"'ids' must hold one id per set ({len(o) - 1}); got shape {ids.shape}."
+                )
+            object.__setattr__(self, "ids", ids)
+
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        """Write an ``.npz`` (``vectors``, ``offsets``, ``ids`` when set), atomically."""
+        arrays: dict[str, np.ndarray] = {"vectors": self.vectors, "offsets": self.offsets}
+        if self.ids is not None:
+            ids = self.ids
+            arrays["ids"] = ids.astype(str) if ids.dtype == object else ids
+        with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> MultiVector:
+        """Read a file written by :meth:`save`."""
+        p = Path(path)
+        if not p.is_file():
+            raise InvalidInputError(f"No multi-vector file at {str(p)!r}.")
+        try:
+            with np.load(p, allow_pickle=False) as z:
+                ids = z["ids"] if "ids" in z.files else None
+                if ids is not None and ids.dtype.kind == "U":
+                    ids = np.asarray(ids.tolist(), dtype=object)
+                return cls(z["vectors"], z["offsets"], ids)
+        except (OSError, ValueError, KeyError, EOFError) as exc:
+            raise InvalidInputError(f"{str(p)!r} is not a multi-vector file ({exc}).") from None
 
     @classmethod
     def from_list(cls, sets: list[Any]) -> MultiVector:

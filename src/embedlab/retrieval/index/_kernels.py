@@ -121,27 +121,6 @@ def _popcount64(x: np.uint64) -> np.uint64:
     return (x * np.uint64(0x0101010101010101)) >> np.uint64(56)
 
 
-@njit(cache=True, inline="always")
-def _sift_down_int(keys: np.ndarray, ids: np.ndarray, k: int) -> None:
-    pos = 0
-    while True:
-        left = 2 * pos + 1
-        if left >= k:
-            return
-        worst = left
-        right = left + 1
-        if right < k and (
-            keys[right] > keys[left] or (keys[right] == keys[left] and ids[right] > ids[left])
-        ):
-            worst = right
-        if keys[worst] > keys[pos] or (keys[worst] == keys[pos] and ids[worst] > ids[pos]):
-            keys[pos], keys[worst] = keys[worst], keys[pos]
-            ids[pos], ids[worst] = ids[worst], ids[pos]
-            pos = worst
-        else:
-            return
-
-
 #: queries scanned together: each code is loaded once for the whole block
 _QBLOCK = 8
 
@@ -180,7 +159,7 @@ def hamming_topk(
                 if d < top[r]:
                     heap_d[r, 0] = d
                     heap_i[r, 0] = j
-                    _sift_down_int(heap_d[r], heap_i[r], k)
+                    _sift_down(heap_d[r], heap_i[r], k)
                     top[r] = heap_d[r, 0]
         for r in range(m):
             o1 = np.argsort(
