@@ -80,7 +80,6 @@ class BM25:
         """(scores, positions) of the ``k`` best documents per query; ties: lower position."""
         if not isinstance(k, int) or k < 1:
             raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
-        s = self.scores(queries)
-        k = min(k, s.shape[1])
-        order = np.lexsort((np.broadcast_to(np.arange(s.shape[1]), s.shape), -s), axis=1)[:, :k]
-        return np.take_along_axis(s, order, axis=1), order
+        from embedlab.retrieval.index._kernels import top_k_of_scores
+
+        return top_k_of_scores(self.scores(queries), k)

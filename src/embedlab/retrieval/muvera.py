@@ -376,13 +376,6 @@ def _same_dim(queries: MultiVector, documents: MultiVector) -> None:
         )
 
 
-def _top_k(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    k = min(k, scores.shape[1])
-    order = np.lexsort((np.broadcast_to(np.arange(scores.shape[1]), scores.shape), -scores), axis=1)
-    order = order[:, :k]
-    return np.take_along_axis(scores, order, axis=1), order
-
-
 def chamfer_search(
     queries: MultiVector, documents: MultiVector, k: int, *, block_tokens: int = 16384
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -390,7 +383,9 @@ def chamfer_search(
     ties go to the lower position."""
     if not isinstance(k, int) or k < 1:
         raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
-    return _top_k(chamfer_scores(queries, documents, block_tokens=block_tokens), k)
+    from embedlab.retrieval.index._kernels import top_k_of_scores
+
+    return top_k_of_scores(chamfer_scores(queries, documents, block_tokens=block_tokens), k)
 
 
 def chamfer_rerank(

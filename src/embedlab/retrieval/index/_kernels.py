@@ -97,6 +97,17 @@ def merge_topk(
         _merge_serial(dots, offset, heap_keys, heap_ids, sqn, l2)
 
 
+def top_k_of_scores(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``min(k, m)`` largest entries of each row of ``scores [n, m]``, largest first, ties to
+    the lower position: ``(scores, positions)``, by the flat index's heaps (no full sort)."""
+    s = np.ascontiguousarray(scores, dtype=np.float32)
+    kk = min(k, s.shape[1])
+    keys, pos = init_topk(s.shape[0], kk)
+    merge_topk(s, 0, keys, pos)
+    finish_topk(keys, pos)
+    return -keys, pos
+
+
 @njit(cache=True, parallel=True)
 def finish_topk(heap_keys: np.ndarray, heap_ids: np.ndarray) -> None:
     """Sort each row in place: smaller key first, then the smaller id; empty slots last."""
