@@ -108,7 +108,12 @@ def dense_retrieval_run(
     ``R`` candidates from the compressed index and re-rank them by exact float32 scores; the run
     then holds ``min(k, R)`` documents per query.
     """
-    from embedlab.retrieval.compression import make_compressor
+    from embedlab.retrieval.compression import (
+        BinaryQuantizer,
+        Int8Quantizer,
+        MatryoshkaTruncation,
+        make_compressor,
+    )
     from embedlab.retrieval.compression import rescore as exact_rescore
     from embedlab.retrieval.index import make_index
 
@@ -129,14 +134,13 @@ def dense_retrieval_run(
         index = make_index("Flat", dim, metric)
     else:
         comp = make_compressor(compression)
-        name = type(comp).__name__
-        if name == "MatryoshkaTruncation":
+        if isinstance(comp, MatryoshkaTruncation):
             comp.fit(x)
             qs, xs = comp.transform(q), comp.transform(x)
             index = make_index("Flat", comp.dim, metric)
-        elif name == "Int8Quantizer":
+        elif isinstance(comp, Int8Quantizer):
             index = make_index("SQ8", dim, metric)
-        elif name == "BinaryQuantizer":
+        elif isinstance(comp, BinaryQuantizer):
             index = make_index("BFlat", dim, metric)
         else:
             index = make_index(f"PQ{comp.m}", dim, metric)

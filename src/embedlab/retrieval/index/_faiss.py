@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError, MissingExtraError
-from embedlab.retrieval.index.base import Index, normalize
+from embedlab.retrieval.index.base import Index, as_vectors, normalize
 
 __all__ = ["FaissIndex", "import_faiss"]
 
@@ -84,8 +84,6 @@ class FaissIndex(Index):
         return normalize(x) if self.metric == "cosine" else x
 
     def train(self, x: Any) -> FaissIndex:
-        from embedlab.retrieval.index.base import as_vectors
-
         a = self._prepare(as_vectors(x, self.dim, "training vectors"))
         if not self._index.is_trained:
             try:

@@ -23,6 +23,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError, NotFittedError
+from embedlab.retrieval.compression._codecs import truncate
 from embedlab.utils.fileio import atomic_path
 
 __all__ = ["METRICS", "Index"]
@@ -49,9 +50,8 @@ def as_vectors(x: Any, dim: int, what: str = "vectors") -> np.ndarray:
 
 
 def normalize(a: np.ndarray) -> np.ndarray:
-    """Unit rows (zero rows stay zero), as a new array."""
-    norms = np.linalg.norm(a, axis=1, keepdims=True)
-    return np.divide(a, norms, out=np.zeros_like(a), where=norms > 0)
+    """Unit rows (zero rows stay zero), as a new float32 array."""
+    return truncate(a, a.shape[1])
 
 
 class Index(ABC):
