@@ -26,6 +26,9 @@ What is measured (all on this machine, in the same run):
     compression, rescoring, BM25 baseline, Matryoshka adaptive search).
 11. **MUVERA**: brute-force MaxSim and FDE search + re-rank on SciFact token vectors; FDE
     encoding speed beside muvera-python (Rust, peer venv ``benchmarks/.peers/muvera``).
+12. **Embedding tables** (``benchmarks/tables_bench.py``): Gowalla, MF-BPR with every table method
+    at GraphHash's rows (section ``tables``); LightGCN with the full table (section
+    ``tables-lightgcn``, capped at 25 minutes of training).
 8. **Graph evaluation table**: ``embedlab bench graph`` on BlogCatalog and Cora, every method,
    3 seeds (``embedlab.eval.bench``).
 
@@ -709,6 +712,12 @@ def retrieval_markdown(res: dict) -> list[str]:
     return [*retrieval_bench.markdown(res), *retrieval_bench.muvera_markdown(res)]
 
 
+def tables_markdown(res: dict) -> list[str]:
+    import tables_bench
+
+    return tables_bench.markdown(res)
+
+
 def write_markdown(res: dict) -> str:
     from embedlab.eval.bench import format_markdown
 
@@ -776,6 +785,7 @@ def write_markdown(res: dict) -> str:
         "",
         *([*orbits_markdown(res), ""] if "orbits" in res else []),
         *retrieval_markdown(res),
+        *tables_markdown(res),
         "## Graph evaluation: `embedlab bench graph --datasets blogcatalog,cora --seeds 3`",
         "",
         "Mean ± std over 3 seeds (each: its own embedding seed and evaluation split). Node "
@@ -796,7 +806,18 @@ def write_markdown(res: dict) -> str:
     return "\n".join(lines)
 
 
-SECTIONS = ("fastrp", "walks", "scale", "graph", "orbits", "orbit-pmi", "retrieval", "muvera")
+SECTIONS = (
+    "fastrp",
+    "walks",
+    "scale",
+    "graph",
+    "orbits",
+    "orbit-pmi",
+    "retrieval",
+    "muvera",
+    "tables",
+    "tables-lightgcn",
+)
 
 
 def main() -> None:
@@ -856,6 +877,18 @@ def main() -> None:
         log("MUVERA: SciFact token vectors, MaxSim, FDE settings, muvera-python")
         with tempfile.TemporaryDirectory() as d:
             res["muvera"] = retrieval_bench.muvera_scifact(ensure_muvera_peer(), Path(d))
+    if "tables" in only:
+        import tables_bench
+
+        log("embedding tables: Gowalla, MF-BPR, every method at GraphHash's rows")
+        res["tables_mf"] = tables_bench.tables_gowalla("mf")
+    if "tables-lightgcn" in only:
+        import tables_bench
+
+        log("embedding tables: Gowalla, LightGCN, full table (25 minutes of training at most)")
+        res["tables_lightgcn"] = tables_bench.tables_gowalla(
+            "lightgcn", time_limit=1500.0, methods=("full",)
+        )
     if "scale" in only:
         log("scale: 1M nodes, 10M edges")
         res["scale"] = scale()

@@ -736,7 +736,12 @@ def datasets_list(
 
     Example: EMBEDLAB_DATA=../shared/datasets embedlab datasets list
     """
-    from embedlab.datasets import data_home, list_graph_datasets
+    from embedlab.datasets import (
+        data_home,
+        list_graph_datasets,
+        list_recsys_datasets,
+        list_retrieval_datasets,
+    )
 
     rows = [
         {
@@ -748,15 +753,29 @@ def datasets_list(
         }
         for d in list_graph_datasets()
     ]
+    home = data_home()
+    for kind, names in (
+        ("retrieval", list_retrieval_datasets()),
+        ("recsys", list_recsys_datasets()),
+    ):
+        for name in names:
+            rows.append(
+                {
+                    "name": name,
+                    "kind": kind,
+                    "source": "EMBEDLAB_DATA",
+                    "edges": str(home / kind / name) if home else "",
+                    "labels": None,
+                }
+            )
     if as_json:
         typer.echo(json.dumps(rows))
         return
     from rich.console import Console
     from rich.table import Table
 
-    home = data_home()
     table = Table(title=f"Data sets (EMBEDLAB_DATA={home if home else 'unset'})")
-    for col in ("name", "kind", "source", "labels", "edges"):
+    for col in ("name", "kind", "source", "labels", "files"):
         table.add_column(col)
     for r in rows:
         table.add_row(r["name"], r["kind"], r["source"], "yes" if r["labels"] else "no", r["edges"])
@@ -778,7 +797,7 @@ def demo(
     run_demo(seed=seed)
 
 
-from embedlab import _cli_retrieval  # noqa: E402, F401  (registers text, index, eval retrieval)
+from embedlab import _cli_retrieval, _cli_tables  # noqa: E402, F401  (register commands)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -5,6 +5,8 @@
   a folder path of the same layout works too.
 * Any BEIR-layout folder ``$EMBEDLAB_DATA/retrieval/<name>/`` (corpus, queries, qrels) is the
   retrieval data set ``<name>`` (:func:`load_beir`; SciFact ships that way).
+* Any LightGCN-layout folder ``$EMBEDLAB_DATA/recsys/<name>/`` (``train.txt``, ``test.txt``) is
+  the implicit-feedback data set ``<name>`` (:func:`load_lightgcn`; Gowalla ships that way).
 * ``karate`` (Zachary's karate club, 34 nodes, two factions) is bundled for the offline demo.
 * :func:`stochastic_block_model`, :func:`erdos_renyi` and :func:`power_law_graph` generate graphs
   with known ground truth or a given size.
@@ -21,20 +23,24 @@ from embedlab.datasets._graphs import (
     load_labels,
     read_labels,
 )
+from embedlab.datasets._recsys import ImplicitFeedback, list_recsys_datasets, load_lightgcn
 from embedlab.datasets.synthetic import erdos_renyi, power_law_graph, stochastic_block_model
 
 __all__ = [
     "BeirDataset",
     "GraphDataset",
+    "ImplicitFeedback",
     "NodeLabels",
     "data_home",
     "erdos_renyi",
     "graph_dataset",
     "list_graph_datasets",
+    "list_recsys_datasets",
     "list_retrieval_datasets",
     "load_beir",
     "load_graph",
     "load_labels",
+    "load_lightgcn",
     "power_law_graph",
     "read_labels",
     "stochastic_block_model",

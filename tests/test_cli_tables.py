@@ -1,0 +1,97 @@
+"""CLI: embedlab tables bench on a tiny LightGCN-layout folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from embedlab.cli import app
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    train, test = [], []
+    for u in range(60):
+        items = np.flatnonzero(rng.random(45) < np.where(np.arange(45) % 3 == u % 3, 0.4, 0.02))
+        items = items if len(items) >= 2 else np.array([u % 45, (u + 3) % 45])
+        train.append(f"{u} " + " ".join(map(str, items[:-1])))
+        test.append(f"{u} {items[-1]}")
+    (folder / "train.txt").write_text("\n".join(train) + "\n")
+    (folder / "test.txt").write_text("\n".join(test) + "\n")
+    return folder
+
+
+def test_bench_json_equal_rows(tiny: Path) -> None:
+    res = runner.invoke(
+        app,
+        [
+            "tables",
+            "bench",
+            "--dataset",
+            str(tiny),
+            "--methods",
+            "full,hash,frequency,graphhash,double-graphhash",
+            "--resolution",
+            "1",
+            "--epochs",
+            "4",
+            "--dim",
+            "8",
+            "--json",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    assert list(out) == ["full", "hash", "frequency", "graphhash", "double-graphhash"]
+    assert out["full"]["rows"] == 60 + 45
+    rows = {m: out[m]["rows"] for m in ("hash", "frequency", "graphhash", "double-graphhash")}
+    assert len(set(rows.values())) == 1  # every compressed method gets GraphHash's rows
+    for r in out.values():
+        assert 0.0 <= r["recall@20"] <= 1.0 and 0.0 <= r["ndcg@20"] <= 1.0
+        assert r["memory_bytes"] >= r["rows"] * 8 * 4
+    assert out["hash"]["memory_bytes"] == out["hash"]["rows"] * 8 * 4
+
+
+def test_bench_table_output(tiny: Path) -> None:
+    res = runner.invoke(
+        app,
+        [
+            "tables",
+            "bench",
+            "--dataset",
+            str(tiny),
+            "--methods",
+            "hash,qr",
+            "--budget",
+            "0.5",
+            "--epochs",
+            "2",
+            "--dim",
+            "4",
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "Recall@20" in res.output and "qr" in res.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--methods", "hash,bloom"], "Unknown table method(s) bloom"),
+        (["--budget", "2"], "--budget must be a fraction in (0, 1], got 2.0."),
+        (["--model", "gru"], "model must be one of mf, lightgcn, got 'gru'."),
+    ],
+)
+def test_errors_are_one_line(tiny: Path, args: list[str], message: str) -> None:
+    res = runner.invoke(app, ["tables", "bench", "--dataset", str(tiny), *args])
+    assert res.exit_code == 1
+    assert message in res.output and "Traceback" not in res.output
