@@ -20,7 +20,7 @@ SHORT = {"epochs": 10, "batch_size": 4096, "lr": 5e-3, "eval_every": 10, "patien
 
 
 @pytest.fixture(scope="module")
-def gowalla(data_dir: Path):  # noqa: ANN201
+def gowalla(data_dir: Path):
     from embedlab.datasets import load_lightgcn
 
     if not (data_dir / "recsys" / "gowalla").is_dir():
@@ -28,7 +28,7 @@ def gowalla(data_dir: Path):  # noqa: ANN201
     return load_lightgcn("gowalla")
 
 
-def _recall(gowalla, method: str, partition) -> float:  # noqa: ANN001
+def _recall(gowalla, method: str, partition) -> float:
     from embedlab.eval.ranking import evaluate_full_ranking
     from embedlab.tables import BPRTrainer, MatrixFactorization, make_tables
 
@@ -48,23 +48,23 @@ def _recall(gowalla, method: str, partition) -> float:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def partition(gowalla):  # noqa: ANN001, ANN201
+def partition(gowalla):
     from embedlab.tables import bipartite_louvain
 
     return bipartite_louvain(gowalla.train, resolution=200)
 
 
-def test_graphhash_partition_is_sixteen_percent(gowalla, partition) -> None:  # noqa: ANN001
+def test_graphhash_partition_is_sixteen_percent(gowalla, partition) -> None:
     full = gowalla.n_users + gowalla.n_items
     assert partition.rows / full == pytest.approx(0.160, abs=0.002)
     assert partition.modularity > 0.1
 
 
-def test_mf_full_table_short_run(gowalla, partition) -> None:  # noqa: ANN001
+def test_mf_full_table_short_run(gowalla, partition) -> None:
     assert _recall(gowalla, "full", partition) >= 0.11
 
 
-def test_graphhash_beats_hashing_by_half(gowalla, partition) -> None:  # noqa: ANN001
+def test_graphhash_beats_hashing_by_half(gowalla, partition) -> None:
     recalls = {m: _recall(gowalla, m, partition) for m in ("hash", "frequency", "graphhash")}
     best = max(recalls["hash"], recalls["frequency"])
     assert recalls["graphhash"] >= 1.5 * best, recalls
