@@ -19,6 +19,7 @@ from typing import Any
 
 from embedlab.datasets._graphs import data_home
 from embedlab.exceptions import InvalidInputError
+from embedlab.utils.fileio import first_file
 
 __all__ = ["BeirDataset", "list_retrieval_datasets", "load_beir", "retrieval_dataset_path"]
 
@@ -53,10 +54,7 @@ class BeirDataset:
 
 
 def _find(folder: Path, stem: str) -> Path | None:
-    for name in (f"{stem}.jsonl", f"{stem}.jsonl.gz"):
-        if (folder / name).is_file():
-            return folder / name
-    return None
+    return first_file(folder, (f"{stem}.jsonl", f"{stem}.jsonl.gz"))
 
 
 def _is_beir(folder: Path) -> bool:

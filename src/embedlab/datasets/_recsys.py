@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from embedlab.datasets._graphs import data_home
 from embedlab.exceptions import InvalidInputError
+from embedlab.utils.fileio import first_file
 
 __all__ = [
     "ImplicitFeedback",
@@ -51,10 +52,7 @@ class ImplicitFeedback:
 
 
 def _find(folder: Path, stem: str) -> Path | None:
-    for name in (f"{stem}.txt", f"{stem}.txt.gz"):
-        if (folder / name).is_file():
-            return folder / name
-    return None
+    return first_file(folder, (f"{stem}.txt", f"{stem}.txt.gz"))
 
 
 def list_recsys_datasets() -> list[str]:

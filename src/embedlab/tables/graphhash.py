@@ -205,7 +205,7 @@ class GraphHashTable(EmbeddingTable):
     """
 
     method = "graphhash"
-    _probes = 1
+    _double = False  # DoubleGraphHash adds a second, universal-hash row
 
     def __init__(
         self,
@@ -231,6 +231,8 @@ class GraphHashTable(EmbeddingTable):
         self.seed_ = resolve_seed(random_state, type(self).__name__)
         rng = np.random.default_rng(self.seed_)
         self.hash_ = UniversalHash(self._k, rng)
+        if self._double:
+            self.second_hash_ = UniversalHash(self._k, np.random.default_rng(self.seed_ + 1))
         self.weight = self._new_weight(self._k, self.embedding_dim, self.seed_)
 
     @classmethod
@@ -304,19 +306,7 @@ class DoubleGraphHashTable(GraphHashTable):
     """DoubleGraphHash: the cluster row plus a universal-hash row of the same table, summed."""
 
     method = "double-graphhash"
-
-    def __init__(
-        self,
-        *,
-        ids: Any,
-        labels: Any,
-        embedding_dim: int,
-        random_state: int | np.random.Generator | None = None,
-    ) -> None:
-        super().__init__(
-            ids=ids, labels=labels, embedding_dim=embedding_dim, random_state=random_state
-        )
-        self.second_hash_ = UniversalHash(self._k, np.random.default_rng(self.seed_ + 1))
+    _double = True
 
     def rows(self, ids: Any) -> np.ndarray:
         x = as_ids(ids)

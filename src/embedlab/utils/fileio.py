@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from embedlab.exceptions import InvalidInputError, OutputExistsError
 
-__all__ = ["atomic_path", "check_output_path"]
+__all__ = ["atomic_path", "check_output_path", "first_file"]
 
 
 def check_output_path(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
@@ -56,3 +56,11 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Pa
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def first_file(folder: Path, names: Iterable[str]) -> Path | None:
+    """The first of ``names`` that is a file in ``folder`` (e.g. ``a.txt``, then ``a.txt.gz``)."""
+    for name in names:
+        if (folder / name).is_file():
+            return folder / name
+    return None
