@@ -19,6 +19,7 @@ hashing costs nothing inside the training loop.
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar, cast
 
 import numpy as np
@@ -104,7 +105,7 @@ def _generator(seed: int) -> torch.Generator:
     return g
 
 
-class EmbeddingTable(torch.nn.Module):
+class EmbeddingTable(torch.nn.Module, ABC):
     """Base class: subclasses set ``method`` and implement ``rows`` and ``num_rows``."""
 
     #: the name used by :func:`embedlab.tables.make_tables` and the CLI
@@ -118,12 +119,13 @@ class EmbeddingTable(torch.nn.Module):
 
     # -- to implement ------------------------------------------------------------------------
     @property
+    @abstractmethod
     def num_rows(self) -> int:
-        raise NotImplementedError
+        """Rows of parameters over all sub-tables."""
 
+    @abstractmethod
     def rows(self, ids: Any) -> np.ndarray:
         """int64 ``[n, probes]``: the rows each of the ``n`` IDs reads."""
-        raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------------------
     def _new_weight(self, n_rows: int, dim: int, seed: int, std: float | None = None) -> Any:
