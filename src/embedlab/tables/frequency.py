@@ -19,7 +19,14 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables._hash import UniversalHash
-from embedlab.tables.base import PARAM_BYTES, EmbeddingTable, _check_rows, as_ids, budget_bytes
+from embedlab.tables.base import (
+    PARAM_BYTES,
+    EmbeddingTable,
+    _check_rows,
+    as_ids,
+    budget_bytes,
+    sorted_lookup,
+)
 from embedlab.utils.validation import resolve_seed
 
 __all__ = ["FrequencyTable", "top_ids"]
@@ -117,8 +124,7 @@ class FrequencyTable(EmbeddingTable):
         x = as_ids(ids)
         out = self.hash_(x)
         if self._k:
-            pos = np.minimum(np.searchsorted(self._sorted_ids, x), self._k - 1)
-            hit = self._sorted_ids[pos] == x
+            pos, hit = sorted_lookup(self._sorted_ids, x)
             out[hit] = self._sorted_rows[pos[hit]]
         return out.reshape(-1, 1)
 

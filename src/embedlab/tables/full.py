@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.tables.base import EmbeddingTable, _check_rows, as_ids
+from embedlab.tables.base import EmbeddingTable, _check_rows, as_ids, sorted_lookup
 from embedlab.utils.validation import resolve_seed
 
 __all__ = ["FullTable"]
@@ -64,10 +64,8 @@ class FullTable(EmbeddingTable):
             bad = (x < 0) | (x >= self._n)
             r = x
         else:
-            r = np.searchsorted(self.vocabulary_, x)
-            r_c = np.minimum(r, self._n - 1)
-            bad = self.vocabulary_[r_c] != x
-            r = r_c
+            r, hit = sorted_lookup(self.vocabulary_, x)
+            bad = ~hit
         if bad.any():
             raise InvalidInputError(
                 f"FullTable has no row for ID {int(x[np.flatnonzero(bad)[0]])} "

@@ -29,7 +29,7 @@ import scipy.sparse as sp
 
 from embedlab.exceptions import InvalidInputError, MissingExtraError
 from embedlab.tables._hash import UniversalHash
-from embedlab.tables.base import PARAM_BYTES, EmbeddingTable, as_ids, budget_bytes
+from embedlab.tables.base import PARAM_BYTES, EmbeddingTable, as_ids, budget_bytes, sorted_lookup
 from embedlab.utils.validation import resolve_seed
 
 __all__ = [
@@ -291,8 +291,7 @@ class GraphHashTable(EmbeddingTable):
         return self._k
 
     def _cluster_rows(self, x: np.ndarray) -> np.ndarray:
-        pos = np.minimum(np.searchsorted(self._sorted_ids, x), len(self._sorted_ids) - 1)
-        hit = self._sorted_ids[pos] == x
+        pos, hit = sorted_lookup(self._sorted_ids, x)
         return np.where(hit, self._sorted_rows[pos], self.hash_(x))
 
     def rows(self, ids: Any) -> np.ndarray:

@@ -29,6 +29,7 @@ import scipy.sparse as sp
 from embedlab.eval.ranking import evaluate_full_ranking
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables._torch import torch
+from embedlab.tables.base import sorted_lookup
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, resolve_seed, validate_params
 
@@ -78,8 +79,7 @@ class NegativeSampler:
 
     def _is_positive(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         keys = users * self.n_items + items
-        pos = np.minimum(np.searchsorted(self._keys, keys), len(self._keys) - 1)
-        return self._keys[pos] == keys
+        return sorted_lookup(self._keys, keys)[1]
 
     def sample(self, users: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         items = rng.integers(0, self.n_items, size=len(users))
