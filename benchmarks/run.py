@@ -714,8 +714,9 @@ def retrieval_markdown(res: dict) -> list[str]:
 
 def tables_markdown(res: dict) -> list[str]:
     import tables_bench
+    import tables_stream_bench
 
-    return tables_bench.markdown(res)
+    return [*tables_bench.markdown(res), *tables_stream_bench.markdown(res)]
 
 
 def write_markdown(res: dict) -> str:
@@ -817,6 +818,7 @@ SECTIONS = (
     "muvera",
     "tables",
     "tables-lightgcn",
+    "tables-stream",
 )
 
 
@@ -889,6 +891,11 @@ def main() -> None:
         res["tables_lightgcn"] = tables_bench.tables_gowalla(
             "lightgcn", time_limit=2400.0, methods=("full",)
         )
+    if "tables-stream" in only:
+        import tables_stream_bench
+
+        log("real-time tables: throughput vs dict and TorchRec, synthetic stream, MovieLens-100K")
+        res["tables_stream"] = tables_stream_bench.run_all()
     if "scale" in only:
         log("scale: 1M nodes, 10M edges")
         res["scale"] = scale()

@@ -95,3 +95,50 @@ def test_errors_are_one_line(tiny: Path, args: list[str], message: str) -> None:
     res = runner.invoke(app, ["tables", "bench", "--dataset", str(tiny), *args])
     assert res.exit_code == 1
     assert message in res.output and "Traceback" not in res.output
+
+
+def test_tables_stream_json_and_equal_memory() -> None:
+    base = ["tables", "stream", "--dataset", "synthetic", "--examples", "4000", "--windows", "2"]
+    res = runner.invoke(app, [*base, "--table", "collisionless", "--expire-after", "20", "--json"])
+    assert res.exit_code == 0, res.output
+    coll = json.loads(res.output)
+    keys = {"auc", "auc_per_window", "logloss", "memory_bytes", "rows", "evictions",
+            "examples_per_second"}
+    assert keys <= set(coll) and len(coll["auc_per_window"]) == 2
+    assert coll["evictions"] > 0 and coll["memory_from"] is None
+    res = runner.invoke(app, [*base, "--table", "hash", "--expire-after", "20", "--json"])
+    assert res.exit_code == 0, res.output
+    h = json.loads(res.output)
+    assert h["memory_from"] == "collisionless run (peak memory)"
+    assert h["memory_budget_bytes"] == coll["peak_memory_bytes"]
+    assert h["memory_bytes"] <= h["memory_budget_bytes"] and h["evictions"] == 0
+
+
+def test_tables_stream_table_output_and_errors(tmp_path: Path) -> None:
+    base = ["tables", "stream", "--dataset", "synthetic", "--examples", "2000", "--windows", "2"]
+    res = runner.invoke(app, [*base, "--table", "unified", "--memory-bytes", "4096"])
+    assert res.exit_code == 0, res.output
+    assert "AUC (mean of windows)" in res.output and "examples/s" in res.output
+    res = runner.invoke(app, [*base, "--table", "cuckoo"])
+    assert res.exit_code != 0
+    assert "Unknown table 'cuckoo'; choose from collisionless, hash, unified." in res.output
+    res = runner.invoke(app, [*base, "--snapshot", str(tmp_path / "s")])
+    assert res.exit_code != 0
+    assert "--snapshot and --snapshot-interval go together." in res.output
+    res = runner.invoke(app, ["tables", "stream", "--dataset", "criteo"])
+    assert res.exit_code != 0
+    assert "Unknown stream 'criteo'; choose from movielens-100k, synthetic." in res.output
+
+
+def test_tables_stream_snapshot_and_resume(tmp_path: Path) -> None:
+    base = ["tables", "stream", "--dataset", "synthetic", "--examples", "3000", "--windows", "2",
+            "--json", "--sync-interval", "5"]
+    snap = tmp_path / "run.snap"
+    res = runner.invoke(app, [*base, "--snapshot", str(snap), "--snapshot-interval", "20"])
+    assert res.exit_code == 0, res.output
+    full = json.loads(res.output)
+    assert snap.is_file()
+    res = runner.invoke(app, [*base, "--resume", str(snap)])
+    assert res.exit_code == 0, res.output
+    resumed = json.loads(res.output)
+    assert resumed["auc_per_window"] == full["auc_per_window"]

@@ -7,6 +7,8 @@
   retrieval data set ``<name>`` (:func:`load_beir`; SciFact ships that way).
 * Any LightGCN-layout folder ``$EMBEDLAB_DATA/recsys/<name>/`` (``train.txt``, ``test.txt``) is
   the implicit-feedback data set ``<name>`` (:func:`load_lightgcn`; Gowalla ships that way).
+* :func:`load_movielens_stream` (MovieLens-100K in time order) and
+  :func:`synthetic_drifting_stream` are click streams for online training (:class:`ClickStream`).
 * ``karate`` (Zachary's karate club, 34 nodes, two factions) is bundled for the offline demo.
 * :func:`stochastic_block_model`, :func:`erdos_renyi` and :func:`power_law_graph` generate graphs
   with known ground truth or a given size.
@@ -24,10 +26,16 @@ from embedlab.datasets._graphs import (
     read_labels,
 )
 from embedlab.datasets._recsys import ImplicitFeedback, list_recsys_datasets, load_lightgcn
+from embedlab.datasets._streams import (
+    ClickStream,
+    load_movielens_stream,
+    synthetic_drifting_stream,
+)
 from embedlab.datasets.synthetic import erdos_renyi, power_law_graph, stochastic_block_model
 
 __all__ = [
     "BeirDataset",
+    "ClickStream",
     "GraphDataset",
     "ImplicitFeedback",
     "NodeLabels",
@@ -41,7 +49,9 @@ __all__ = [
     "load_graph",
     "load_labels",
     "load_lightgcn",
+    "load_movielens_stream",
     "power_law_graph",
     "read_labels",
     "stochastic_block_model",
+    "synthetic_drifting_stream",
 ]
