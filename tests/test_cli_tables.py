@@ -102,8 +102,15 @@ def test_tables_stream_json_and_equal_memory() -> None:
     res = runner.invoke(app, [*base, "--table", "collisionless", "--expire-after", "20", "--json"])
     assert res.exit_code == 0, res.output
     coll = json.loads(res.output)
-    keys = {"auc", "auc_per_window", "logloss", "memory_bytes", "rows", "evictions",
-            "examples_per_second"}
+    keys = {
+        "auc",
+        "auc_per_window",
+        "logloss",
+        "memory_bytes",
+        "rows",
+        "evictions",
+        "examples_per_second",
+    }
     assert keys <= set(coll) and len(coll["auc_per_window"]) == 2
     assert coll["evictions"] > 0 and coll["memory_from"] is None
     res = runner.invoke(app, [*base, "--table", "hash", "--expire-after", "20", "--json"])
@@ -131,8 +138,19 @@ def test_tables_stream_table_output_and_errors(tmp_path: Path) -> None:
 
 
 def test_tables_stream_snapshot_and_resume(tmp_path: Path) -> None:
-    base = ["tables", "stream", "--dataset", "synthetic", "--examples", "3000", "--windows", "2",
-            "--json", "--sync-interval", "5"]
+    base = [
+        "tables",
+        "stream",
+        "--dataset",
+        "synthetic",
+        "--examples",
+        "3000",
+        "--windows",
+        "2",
+        "--json",
+        "--sync-interval",
+        "5",
+    ]
     snap = tmp_path / "run.snap"
     res = runner.invoke(app, [*base, "--snapshot", str(snap), "--snapshot-interval", "20"])
     assert res.exit_code == 0, res.output

@@ -31,7 +31,9 @@ def test_synthetic_stream_drifts_and_is_seeded() -> None:
 
 
 def test_synthetic_stream_errors() -> None:
-    with pytest.raises(InvalidInputError, match="^n_examples, n_users, n_live_items, item_lifetime"):
+    with pytest.raises(
+        InvalidInputError, match="^n_examples, n_users, n_live_items, item_lifetime"
+    ):
         synthetic_drifting_stream(0)
     s = synthetic_drifting_stream(100, n_users=5, n_live_items=5, item_lifetime=5)
     with pytest.raises(InvalidInputError, match=r"^n_windows must be in \[1, 100\], got 101.$"):

@@ -45,8 +45,12 @@ def test_online_beats_batch_and_short_sync_beats_long(drifting) -> None:
 
     def make(**kw):
         emb = CollisionlessFields(
-            num_fields=3, embedding_dim=16, occurrence_threshold=2, expire_after=150,
-            initial_capacity=16, random_state=0,
+            num_fields=3,
+            embedding_dim=16,
+            occurrence_threshold=2,
+            expire_after=150,
+            initial_capacity=16,
+            random_state=0,
         )
         return OnlineTrainer(emb, DeepFM(num_fields=3, field_dim=16, random_state=0), **kw)
 

@@ -70,9 +70,7 @@ def test_matches_a_brute_force_model(threshold: int, ops: list) -> None:
         embedding_dim=2, occurrence_threshold=threshold, initial_capacity=2, random_state=0
     )
     ref = _Model(threshold)
-    now = 0
-    for kind, arg in ops:
-        now += 1
+    for now, (kind, arg) in enumerate(ops, start=1):
         if kind == "obs":
             rows = t.observe(np.asarray(arg, dtype=np.int64), times=now).ravel()
             for k, r in zip(arg, rows, strict=True):  # admitted at this very sighting or before
@@ -202,8 +200,14 @@ def test_copy_index_from_makes_lookups_agree() -> None:
     ("kwargs", "message"),
     [
         ({"occurrence_threshold": 0}, "occurrence_threshold must be an int >= 1, got 0."),
-        ({"expire_after": -1}, r"expire_after must be None or an int >= 0 \(stream time\), got -1."),
-        ({"expire_after": 1.5}, r"expire_after must be None or an int >= 0 \(stream time\), got 1.5."),
+        (
+            {"expire_after": -1},
+            r"expire_after must be None or an int >= 0 \(stream time\), got -1.",
+        ),
+        (
+            {"expire_after": 1.5},
+            r"expire_after must be None or an int >= 0 \(stream time\), got 1.5.",
+        ),
         ({"initial_capacity": 0}, "initial_capacity must be an int >= 1, got 0."),
         ({"embedding_dim": 0}, "embedding_dim must be an int >= 1, got 0."),
     ],
@@ -218,7 +222,9 @@ def test_load_errors(tmp_path) -> None:
     with pytest.raises(InvalidInputError, match="^No snapshot at "):
         CollisionlessTable.load(tmp_path / "missing.npz")
     np.savez(tmp_path / "other.npz", meta_json=np.frombuffer(b'{"format": "x"}', np.uint8))
-    with pytest.raises(InvalidInputError, match=r"^Not a collisionless-table snapshot \(format 'x'\)\.$"):
+    with pytest.raises(
+        InvalidInputError, match=r"^Not a collisionless-table snapshot \(format 'x'\)\.$"
+    ):
         CollisionlessTable.load(tmp_path / "other.npz")
     t = CollisionlessTable(embedding_dim=2, random_state=0)
     with pytest.raises(InvalidInputError, match="^ids must be integers"):

@@ -64,7 +64,9 @@ def test_per_field_hashing_rows_stay_in_their_field() -> None:
 
 
 def test_per_field_hashing_from_budget() -> None:
-    e = PerFieldHashing.from_budget(memory_bytes=10_000, field_sizes=[1000, 2, 300], embedding_dim=8)
+    e = PerFieldHashing.from_budget(
+        memory_bytes=10_000, field_sizes=[1000, 2, 300], embedding_dim=8
+    )
     assert e.memory_bytes() <= 10_000
     assert e.rows_per_field.tolist() == split_rows(10_000 // 32, [1000, 2, 300]).tolist()
 
@@ -90,10 +92,14 @@ def test_unified_rows_are_the_salted_hashes_and_vectors_concatenate() -> None:
 
 
 def test_unified_from_budget_and_errors() -> None:
-    ue = UnifiedEmbedding.from_budget(memory_bytes=4000, embedding_dim=16, num_chunks=4, num_fields=2)
+    ue = UnifiedEmbedding.from_budget(
+        memory_bytes=4000, embedding_dim=16, num_chunks=4, num_fields=2
+    )
     assert ue.row_dim == 4 and ue.num_rows == 250 and ue.memory_bytes() == 4000
     assert ue.field_dim == 16
-    with pytest.raises(InvalidInputError, match=r"^embedding_dim \(10\) must be a multiple of num_chunks \(4\)\.$"):
+    with pytest.raises(
+        InvalidInputError, match=r"^embedding_dim \(10\) must be a multiple of num_chunks \(4\)\.$"
+    ):
         UnifiedEmbedding(num_rows=5, embedding_dim=10, num_fields=2, num_chunks=4)
     with pytest.raises(InvalidInputError, match=r"^X must be int64 \[batch, 2\]"):
         ue.field_rows(np.zeros((3, 3), np.int64))
@@ -110,7 +116,9 @@ def test_collisionless_fields_keep_fields_apart() -> None:
     v = e(X)
     for f in range(3):
         torch.testing.assert_close(v[:, f], e.tables[f].weight.detach()[rows[:, f, 0]])
-    with pytest.raises(InvalidInputError, match=r"^occurrence_threshold needs one value per field \(3\)\.$"):
+    with pytest.raises(
+        InvalidInputError, match=r"^occurrence_threshold needs one value per field \(3\)\.$"
+    ):
         CollisionlessFields(num_fields=3, embedding_dim=4, occurrence_threshold=[1, 2])
 
 
@@ -121,7 +129,9 @@ def test_gather_gives_the_same_vectors_and_adagrad_is_exact(kind: str) -> None:
     elif kind == "hash":
         e = PerFieldHashing(rows_per_field=[3, 3, 3], embedding_dim=4, random_state=0)
     else:
-        e = UnifiedEmbedding(num_rows=7, embedding_dim=4, num_fields=3, num_chunks=2, random_state=0)
+        e = UnifiedEmbedding(
+            num_rows=7, embedding_dim=4, num_fields=3, num_chunks=2, random_state=0
+        )
     rows = e.field_rows(X, train=True)
     leaves = e.gather(rows)
     torch.testing.assert_close(e.vectors(rows, leaves), e(X))
@@ -167,7 +177,9 @@ def test_ctr_models_are_seeded() -> None:
     b = make_ctr_model("dcnv2", num_fields=3, field_dim=4, random_state=5)
     for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
         assert torch.equal(pa, pb)
-    with pytest.raises(InvalidInputError, match=r"^Unknown CTR model 'lr'; choose from \['dcnv2', 'deepfm'\]\.$"):
+    with pytest.raises(
+        InvalidInputError, match=r"^Unknown CTR model 'lr'; choose from \['dcnv2', 'deepfm'\]\.$"
+    ):
         make_ctr_model("lr", num_fields=3, field_dim=4)
     with pytest.raises(InvalidInputError, match=r"^DeepFM needs field_dim >= 2"):
         DeepFM(num_fields=3, field_dim=1)

@@ -27,13 +27,19 @@ def stream():
 def _trainer(kind: str = "collisionless", **kwargs) -> OnlineTrainer:
     if kind == "collisionless":
         emb = CollisionlessFields(
-            num_fields=3, embedding_dim=8, occurrence_threshold=2, expire_after=20,
-            initial_capacity=4, random_state=0,
+            num_fields=3,
+            embedding_dim=8,
+            occurrence_threshold=2,
+            expire_after=20,
+            initial_capacity=4,
+            random_state=0,
         )
     elif kind == "hash":
         emb = PerFieldHashing(rows_per_field=[50, 50, 20], embedding_dim=8, random_state=0)
     else:
-        emb = UnifiedEmbedding(num_rows=60, embedding_dim=8, num_fields=3, num_chunks=2, random_state=0)
+        emb = UnifiedEmbedding(
+            num_rows=60, embedding_dim=8, num_fields=3, num_chunks=2, random_state=0
+        )
     net = DeepFM(num_fields=3, field_dim=8, hidden=(16,), random_state=0)
     return OnlineTrainer(emb, net, batch_size=200, **kwargs)
 
@@ -63,9 +69,11 @@ def test_serving_only_changes_at_syncs_and_only_touched_rows_move(stream, kind: 
         rest[rows[rows < len(rest)]] = False  # serving rows that existed before the sync
         torch.testing.assert_close(w_srv.detach()[: len(rest)][rest], serving_w[g][rest])  # not
     # dense weights wait for their own, slower sync
-    for p_srv, p0 in zip(tr.serving_model.parameters(), DeepFM(
-        num_fields=3, field_dim=8, hidden=(16,), random_state=0
-    ).parameters(), strict=True):
+    for p_srv, p0 in zip(
+        tr.serving_model.parameters(),
+        DeepFM(num_fields=3, field_dim=8, hidden=(16,), random_state=0).parameters(),
+        strict=True,
+    ):
         assert torch.equal(p_srv, p0)
     tr.sync(dense=True)
     np.testing.assert_array_equal(tr.predict(X[:300]), tr.predict(X[:300], serving=False))
@@ -151,9 +159,14 @@ def test_errors(stream, tmp_path) -> None:
         OnlineTrainer(emb, net, batch_size=0)
     with pytest.raises(InvalidInputError, match="^sparse_lr must be a positive number, got -1.$"):
         OnlineTrainer(emb, net, sparse_lr=-1)
-    with pytest.raises(InvalidInputError, match=r"^sync_interval must be None or an int >= 0 \(stream time\), got -2.$"):
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^sync_interval must be None or an int >= 0 \(stream time\), got -2.$",
+    ):
         OnlineTrainer(emb, net, sync_interval=-2)
-    with pytest.raises(InvalidInputError, match="^snapshot_interval and snapshot_path go together.$"):
+    with pytest.raises(
+        InvalidInputError, match="^snapshot_interval and snapshot_path go together.$"
+    ):
         OnlineTrainer(emb, net, snapshot_interval=5)
     with pytest.raises(InvalidInputError, match="^No snapshot at "):
         OnlineTrainer(emb, net).run(stream, resume_from=tmp_path / "none")

@@ -26,13 +26,15 @@ index, so the caller grows and resumes without double counting.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 _C1 = np.uint64(0xBF58476D1CE4E5B9)
 _C2 = np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 KEY, ROW, COUNT, LAST = 0, 1, 2, 3
-_AHEAD = 16
+#: below this many IDs the serial kernels win (a parallel launch costs tens of microseconds)
+PARALLEL_MIN = 1 << 16
+_AHEAD = 32
 
 
 @njit(cache=True, inline="always")
@@ -163,9 +165,9 @@ def expire(rec, free, meta, cutoff, evicted_rows):  # pragma: no cover - compile
     """
     stale = np.empty(meta[0], dtype=np.int64)
     n_stale = 0
-    for s in range(rec.shape[0]):
-        if rec[s, COUNT] != 0 and rec[s, LAST] < cutoff:
-            stale[n_stale] = rec[s, KEY]
+    for slot in range(rec.shape[0]):
+        if rec[slot, COUNT] != 0 and rec[slot, LAST] < cutoff:
+            stale[n_stale] = rec[slot, KEY]
             n_stale += 1
     mask = np.uint64(rec.shape[0] - 1)
     n_rows = 0
@@ -198,23 +200,52 @@ def reinsert(rec, old):  # pragma: no cover - compiled
             rec[s, c] = old[t, c]
 
 
+@njit(cache=True, inline="always")
+def _init_row(weight, state, r, key, seed, std):  # pragma: no cover - compiled
+    dim = weight.shape[1]
+    inv = 1.0 / 18446744073709551616.0  # 2**-64
+    base = mix64(np.int64(np.uint64(key) ^ np.uint64(seed)))
+    for j in range(0, dim, 2):
+        state[r, j] = 0.0
+        z1 = mix64(np.int64(base + np.uint64(j + 1) * _GOLDEN))
+        z2 = mix64(np.int64(base + np.uint64(j + 2) * _GOLDEN))
+        u1 = (np.float64(z1 >> np.uint64(11)) + 0.5) * (inv * 2048.0)
+        u2 = np.float64(z2 >> np.uint64(11)) * (inv * 2048.0)
+        rad = np.sqrt(-2.0 * np.log(u1)) * std
+        weight[r, j] = rad * np.cos(2.0 * np.pi * u2)
+        if j + 1 < dim:
+            state[r, j + 1] = 0.0
+            weight[r, j + 1] = rad * np.sin(2.0 * np.pi * u2)
+
+
 @njit(cache=True)
 def init_rows(weight, state, rows, ids, seed, std):  # pragma: no cover - compiled
     """``state[rows[i]] = 0`` and ``weight[rows[i]] ~ N(0, std^2)``, a function of ``(ids[i],
     seed)`` alone (counter-based: SplitMix64 of the ID, the seed and the coordinate, Box-Muller),
     so a row's initial vector does not depend on the order IDs arrive in, and a recycled row is
     re-initialised for its new ID."""
-    dim = weight.shape[1]
-    inv = 1.0 / 18446744073709551616.0  # 2**-64
     for i in range(len(rows)):
-        state[rows[i]] = 0.0
-        base = mix64(np.int64(np.uint64(ids[i]) ^ np.uint64(seed)))
-        for j in range(0, dim, 2):
-            z1 = mix64(np.int64(base + np.uint64(j + 1) * _GOLDEN))
-            z2 = mix64(np.int64(base + np.uint64(j + 2) * _GOLDEN))
-            u1 = (np.float64(z1 >> np.uint64(11)) + 0.5) * (inv * 2048.0)
-            u2 = np.float64(z2 >> np.uint64(11)) * (inv * 2048.0)
-            rad = np.sqrt(-2.0 * np.log(u1)) * std
-            weight[rows[i], j] = rad * np.cos(2.0 * np.pi * u2)
-            if j + 1 < dim:
-                weight[rows[i], j + 1] = rad * np.sin(2.0 * np.pi * u2)
+        _init_row(weight, state, rows[i], ids[i], seed, std)
+
+
+@njit(cache=True, parallel=True)
+def init_rows_parallel(weight, state, rows, ids, seed, std):  # pragma: no cover - compiled
+    """:func:`init_rows` over threads (rows are distinct, each written by one thread)."""
+    for i in prange(len(rows)):
+        _init_row(weight, state, rows[i], ids[i], seed, std)
+
+
+@njit(cache=True, parallel=True)
+def find_rows_parallel(rec, ids, out):  # pragma: no cover - compiled
+    """:func:`find_rows` over threads (read-only, so any split gives the same ``out``)."""
+    mask = np.uint64(rec.shape[0] - 1)
+    for i in prange(len(ids)):
+        k = ids[i]
+        s = np.int64(mix64(k) & mask)
+        r = 0
+        while rec[s, COUNT] != 0:
+            if rec[s, KEY] == k:
+                r = rec[s, ROW]
+                break
+            s = np.int64((np.uint64(s) + np.uint64(1)) & mask)
+        out[i] = r

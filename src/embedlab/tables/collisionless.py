@@ -90,6 +90,8 @@ class CollisionlessTable(EmbeddingTable):
     """
 
     method = "collisionless"
+    expire_after: int | None
+    occurrence_threshold: int
 
     def __init__(
         self,
@@ -155,7 +157,8 @@ class CollisionlessTable(EmbeddingTable):
         """Read-only lookup: each ID's row, 0 (the default vector) if absent or not admitted."""
         x = as_ids(ids)
         out = np.empty(len(x), np.int64)
-        hm.find_rows(self._rec, x, out)
+        find = hm.find_rows_parallel if len(x) >= hm.PARALLEL_MIN else hm.find_rows
+        find(self._rec, x, out)
         return out[:, None]
 
     def observe(self, ids: Any, times: Any = 0) -> np.ndarray:
@@ -197,9 +200,8 @@ class CollisionlessTable(EmbeddingTable):
         return out[:, None]
 
     def _reset_rows(self, rows: np.ndarray, ids: np.ndarray) -> None:
-        hm.init_rows(
-            self.weight.data.numpy(), self.row_state.numpy(), rows, ids, self.seed_, self.init_std
-        )
+        init = hm.init_rows_parallel if len(rows) >= hm.PARALLEL_MIN else hm.init_rows
+        init(self.weight.data.numpy(), self.row_state.numpy(), rows, ids, self.seed_, self.init_std)
         self.admissions_ += len(rows)
 
     def expire(self, now: int, expire_after: int | None = None) -> int:

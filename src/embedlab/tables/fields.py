@@ -23,7 +23,7 @@ tensor (:meth:`FieldEmbedding.gather`), back-propagates into it and applies row-
 from __future__ import annotations
 
 import numbers
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import numpy as np
 
@@ -277,12 +277,17 @@ class CollisionlessFields(FieldEmbedding):
         )
 
     @property
+    def table_list(self) -> list[CollisionlessTable]:
+        """The per-field tables, typed."""
+        return [cast(CollisionlessTable, t) for t in self.tables]
+
+    @property
     def weight_groups(self) -> list[Any]:
-        return [t.weight for t in self.tables]
+        return [t.weight for t in self.table_list]
 
     @property
     def state_groups(self) -> list[Any]:
-        return [t.row_state for t in self.tables]
+        return [t.row_state for t in self.table_list]
 
     @property
     def field_group(self) -> np.ndarray:
@@ -291,13 +296,13 @@ class CollisionlessFields(FieldEmbedding):
     @property
     def expire_after(self) -> int | None:
         """The shortest expiry over the fields (None when no field expires)."""
-        vals = [t.expire_after for t in self.tables if t.expire_after is not None]
+        vals = [t.expire_after for t in self.table_list if t.expire_after is not None]
         return min(vals) if vals else None
 
     def field_rows(self, X: Any, times: Any = None, *, train: bool = False) -> np.ndarray:
         x = _check_X(X, self.num_fields)
         out = np.empty((x.shape[0], self.num_fields, 1), np.int64)
-        for f, table in enumerate(self.tables):
+        for f, table in enumerate(self.table_list):
             if train:
                 out[:, f] = table.observe(x[:, f], 0 if times is None else times)
             else:
@@ -305,31 +310,31 @@ class CollisionlessFields(FieldEmbedding):
         return out
 
     def expire(self, now: int) -> int:
-        return sum(t.expire(now) for t in self.tables)
+        return sum(t.expire(now) for t in self.table_list)
 
     @property
     def evictions(self) -> int:
-        return sum(t.evictions_ for t in self.tables)
+        return sum(t.evictions_ for t in self.table_list)
 
     @property
     def peak_memory_bytes(self) -> int:
-        return sum(t.peak_memory_bytes_ for t in self.tables)
+        return sum(t.peak_memory_bytes_ for t in self.table_list)
 
     def lookup_bytes(self) -> int:
-        return sum(t.lookup_bytes() for t in self.tables)
+        return sum(t.lookup_bytes() for t in self.table_list)
 
     @torch.no_grad()
     def push_rows(self, serving: FieldEmbedding, rows: list[Any]) -> None:
         if not isinstance(serving, CollisionlessFields):
             raise InvalidInputError("A collisionless table syncs only to a collisionless copy.")
-        for f, (src, dst) in enumerate(zip(self.tables, serving.tables, strict=True)):
+        for f, (src, dst) in enumerate(zip(self.table_list, serving.table_list, strict=True)):
             dst.copy_index_from(src)
             dst.weight.data[rows[f]] = src.weight.data[rows[f]]
 
     def state_arrays(self) -> dict[str, np.ndarray]:
         return {
             f"{f}/{k}": np.array(v, copy=True)
-            for f, t in enumerate(self.tables)
+            for f, t in enumerate(self.table_list)
             for k, v in t.state_arrays().items()
         }
 
@@ -343,7 +348,7 @@ class CollisionlessFields(FieldEmbedding):
 
     def describe(self) -> dict[str, Any]:
         d = super().describe()
-        d.update(live=sum(t.num_live for t in self.tables), evictions=self.evictions)
+        d.update(live=sum(t.num_live for t in self.table_list), evictions=self.evictions)
         return d
 
 

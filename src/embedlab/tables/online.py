@@ -295,7 +295,7 @@ class OnlineTrainer:
             preds[s:e] = self.predict(X)
             self.train_batch(X, y, t)
             now = int(t[-1])
-            if sched["expire"] is not None and now >= sched["expire"]:
+            if expire_check is not None and now >= sched["expire"]:
                 self.embedding.expire(now)
                 sched["expire"] = _next(sched["expire"], now, expire_check)
             if self.sync_interval > 0 and now >= sched["sync"]:
