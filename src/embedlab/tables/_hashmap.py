@@ -58,6 +58,17 @@ def _touch_ahead(rec, ids, start, mask):  # pragma: no cover - compiled
     return acc
 
 
+@njit(cache=True, inline="always")
+def _row_of(rec, k, mask):  # pragma: no cover - compiled
+    """The row of key ``k``: probe from its home slot to the key or an empty slot."""
+    s = np.int64(mix64(k) & mask)
+    while rec[s, COUNT] != 0:
+        if rec[s, KEY] == k:
+            return rec[s, ROW]
+        s = np.int64((np.uint64(s) + np.uint64(1)) & mask)
+    return np.int64(0)
+
+
 @njit(cache=True)
 def find_rows(rec, ids, out):  # pragma: no cover - compiled
     """``out[i]`` = the row of ``ids[i]``, or 0 (the default row) if absent or not admitted."""
@@ -66,15 +77,7 @@ def find_rows(rec, ids, out):  # pragma: no cover - compiled
     for i in range(len(ids)):
         if i % _AHEAD == 0:
             sink += _touch_ahead(rec, ids, i + _AHEAD, mask)
-        k = ids[i]
-        s = np.int64(mix64(k) & mask)
-        r = 0
-        while rec[s, COUNT] != 0:
-            if rec[s, KEY] == k:
-                r = rec[s, ROW]
-                break
-            s = np.int64((np.uint64(s) + np.uint64(1)) & mask)
-        out[i] = r
+        out[i] = _row_of(rec, ids[i], mask)
     return sink
 
 
@@ -240,12 +243,4 @@ def find_rows_parallel(rec, ids, out):  # pragma: no cover - compiled
     """:func:`find_rows` over threads (read-only, so any split gives the same ``out``)."""
     mask = np.uint64(rec.shape[0] - 1)
     for i in prange(len(ids)):
-        k = ids[i]
-        s = np.int64(mix64(k) & mask)
-        r = 0
-        while rec[s, COUNT] != 0:
-            if rec[s, KEY] == k:
-                r = rec[s, ROW]
-                break
-            s = np.int64((np.uint64(s) + np.uint64(1)) & mask)
-        out[i] = r
+        out[i] = _row_of(rec, ids[i], mask)
