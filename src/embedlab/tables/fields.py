@@ -23,6 +23,7 @@ tensor (:meth:`FieldEmbedding.gather`), back-propagates into it and applies row-
 from __future__ import annotations
 
 import numbers
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar, cast
 
 import numpy as np
@@ -94,7 +95,7 @@ def split_rows(total_rows: int, field_sizes: Any) -> np.ndarray:
     return rows
 
 
-class FieldEmbedding(torch.nn.Module):
+class FieldEmbedding(torch.nn.Module, ABC):
     """Base class: weight groups ``[rows_g, row_dim]`` and ``field_rows(X) -> [B, F, probes]``.
 
     Field ``f`` reads rows of group ``field_group[f]``: one group for a multiplexed or
@@ -114,10 +115,10 @@ class FieldEmbedding(torch.nn.Module):
         self._row_states: list[Any] = []
 
     # -- to implement ------------------------------------------------------------------------
+    @abstractmethod
     def field_rows(self, X: Any, times: Any = None, *, train: bool = False) -> np.ndarray:
         """int64 ``[B, F, probes]`` rows (of each field's group); ``train=True`` may insert
         (collisionless tables count, admit and stamp), otherwise the lookup is read-only."""
-        raise NotImplementedError
 
     @property
     def weight_groups(self) -> list[Any]:
