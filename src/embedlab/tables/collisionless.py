@@ -32,7 +32,6 @@ import io
 import json
 import numbers
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +41,7 @@ from embedlab.exceptions import InvalidInputError
 from embedlab.tables import _hashmap as hm
 from embedlab.tables._torch import torch
 from embedlab.tables.base import EmbeddingTable, _check_rows, as_ids
+from embedlab.utils.fileio import atomic_file
 from embedlab.utils.validation import resolve_seed
 
 __all__ = ["CollisionlessTable", "atomic_save_npz"]
@@ -59,21 +59,12 @@ def _empty_records(slots: int) -> np.ndarray:
 
 
 def atomic_save_npz(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``arrays`` to ``path`` (.npz, uncompressed) atomically: a temporary file in the same
-    folder, flushed and fsynced, then renamed over ``path`` (``os.replace``), so a crash leaves
-    either the old snapshot or the new one, never a torn file."""
+    """Write ``arrays`` to ``path`` (.npz, uncompressed) atomically and durably
+    (:func:`embedlab.utils.fileio.atomic_file`); the folder is created if missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(path) as fh:
+        np.savez(fh, **arrays)  # type: ignore[arg-type]
     return path
 
 

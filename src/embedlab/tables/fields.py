@@ -144,9 +144,14 @@ class FieldEmbedding(torch.nn.Module, ABC):
         return int(sum(w.shape[0] for w in self.weight_groups))
 
     def group_fields(self) -> list[tuple[int, np.ndarray]]:
-        """``(group, fields)`` pairs: which fields read each weight group."""
-        fg = self.field_group
-        return [(int(g), np.flatnonzero(fg == g)) for g in np.unique(fg)]
+        """``(group, fields)`` pairs: which fields read each weight group (fixed at construction,
+        computed once: every training step asks)."""
+        groups = getattr(self, "_groups", None)
+        if groups is None:
+            fg = self.field_group
+            groups = [(int(g), np.flatnonzero(fg == g)) for g in np.unique(fg)]
+            self._groups = groups
+        return groups
 
     def vectors(self, rows: np.ndarray, leaves: list[Any] | None = None) -> Any:
         """Field vectors ``[B, F, field_dim]`` of ``rows`` ``[B, F, probes]``: from the weights,

@@ -40,6 +40,7 @@ from embedlab.datasets._streams import ClickStream
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables._torch import torch
 from embedlab.tables.fields import FieldEmbedding
+from embedlab.utils.fileio import atomic_file
 from embedlab.utils.progress import progress
 
 __all__ = ["OnlineTrainer", "StreamResult", "auc_score", "log_loss"]
@@ -372,16 +373,10 @@ class OnlineTrainer:
             "syncs": self.syncs_,
             "rows_synced": self.rows_synced_,
         }
-        buf = io.BytesIO()
-        torch.save(state, buf)
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        with open(tmp, "wb") as fh:
-            fh.write(buf.getvalue())
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
+        with atomic_file(path) as fh:
+            torch.save(state, fh)
         return path
 
     def _restore(

@@ -11,10 +11,11 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from embedlab.exceptions import InvalidInputError, OutputExistsError
 
-__all__ = ["atomic_path", "check_output_path", "first_file"]
+__all__ = ["atomic_file", "atomic_path", "check_output_path", "first_file"]
 
 
 def check_output_path(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
@@ -56,6 +57,17 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Pa
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+@contextmanager
+def atomic_file(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iterator[BinaryIO]:
+    """A binary file handle on a temporary file beside ``path``, flushed and fsynced before it is
+    renamed onto ``path`` (:func:`atomic_path`): a crash leaves the old file or the new one,
+    never a torn one. For snapshots, which must survive the crash they are there for."""
+    with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
+        yield fh
+        fh.flush()
+        os.fsync(fh.fileno())
 
 
 def first_file(folder: Path, names: Iterable[str]) -> Path | None:
