@@ -1,9 +1,30 @@
-"""Registries: one name per component, the same in Python, the CLI and the HTTP API.
+"""Registries: one name per component, the same in Python, the CLI, the HTTP API and the docs.
 
 Modelled on PyKEEN's ``ClassResolver``: a component may be given as a registered name
 (``"fastrp"``), a class or an instance, and :meth:`Registry.make` returns an instance.
 Registration is lazy: an entry is a dotted import path, so nothing heavy is imported until the
-component is asked for (``import embedlab`` never imports torch, faiss or dask).
+component is asked for (``import embedlab`` never imports torch, faiss or dask), and the CLI can
+list the names without importing a family.
+
+Every registered class carries its name as the class attribute ``name``; the shared contract
+checks (:mod:`embedlab.testing`) verify that it matches the registry key. Every "unknown name"
+error in embedlab comes from :meth:`Registry.unknown`:
+``Unknown embedder 'nope'; choose one of: deepwalk, fastrp, ...``.
+
+The family registries:
+
+==================  ==========================================================================
+``EMBEDDERS``       graph embedders (scikit-learn contract, :class:`embedlab.base.BaseEmbedder`)
+``EVALUATORS``      evaluators (``__call__ -> dict[str, float]``, ``primary_metric``)
+``INDEXES``         index backends of the spec grammar (:mod:`embedlab.retrieval.spec`)
+``COMPRESSORS``     vector compressors (``fit`` / ``transform`` / ``code_size_bytes``)
+``TABLES``          embedding tables for categorical IDs (:mod:`embedlab.tables`)
+``FIELD_TABLES``    multi-field embeddings (one table per field, or a shared one)
+``CTR_MODELS``      click-through-rate models on field embeddings
+``STREAMS``         click streams for online training
+``BENCH_TASKS``     paper-style comparison tables (``embedlab bench <task>``)
+``REPRODUCTIONS``   one seed paper's headline claim each (``embedlab bench reproduce NAME``)
+==================  ==========================================================================
 """
 
 from __future__ import annotations
@@ -14,15 +35,41 @@ from typing import Any
 
 from embedlab.exceptions import InvalidInputError
 
-__all__ = ["EMBEDDERS", "EVALUATORS", "Registry"]
+__all__ = [
+    "BENCH_TASKS",
+    "COMPRESSORS",
+    "CTR_MODELS",
+    "EMBEDDERS",
+    "EVALUATORS",
+    "FIELD_TABLES",
+    "INDEXES",
+    "REGISTRIES",
+    "REPRODUCTIONS",
+    "STREAMS",
+    "TABLES",
+    "Registry",
+    "normalize_name",
+]
 
 
-def _normalize(name: str) -> str:
+def normalize_name(name: str) -> str:
+    """The registry key of a name: case, surrounding space and ``_`` vs ``-`` do not matter.
+
+    Examples
+    --------
+    >>> normalize_name(" Random_Walk_PMI ")
+    'random-walk-pmi'
+    """
     return name.strip().lower().replace("_", "-")
 
 
 class Registry:
-    """A mapping from names to lazily imported classes.
+    """A mapping from names to lazily imported components (classes, or callables).
+
+    Parameters
+    ----------
+    kind : str
+        What one entry is, for messages (``"embedder"``, ``"table method"``).
 
     Examples
     --------
@@ -37,40 +84,68 @@ class Registry:
         self.kind = kind
         self._paths: dict[str, str] = {}
 
+    def __repr__(self) -> str:
+        return f"Registry({self.kind!r}, names={self.names()})"
+
     def register(self, name: str, path: str) -> None:
-        """Register ``path`` (``"package.module:Class"``) under ``name``."""
-        key = _normalize(name)
+        """Register ``path`` (``"package.module:Attribute"``) under ``name``."""
+        key = normalize_name(name)
+        if ":" not in path:
+            raise InvalidInputError(
+                f"A {self.kind} is registered as 'package.module:Attribute'; got {path!r}."
+            )
         if key in self._paths and self._paths[key] != path:
             raise InvalidInputError(f"{self.kind} {name!r} is already registered.")
         self._paths[key] = path
 
     def names(self) -> list[str]:
+        """The registered names, sorted."""
         return sorted(self._paths)
+
+    def path(self, name: str) -> str:
+        """The ``"module:Attribute"`` path registered under ``name``, importing nothing."""
+        key = normalize_name(name) if isinstance(name, str) else name
+        if key not in self._paths:
+            raise self.unknown(name)
+        return self._paths[key]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
 
+    def __len__(self) -> int:
+        return len(self._paths)
+
     def __contains__(self, name: object) -> bool:
-        return isinstance(name, str) and _normalize(name) in self._paths
+        return isinstance(name, str) and normalize_name(name) in self._paths
 
-    def get(self, name: str) -> type:
-        """The class registered under ``name`` (case, ``_`` and ``-`` do not matter)."""
-        key = _normalize(name)
-        if key not in self._paths:
-            raise InvalidInputError(
-                f"Unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}."
-            )
-        module, _, attr = self._paths[key].partition(":")
-        cls: type = getattr(importlib.import_module(module), attr)
-        return cls
+    def unknown(self, name: object) -> InvalidInputError:
+        """The one "unknown name" error of this registry (returned, for ``raise``)."""
+        return InvalidInputError(
+            f"Unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}."
+        )
 
-    def name_of(self, cls: type) -> str:
-        """The registered name of ``cls``."""
+    def get(self, name: str) -> Any:
+        """The component registered under ``name`` (case, ``_`` and ``-`` do not matter)."""
+        if not isinstance(name, str):
+            raise self.unknown(name)
+        module, _, attr = self.path(name).partition(":")
+        return getattr(importlib.import_module(module), attr)
+
+    def items(self) -> Iterator[tuple[str, Any]]:
+        """``(name, component)`` for every entry (imports each)."""
+        for key in self.names():
+            yield key, self.get(key)
+
+    def name_of(self, component: Any) -> str:
+        """The registered name of a class or function, or of an instance's class."""
+        obj = component if isinstance(component, type) or callable(component) else type(component)
         for key, path in self._paths.items():
             module, _, attr = path.partition(":")
-            if cls.__module__ == module and cls.__name__ == attr:
+            if getattr(obj, "__module__", None) == module and obj.__qualname__ == attr:
                 return key
-        raise InvalidInputError(f"{cls.__name__} is not a registered {self.kind}.")
+        if not isinstance(component, type) and obj is component:  # a callable instance
+            return self.name_of(type(component))
+        raise InvalidInputError(f"{obj.__qualname__} is not a registered {self.kind}.")
 
     def make(self, spec: str | type | Any, **params: Any) -> Any:
         """An instance from a name, a class or an instance (then ``params`` must be empty)."""
@@ -86,6 +161,7 @@ class Registry:
         return spec
 
 
+# ------------------------------------------------------------------------------- graph
 EMBEDDERS = Registry("embedder")
 EMBEDDERS.register("fastrp", "embedlab.graph.fastrp:FastRP")
 EMBEDDERS.register("deepwalk", "embedlab.graph.deepwalk:DeepWalk")
@@ -94,8 +170,48 @@ EMBEDDERS.register("line", "embedlab.graph.line:LINE")
 EMBEDDERS.register("orbit-pmi", "embedlab.graph.orbit_pmi:OrbitPMI")
 EMBEDDERS.register("random-walk-pmi", "embedlab.graph.orbit_pmi:RandomWalkPMI")
 
+
+# ------------------------------------------------------------------------------- eval
 EVALUATORS = Registry("evaluator")
 EVALUATORS.register("node-classification", "embedlab.eval.node_classification:NodeClassification")
 EVALUATORS.register("link-prediction", "embedlab.eval.link_prediction:LinkPrediction")
 EVALUATORS.register("reconstruction", "embedlab.eval.reconstruction:Reconstruction")
 EVALUATORS.register("clustering", "embedlab.eval.clustering:Clustering")
+EVALUATORS.register("retrieval", "embedlab.eval.retrieval:RetrievalEvaluation")
+
+
+# ------------------------------------------------------------------------------- retrieval
+INDEXES = Registry("index")
+
+COMPRESSORS = Registry("compressor")
+
+
+# ------------------------------------------------------------------------------- tables
+TABLES = Registry("table method")
+
+FIELD_TABLES = Registry("field embedding")
+
+CTR_MODELS = Registry("CTR model")
+
+STREAMS = Registry("stream")
+
+
+# ------------------------------------------------------------------------------- bench
+BENCH_TASKS = Registry("bench task")
+
+REPRODUCTIONS = Registry("reproduction")
+
+
+#: every family registry by its attribute name (the contract meta-test walks these)
+REGISTRIES: dict[str, Registry] = {
+    "EMBEDDERS": EMBEDDERS,
+    "EVALUATORS": EVALUATORS,
+    "INDEXES": INDEXES,
+    "COMPRESSORS": COMPRESSORS,
+    "TABLES": TABLES,
+    "FIELD_TABLES": FIELD_TABLES,
+    "CTR_MODELS": CTR_MODELS,
+    "STREAMS": STREAMS,
+    "BENCH_TASKS": BENCH_TASKS,
+    "REPRODUCTIONS": REPRODUCTIONS,
+}

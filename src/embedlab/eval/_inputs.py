@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import _positions
+from embedlab.utils.ids import positions
 
 __all__ = ["embedding_arrays", "labelled_rows"]
 
@@ -42,4 +42,4 @@ def labelled_rows(ids: np.ndarray, nodes: np.ndarray) -> np.ndarray:
         raise InvalidInputError(
             "The labels name nodes by strings but the embedding ids are integers."
         )
-    return _positions(ids, nodes, what="labelled nodes (labels for nodes without an embedding)")
+    return positions(ids, nodes, what="labelled nodes (labels for nodes without an embedding)")

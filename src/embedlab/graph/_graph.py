@@ -30,6 +30,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from embedlab.exceptions import InvalidInputError
+from embedlab.utils.ids import positions
 
 __all__ = ["Graph"]
 
@@ -43,43 +44,6 @@ def csr_rows(indptr: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
     [0, 0, 2]
     """
     return np.repeat(np.arange(len(indptr) - 1, dtype=dtype), np.diff(indptr))
-
-
-def _positions(keys: np.ndarray, query: np.ndarray, *, what: str = "ids") -> np.ndarray:
-    """Row positions of ``query`` in ``keys``; unknown ids raise :class:`InvalidInputError`."""
-    query = np.asarray(query)
-    if keys.dtype != object and query.dtype != object:
-        if not np.issubdtype(query.dtype, np.integer):
-            raise InvalidInputError(
-                f"{what} must be integers like the stored ids; got {query.dtype}."
-            )
-        order = np.argsort(keys, kind="stable")
-        sk = keys[order]
-        idx = np.searchsorted(sk, query)
-        idx_c = np.minimum(idx, max(len(sk) - 1, 0))
-        found = (idx < len(sk)) & (sk[idx_c] == query) if len(sk) else np.zeros(len(query), bool)
-        if not found.all():
-            _unknown(query[~found], what)
-        return order[idx_c].astype(np.int64)
-    lookup = {k: i for i, k in enumerate(keys.tolist())}
-    out = np.empty(len(query), dtype=np.int64)
-    missing = []
-    for j, q in enumerate(query.tolist()):
-        pos = lookup.get(q)
-        if pos is None:
-            missing.append(q)
-            out[j] = -1
-        else:
-            out[j] = pos
-    if missing:
-        _unknown(np.asarray(missing, dtype=object), what)
-    return out
-
-
-def _unknown(missing: np.ndarray, what: str) -> None:
-    shown = ", ".join(repr(m) for m in missing[:5].tolist())
-    more = f" (and {len(missing) - 5} more)" if len(missing) > 5 else ""
-    raise InvalidInputError(f"{len(missing)} unknown {what}: {shown}{more}.")
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -197,7 +161,7 @@ class Graph:
         q = np.asarray(list(ids) if not isinstance(ids, np.ndarray) else ids)
         if self.node_ids.dtype == object and q.dtype.kind in "US":
             q = np.asarray(q.tolist(), dtype=object)
-        return _positions(self.node_ids, q, what="node ids")
+        return positions(self.node_ids, q, what="node ids")
 
     # ----------------------------------------------------------------------------- builders
     @classmethod

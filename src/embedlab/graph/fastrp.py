@@ -525,6 +525,6 @@ def _is_in(keys: np.ndarray, query: np.ndarray) -> np.ndarray:
 
 
 def _positions_in(order: np.ndarray, values: np.ndarray) -> np.ndarray:
-    from embedlab.graph._graph import _positions
+    from embedlab.utils.ids import positions
 
-    return _positions(order, values, what="new node ids (missing from 'nodes')")
+    return positions(order, values, what="new node ids (missing from 'nodes')")

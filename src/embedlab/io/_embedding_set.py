@@ -122,9 +122,9 @@ class EmbeddingSet:
 
     def positions(self, ids: Any) -> np.ndarray:
         """Row positions of ``ids``; unknown ids raise :class:`InvalidInputError`."""
-        from embedlab.graph._graph import _positions
+        from embedlab.utils.ids import positions
 
-        return _positions(self.ids, np.asarray(ids, dtype=self.ids.dtype), what="embedding ids")
+        return positions(self.ids, np.asarray(ids, dtype=self.ids.dtype), what="embedding ids")
 
     # ----------------------------------------------------------------------------- writing
     def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:

@@ -27,7 +27,7 @@ import numpy as np
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables._torch import torch
 
-__all__ = ["EmbeddingTable", "as_ids", "budget_bytes", "rows_for_budget", "sorted_lookup"]
+__all__ = ["EmbeddingTable", "as_ids", "budget_bytes", "rows_for_budget"]
 
 #: bytes per parameter (float32)
 PARAM_BYTES = 4
@@ -43,13 +43,6 @@ def as_ids(ids: Any, name: str = "ids") -> np.ndarray:
     if arr.dtype == np.uint64 and arr.size and int(arr.max()) > np.iinfo(np.int64).max:
         raise InvalidInputError(f"{name} must fit in int64.")
     return np.ascontiguousarray(arr.reshape(-1), dtype=np.int64)
-
-
-def sorted_lookup(sorted_keys: np.ndarray, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(pos, hit)``: where each ``x`` sits in the non-empty sorted array ``sorted_keys``
-    (clipped to its last index) and whether it is there."""
-    pos = np.minimum(np.searchsorted(sorted_keys, x), len(sorted_keys) - 1)
-    return pos, sorted_keys[pos] == x
 
 
 def budget_bytes(budget: float | int, num_ids: int, embedding_dim: int) -> int:

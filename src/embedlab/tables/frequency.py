@@ -25,8 +25,8 @@ from embedlab.tables.base import (
     _check_rows,
     as_ids,
     budget_bytes,
-    sorted_lookup,
 )
+from embedlab.utils.ids import sorted_lookup
 from embedlab.utils.validation import resolve_seed
 
 __all__ = ["FrequencyTable", "top_ids"]

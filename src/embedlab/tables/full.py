@@ -13,7 +13,8 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.tables.base import EmbeddingTable, _check_rows, as_ids, sorted_lookup
+from embedlab.tables.base import EmbeddingTable, _check_rows, as_ids
+from embedlab.utils.ids import sorted_lookup
 from embedlab.utils.validation import resolve_seed
 
 __all__ = ["FullTable"]

@@ -29,7 +29,8 @@ import scipy.sparse as sp
 
 from embedlab.exceptions import InvalidInputError, MissingExtraError
 from embedlab.tables._hash import UniversalHash
-from embedlab.tables.base import PARAM_BYTES, EmbeddingTable, as_ids, budget_bytes, sorted_lookup
+from embedlab.tables.base import PARAM_BYTES, EmbeddingTable, as_ids, budget_bytes
+from embedlab.utils.ids import sorted_lookup
 from embedlab.utils.validation import resolve_seed
 
 __all__ = [

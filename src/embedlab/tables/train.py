@@ -29,7 +29,7 @@ import scipy.sparse as sp
 from embedlab.eval.ranking import evaluate_full_ranking
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables._torch import torch
-from embedlab.tables.base import sorted_lookup
+from embedlab.utils.ids import sorted_lookup
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, resolve_seed, validate_params
 
