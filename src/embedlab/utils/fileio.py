@@ -11,11 +11,14 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from embedlab.exceptions import InvalidInputError, OutputExistsError
 
-__all__ = ["atomic_file", "atomic_path", "check_output_path", "first_file"]
+if TYPE_CHECKING:  # pragma: no cover
+    import numpy as np
+
+__all__ = ["atomic_file", "atomic_path", "check_output_path", "first_file", "save_npz"]
 
 
 def check_output_path(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
@@ -47,6 +50,7 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Pa
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
     try:
         yield tmp
         if target.exists() and not overwrite:  # appeared meanwhile
@@ -68,6 +72,46 @@ def atomic_file(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iter
         yield fh
         fh.flush()
         os.fsync(fh.fileno())
+
+
+def save_npz(
+    path: str | os.PathLike[str], arrays: dict[str, np.ndarray], *, overwrite: bool = False
+) -> Path:
+    """Write ``arrays`` to an uncompressed ``.npz`` at ``path``, atomically and durably.
+
+    Parameters
+    ----------
+    path : path-like
+        The output file; its folder must exist.
+    arrays : dict of str to ndarray
+        The arrays, by name (never object arrays: files are read with ``allow_pickle=False``).
+    overwrite : bool, default=False
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import numpy as np
+    >>> out = save_npz(pathlib.Path(tempfile.mkdtemp()) / "a.npz", {"x": np.arange(3)})
+    >>> np.load(out)["x"].tolist()
+    [0, 1, 2]
+    """
+    import numpy as np
+
+    with atomic_file(path, overwrite=overwrite) as fh:
+        np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
+    return Path(path)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def first_file(folder: Path, names: Iterable[str]) -> Path | None:
