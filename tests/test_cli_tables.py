@@ -34,8 +34,8 @@ def test_bench_json_equal_rows(tiny: Path) -> None:
     res = runner.invoke(
         app,
         [
-            "tables",
             "bench",
+            "tables",
             "--dataset",
             str(tiny),
             "--methods",
@@ -65,8 +65,8 @@ def test_bench_table_output(tiny: Path) -> None:
     res = runner.invoke(
         app,
         [
-            "tables",
             "bench",
+            "tables",
             "--dataset",
             str(tiny),
             "--methods",
@@ -92,13 +92,13 @@ def test_bench_table_output(tiny: Path) -> None:
     ],
 )
 def test_errors_are_one_line(tiny: Path, args: list[str], message: str) -> None:
-    res = runner.invoke(app, ["tables", "bench", "--dataset", str(tiny), *args])
+    res = runner.invoke(app, ["bench", "tables", "--dataset", str(tiny), *args])
     assert res.exit_code == 1
     assert message in res.output and "Traceback" not in res.output
 
 
 def test_tables_stream_json_and_equal_memory() -> None:
-    base = ["tables", "stream", "--dataset", "synthetic", "--examples", "4000", "--windows", "2"]
+    base = ["bench", "stream", "--dataset", "synthetic", "--examples", "4000", "--windows", "2"]
     res = runner.invoke(app, [*base, "--table", "collisionless", "--expire-after", "20", "--json"])
     assert res.exit_code == 0, res.output
     coll = json.loads(res.output)
@@ -122,7 +122,7 @@ def test_tables_stream_json_and_equal_memory() -> None:
 
 
 def test_tables_stream_table_output_and_errors(tmp_path: Path) -> None:
-    base = ["tables", "stream", "--dataset", "synthetic", "--examples", "2000", "--windows", "2"]
+    base = ["bench", "stream", "--dataset", "synthetic", "--examples", "2000", "--windows", "2"]
     res = runner.invoke(app, [*base, "--table", "unified", "--memory-bytes", "4096"])
     assert res.exit_code == 0, res.output
     assert "AUC (mean of windows)" in res.output and "examples/s" in res.output
@@ -132,14 +132,14 @@ def test_tables_stream_table_output_and_errors(tmp_path: Path) -> None:
     res = runner.invoke(app, [*base, "--snapshot", str(tmp_path / "s")])
     assert res.exit_code != 0
     assert "--snapshot and --snapshot-interval go together." in res.output
-    res = runner.invoke(app, ["tables", "stream", "--dataset", "criteo"])
+    res = runner.invoke(app, ["bench", "stream", "--dataset", "criteo"])
     assert res.exit_code != 0
     assert "Unknown stream 'criteo'; choose from movielens-100k, synthetic." in res.output
 
 
 def test_tables_stream_snapshot_and_resume(tmp_path: Path) -> None:
     base = [
-        "tables",
+        "bench",
         "stream",
         "--dataset",
         "synthetic",

@@ -127,21 +127,38 @@ class EmbeddingSet:
         return positions(self.ids, np.asarray(ids, dtype=self.ids.dtype), what="embedding ids")
 
     # ----------------------------------------------------------------------------- writing
-    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-        """Write to ``path``; the suffix picks the format (see the module docstring)."""
+    @staticmethod
+    def check_path(path: str | os.PathLike[str]) -> str:
+        """The format a file name selects (``"parquet"``, ``"npy"``, ``"word2vec"``), or an error.
+
+        Callers check an output path with it before expensive work.
+
+        >>> EmbeddingSet.check_path("emb.parquet")
+        'parquet'
+        """
         p = Path(path)
         suffix = p.suffix.lower()
         if suffix == ".parquet":
+            return "parquet"
+        if suffix == ".npy":
+            return "npy"
+        if suffix in _TEXT_SUFFIXES:
+            return "word2vec"
+        raise InvalidInputError(
+            f"Unknown embedding file type {suffix!r} for {str(p)!r}; use .parquet, .npy or "
+            "a word2vec text suffix (.txt, .vec, .w2v)."
+        )
+
+    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
+        """Write to ``path``; the suffix picks the format (see the module docstring)."""
+        p = Path(path)
+        kind = self.check_path(p)
+        if kind == "parquet":
             self._save_parquet(p, overwrite)
-        elif suffix == ".npy":
+        elif kind == "npy":
             self._save_npy(p, overwrite)
-        elif suffix in _TEXT_SUFFIXES:
-            self._save_word2vec(p, overwrite)
         else:
-            raise InvalidInputError(
-                f"Unknown embedding file type {suffix!r} for {str(p)!r}; use .parquet, .npy or "
-                "a word2vec text suffix (.txt, .vec, .w2v)."
-            )
+            self._save_word2vec(p, overwrite)
 
     def _arrow_table(self) -> Any:
         import pyarrow as pa

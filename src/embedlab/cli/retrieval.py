@@ -1,4 +1,4 @@
-"""CLI commands for text encoding, indexes and retrieval evaluation (registered by cli.py)."""
+"""``embedlab text``, ``embedlab index``, ``embedlab muvera`` and ``embedlab eval retrieval``."""
 
 from __future__ import annotations
 
@@ -10,17 +10,17 @@ from typing import Annotated, Any
 
 import typer
 
-from embedlab.cli import _guard, _print_scores, app, eval_app
+from embedlab.cli._common import group
+from embedlab.cli._common import guard as _guard
+from embedlab.cli._common import print_scores as _print_scores
 from embedlab.exceptions import InvalidInputError
 
-text_app = typer.Typer(help="Encode text with a packaged model.", no_args_is_help=True)
-index_app = typer.Typer(help="Build and search vector indexes.", no_args_is_help=True)
-muvera_app = typer.Typer(
-    help="MUVERA fixed-dimensional encodings of multi-vector sets.", no_args_is_help=True
-)
-app.add_typer(text_app, name="text")
-app.add_typer(index_app, name="index")
-app.add_typer(muvera_app, name="muvera")
+__all__ = ["eval_app", "index_app", "muvera_app", "text_app"]
+
+text_app = group("Encode text with a packaged model.")
+index_app = group("Build and search vector indexes.")
+muvera_app = group("MUVERA fixed-dimensional encodings of multi-vector sets.")
+eval_app = typer.Typer()  # its commands join `embedlab eval` (embedlab.cli.eval)
 
 
 def default_cache_dir() -> Path:

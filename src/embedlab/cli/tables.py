@@ -1,4 +1,4 @@
-"""CLI commands for embedding tables (registered by cli.py)."""
+"""``embedlab bench tables`` and ``embedlab bench stream``: the embedding-table experiments."""
 
 from __future__ import annotations
 
@@ -8,19 +8,17 @@ from typing import Annotated
 
 import typer
 
-from embedlab.cli import _guard, app
+from embedlab.cli._common import guard as _guard
 from embedlab.exceptions import InvalidInputError
 
-tables_app = typer.Typer(
-    help="Embedding tables for categorical IDs: hashing, QR, GraphHash, collisionless, Unified.",
-    no_args_is_help=True,
-)
-app.add_typer(tables_app, name="tables")
+__all__ = ["tables_app"]
+
+tables_app = typer.Typer()  # its commands join `embedlab bench` (embedlab.cli.bench)
 
 _ALL = "full,hash,double-hash,frequency,qr,graphhash,double-graphhash"
 
 
-@tables_app.command("bench")
+@tables_app.command("tables")
 @_guard
 def tables_bench(
     dataset: Annotated[
@@ -61,7 +59,7 @@ def tables_bench(
 ) -> None:
     """Train MF or LightGCN with each table method at one memory budget; full-ranking Recall@20.
 
-    Example: embedlab tables bench --dataset gowalla --model mf --methods hash,graphhash --json
+    Example: embedlab bench tables --dataset gowalla --model mf --methods hash,graphhash --json
     """
     from embedlab.tables.bench import format_tables_bench, run_tables_bench
     from embedlab.utils.fileio import atomic_path, check_output_path
@@ -186,7 +184,7 @@ def tables_stream(
     rows are pushed to serving every --sync-interval. Reports AUC per window, log-loss, memory,
     rows, evictions and throughput.
 
-    Example: embedlab tables stream --dataset synthetic --table collisionless
+    Example: embedlab bench stream --dataset synthetic --table collisionless
     --occurrence-threshold 2 --expire-after 400 --json
     """
     from embedlab.tables.stream import load_stream, run_stream

@@ -1,0 +1,203 @@
+"""``embedlab embed <method>``: one command per registered embedder, generated from its
+constructor (PyKEEN's ``models/cli/builders.py`` idea), so a new registered embedder gets a CLI
+without new code, and option names are the constructor's parameter names."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from embedlab.cli._common import ConstructorOption, constructor_options, guard, resolve_edges
+from embedlab.registry import EMBEDDERS
+
+__all__ = ["app"]
+
+_SKIP = ("property_ratio",)  # exposed together with --features
+
+
+class _EmbedGroup(TyperGroup):
+    """Lists the registered embedders without importing them; builds a command on use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return EMBEDDERS.names()
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in EMBEDDERS:
+            return None
+        sub = typer.Typer(add_completion=False, rich_markup_mode=None)
+        sub.command(cmd_name)(_command_for(cmd_name, EMBEDDERS.get(cmd_name)))
+
+        @sub.callback()
+        def _cb() -> None:
+            pass
+
+        return typer.main.get_command(sub).commands[cmd_name]  # type: ignore[attr-defined]
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        rows = []
+        for name in EMBEDDERS.names():
+            doc = inspect.getdoc(EMBEDDERS.get(name)) or name
+            rows.append((name, doc.splitlines()[0]))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+app = typer.Typer(
+    cls=_EmbedGroup,
+    help="Learn embeddings of a graph: one command per registered embedder.\n\n"
+    "Example: embedlab embed fastrp blogcatalog -o blog.parquet --seed 0",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
+
+
+@app.callback()
+def _embed() -> None:
+    """Learn embeddings of a graph: one command per registered embedder."""
+
+
+def _command_for(name: str, cls: type) -> Any:
+    options = constructor_options(cls, skip=_SKIP)
+    params = [
+        inspect.Parameter(
+            "edges",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[
+                str,
+                typer.Argument(
+                    help="Edge-list file (src dst [weight]; .gz ok) or a dataset name.",
+                    metavar="EDGES",
+                    show_default=False,
+                ),
+            ],
+        ),
+        inspect.Parameter(
+            "output",
+            inspect.Parameter.KEYWORD_ONLY,
+            annotation=Annotated[
+                Path,
+                typer.Option(
+                    "--output",
+                    "-o",
+                    help="Output file: .parquet, .npy or word2vec .txt.",
+                    show_default=False,
+                ),
+            ],
+        ),
+    ]
+    for opt in options:
+        params.append(
+            inspect.Parameter(
+                opt.param,
+                inspect.Parameter.KEYWORD_ONLY,
+                annotation=opt.annotation,
+                default=opt.default,
+            )
+        )
+    has_features = "property_ratio" in inspect.signature(cls).parameters
+    if has_features:
+        params.append(
+            inspect.Parameter(
+                "features",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=None,
+                annotation=Annotated[
+                    Path | None,
+                    typer.Option(
+                        "--features",
+                        help="Node features: an id + vector file (.parquet/.npy/.txt).",
+                    ),
+                ],
+            )
+        )
+        params.append(
+            inspect.Parameter(
+                "property_ratio",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=0.0,
+                annotation=Annotated[
+                    float,
+                    typer.Option(
+                        "--property-ratio", help="Share of dimensions taken from --features."
+                    ),
+                ],
+            )
+        )
+        options = [
+            *options,
+            ConstructorOption("property_ratio", "--property-ratio", float, 0.0, "", lambda v: v),
+        ]
+    for pname, text in (
+        ("directed", "Treat edges as directed."),
+        ("weighted", "Use the third column as edge weights."),
+        ("overwrite", "Replace an existing output file."),
+        ("quiet", "No progress bars."),
+    ):
+        params.append(
+            inspect.Parameter(
+                pname,
+                inspect.Parameter.KEYWORD_ONLY,
+                default=False,
+                annotation=Annotated[
+                    bool,
+                    typer.Option(f"--{pname}", *(["-q"] if pname == "quiet" else []), help=text),
+                ],
+            )
+        )
+    converters = {o.param: o.convert for o in options}
+
+    @guard
+    def command(**kwargs: Any) -> None:
+        _run_embed(name, cls, converters, kwargs)
+
+    command.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in params}
+    command.__name__ = name.replace("-", "_")
+    summary = (inspect.getdoc(cls) or name).splitlines()[0]
+    command.__doc__ = (
+        f"{summary}\n\nExample: embedlab embed {name} blogcatalog -o emb.parquet --seed 0"
+    )
+    return command
+
+
+def _run_embed(name: str, cls: type, converters: dict[str, Any], kwargs: dict[str, Any]) -> None:
+    from embedlab.graph import Graph
+    from embedlab.io import EmbeddingSet
+    from embedlab.utils.fileio import check_output_path
+
+    if kwargs.pop("quiet"):
+        from embedlab.utils.progress import set_quiet
+
+        set_quiet(True)
+    output: Path = kwargs.pop("output")
+    overwrite = kwargs.pop("overwrite")
+    check_output_path(output, overwrite=overwrite)
+    EmbeddingSet.check_path(output)  # the file type, before any training
+    path, source = resolve_edges(kwargs.pop("edges"))
+    directed, weighted = kwargs.pop("directed"), kwargs.pop("weighted")
+    features_path = kwargs.pop("features", None)
+    params = {k: converters[k](v) for k, v in kwargs.items()}
+    est = cls(**params)
+    est._validate_params()
+    graph = Graph.from_edgelist(path, directed=directed, weighted=bool(weighted))
+    fit_kwargs: dict[str, Any] = {}
+    if features_path is not None:
+        feats = EmbeddingSet.load(features_path)
+        fit_kwargs["features"] = feats.vectors[feats.positions(graph.node_ids)]
+    est.fit(graph, **fit_kwargs)
+    es = est.to_embedding_set(
+        source=source,
+        graph={
+            "n_nodes": graph.n_nodes,
+            "n_edges": graph.n_edges,
+            "directed": graph.directed,
+            "weighted": graph.weighted,
+        },
+    )
+    es.save(output, overwrite=overwrite)
+    typer.echo(f"wrote {len(es)} x {es.dim} {name} embeddings of {source} to {output}", err=True)
