@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Annotated, Any
@@ -114,3 +115,7 @@ def main(argv: Sequence[str] | None = None) -> Any:
     except KeyboardInterrupt:  # Ctrl-C while a group is still being imported
         typer.echo("error: interrupted.", err=True)
         raise SystemExit(130) from None
+    except BrokenPipeError:  # `embedlab ... | head`: the reader left; stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python flushes stdout again at exit
+        raise SystemExit(0) from None

@@ -8,11 +8,13 @@ to load; families are imported inside the commands.
 from __future__ import annotations
 
 import functools
+import importlib
 import inspect
 import json
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +26,7 @@ from embedlab.exceptions import EmbedlabError, InvalidInputError
 __all__ = [
     "CLI_NAMES",
     "ConstructorOption",
+    "cli_message",
     "constructor_options",
     "fail",
     "group",
@@ -33,6 +36,7 @@ __all__ = [
     "print_scores",
     "resolve_edges",
     "split_names",
+    "usage_errors",
 ]
 
 #: click's UsageError as Typer ships it (Typer may vendor its own click)
@@ -62,6 +66,45 @@ def fail(message: str, code: int = 1) -> None:
     raise typer.Exit(code)
 
 
+def cli_message(message: str, ctx: Any = None) -> str:
+    """A library message in the command line's words: parameter names become option flags.
+
+    ``'n_components'`` -> ``--n-components``, ``'random_state'`` -> ``--seed``, and
+    "pass overwrite=True (CLI: --overwrite)" -> "pass --overwrite", for the options of the
+    running command (``ctx``: its click context, found automatically when omitted).
+    """
+    message = re.sub(r"pass overwrite=True \(CLI: --overwrite\)", "pass --overwrite", message)
+    message = message.replace("overwrite=True", "--overwrite")
+    if ctx is None:
+        ctx = _current_context()
+    flags: dict[str, str] = {}
+    while ctx is not None:
+        for param in getattr(ctx.command, "params", []):
+            longs = [o for o in getattr(param, "opts", []) if o.startswith("--")]
+            if longs and param.name:
+                flags.setdefault(param.name, longs[0])
+        ctx = ctx.parent
+    for name, cli in CLI_NAMES.items():
+        flags.setdefault(name, "--" + cli)
+    for name, flag in flags.items():
+        message = message.replace(f"'{name}'", flag)
+    return message
+
+
+def _current_context() -> Any:
+    """The running click context (Typer ships click as ``typer._click`` since 0.20, or uses
+    the ``click`` package), or None."""
+    for module in ("typer._click.globals", "click"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        getter = getattr(mod, "get_current_context", None)
+        if getter is not None:
+            return getter(silent=True)
+    return None  # pragma: no cover
+
+
 def guard(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn every error into one line on stderr: exit 1 for data/runtime errors, 2 for usage."""
 
@@ -72,17 +115,32 @@ def guard(func: Callable[..., Any]) -> Callable[..., Any]:
         except (typer.Exit, typer.Abort, SystemExit, UsageError):
             raise
         except EmbedlabError as exc:
-            fail(str(exc))
+            fail(cli_message(str(exc)))
         except MemoryError:
             fail("out of memory; try a smaller --n-components or a smaller graph.")
         except KeyboardInterrupt:
             fail("interrupted.", 130)
+        except BrokenPipeError:
+            raise
         except Exception as exc:
             if os.environ.get("EMBEDLAB_DEBUG"):
                 raise
             fail(f"{type(exc).__name__}: {exc} (set EMBEDLAB_DEBUG=1 for a traceback)")
 
     return wrapper
+
+
+@contextmanager
+def usage_errors() -> Iterator[None]:
+    """Report an :class:`InvalidInputError` raised inside as a usage error (exit code 2).
+
+    For checks of option values (a constructor's ``_validate_params``), so that every bad
+    option is exit 2, whether Typer or the library finds it.
+    """
+    try:
+        yield
+    except InvalidInputError as exc:
+        raise typer.BadParameter(cli_message(str(exc))) from None
 
 
 # --------------------------------------------------------------------------------- inputs
@@ -201,9 +259,28 @@ def param_docs(cls: type) -> dict[str, str]:
                 break
             body.append(nxt.strip())
         text = " ".join(body)
-        text = re.sub(r":math:`([^`]*)`", r"\1", text).replace("``", "").replace("\\", "")
-        out[head] = re.split(r"(?<=[.;])\s", text, maxsplit=1)[0].rstrip(".;")
+        text = re.sub(r":[a-z]+:`~?([^`]*)`", r"\1", text).replace("``", "").replace("\\", "")
+        out[head] = first_sentence(text)
     return out
+
+
+def first_sentence(text: str) -> str:
+    """Text up to the first ``.`` or ``;`` followed by a space outside parentheses.
+
+    >>> first_sentence("Threshold (gensim's default is 1e-3; 0: off). More here.")
+    "Threshold (gensim's default is 1e-3; 0: off)"
+    """
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth = max(depth - 1, 0)
+        elif ch in ".;" and depth == 0 and text[i + 1 : i + 2] in (" ", ""):
+            if text[max(i - 3, 0) : i + 1] in ("e.g.", "i.e.") or text[i - 2 : i + 1] == "vs.":
+                continue
+            return text[:i]
+    return text.rstrip(".;")
 
 
 def constructor_options(cls: type, *, skip: Sequence[str] = ()) -> list[ConstructorOption]:

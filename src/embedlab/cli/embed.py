@@ -11,7 +11,13 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from embedlab.cli._common import ConstructorOption, constructor_options, guard, resolve_edges
+from embedlab.cli._common import (
+    ConstructorOption,
+    constructor_options,
+    guard,
+    resolve_edges,
+    usage_errors,
+)
 from embedlab.registry import EMBEDDERS
 
 __all__ = ["app"]
@@ -183,7 +189,8 @@ def _run_embed(name: str, cls: type, converters: dict[str, Any], kwargs: dict[st
     features_path = kwargs.pop("features", None)
     params = {k: converters[k](v) for k, v in kwargs.items()}
     est = cls(**params)
-    est._validate_params()
+    with usage_errors():
+        est._validate_params()
     graph = Graph.from_edgelist(path, directed=directed, weighted=bool(weighted))
     fit_kwargs: dict[str, Any] = {}
     if features_path is not None:

@@ -17,6 +17,7 @@ from embedlab.cli._common import (
     parse_method_options,
     print_scores,
     resolve_edges,
+    usage_errors,
 )
 from embedlab.cli.retrieval import eval_app as _retrieval_commands
 
@@ -139,7 +140,8 @@ def eval_link_prediction(
     cls = EMBEDDERS.get(method)
     params = parse_method_options(constructor_options(cls), list(ctx.args))
     est = cls(**params, random_state=seed)
-    est._validate_params()
+    with usage_errors():
+        est._validate_params()
     graph = Graph.from_edgelist(resolve_edges(edges)[0])
     ops = [o.strip() for o in operators.split(",") if o.strip()]
     res = LinkPrediction(graph, test_fraction=test_fraction, operators=ops, random_state=seed)(est)

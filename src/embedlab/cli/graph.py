@@ -24,7 +24,7 @@ def graph_orbits(
     ],
     output: Annotated[
         Path,
-        typer.Option("--output", "-o", help="Output folder (created).", show_default=False),
+        typer.Option("--output", "-o", help="Output folder, written whole.", show_default=False),
     ],
     max_hop: Annotated[
         int, typer.Option("--max-hop", min=1, max=3, help="Largest hop inside the graphlet.")
@@ -41,7 +41,7 @@ def graph_orbits(
     ] = 4.0,
     dtype: Annotated[str, typer.Option("--dtype", help="int64 or float32 values.")] = "int64",
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="Threads.")] = None,
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace files.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace the folder.")] = False,
 ) -> None:
     """Count the 28 graphlet orbit adjacencies (GRADCO) of a graph.
 
@@ -59,11 +59,13 @@ def graph_orbits(
 
     if dtype not in ("int64", "float32"):
         raise typer.BadParameter(f"must be int64 or float32; got {dtype!r}.", param_hint="--dtype")
+    from embedlab.utils.fileio import atomic_dir
+
     if output.exists() and not output.is_dir():
         raise InvalidInputError(f"{output} exists and is not a folder.")
-    manifest_path = output / "manifest.json"
-    if manifest_path.exists() and not overwrite:
-        raise InvalidInputError(f"{output} already holds orbit matrices; pass --overwrite.")
+    if output.exists() and not overwrite:  # refuse early, before counting
+        held = "already holds orbit matrices" if (output / "manifest.json").exists() else "exists"
+        raise InvalidInputError(f"{output} {held}; pass --overwrite.")
     path, source = resolve_edges(edges)
     graph = Graph.from_edgelist(path)
     mats = orbit_adjacency(
@@ -75,22 +77,28 @@ def graph_orbits(
         dtype=np.dtype(dtype),
         n_jobs=threads,
     )
-    output.mkdir(parents=True, exist_ok=True)
     entries = []
-    for (hop, o1, o2), m in mats.items():
-        name = f"A_h{hop}_o{o1}_o{o2}.npz"
-        sp.save_npz(output / name, sp.csr_matrix(m))
-        entries.append(
-            {"file": name, "hop": hop, "orbits": [o1, o2], "nnz": int(m.nnz), "sum": m.sum().item()}
-        )
-    np.save(output / "node_ids.npy", graph.node_ids)
-    manifest = {
-        "source": source,
-        "n_nodes": graph.n_nodes,
-        "max_hop": max_hop,
-        "top_k": top_k,
-        "threshold": threshold,
-        "matrices": entries,
-    }
-    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+    with atomic_dir(output, overwrite=overwrite) as tmp:
+        for (hop, o1, o2), m in mats.items():
+            name = f"A_h{hop}_o{o1}_o{o2}.npz"
+            sp.save_npz(tmp / name, sp.csr_matrix(m))
+            entries.append(
+                {
+                    "file": name,
+                    "hop": hop,
+                    "orbits": [o1, o2],
+                    "nnz": int(m.nnz),
+                    "sum": m.sum().item(),
+                }
+            )
+        np.save(tmp / "node_ids.npy", graph.node_ids)
+        manifest = {
+            "source": source,
+            "n_nodes": graph.n_nodes,
+            "max_hop": max_hop,
+            "top_k": top_k,
+            "threshold": threshold,
+            "matrices": entries,
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     typer.echo(f"{len(entries)} orbit adjacencies of {graph.n_nodes} nodes written to {output}")

@@ -7,6 +7,7 @@ with ``overwrite=True``.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,14 @@ from embedlab.exceptions import InvalidInputError, OutputExistsError
 if TYPE_CHECKING:  # pragma: no cover
     import numpy as np
 
-__all__ = ["atomic_file", "atomic_path", "check_output_path", "first_file", "save_npz"]
+__all__ = [
+    "atomic_dir",
+    "atomic_file",
+    "atomic_path",
+    "check_output_path",
+    "first_file",
+    "save_npz",
+]
 
 
 def check_output_path(path: str | os.PathLike[str], *, overwrite: bool) -> Path:
@@ -120,3 +128,55 @@ def first_file(folder: Path, names: Iterable[str]) -> Path | None:
         if (folder / name).is_file():
             return folder / name
     return None
+
+
+@contextmanager
+def atomic_dir(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Path]:
+    """Yield a fresh temporary folder beside ``path``; on success it replaces ``path`` whole.
+
+    An interrupted write leaves the old folder (or none) and no partial one; with
+    ``overwrite=True`` no stale file of the old folder survives.
+
+    Parameters
+    ----------
+    path : path-like
+        The output folder; its parent must exist.
+    overwrite : bool
+        Replace an existing folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "run"
+    >>> with atomic_dir(out, overwrite=False) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("1")
+    >>> sorted(p.name for p in out.iterdir())
+    ['a.txt']
+    """
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise InvalidInputError(f"{str(target)!r} exists and is not a folder.")
+    if target.exists() and not overwrite:
+        raise OutputExistsError(
+            f"{str(target)!r} already exists; pass overwrite=True (CLI: --overwrite) to replace it."
+        )
+    if not target.parent.exists():
+        raise InvalidInputError(
+            f"The folder {str(target.parent)!r} does not exist; create it first."
+        )
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    os.chmod(tmp, 0o777 & ~_umask())
+    old: Path | None = None
+    try:
+        yield tmp
+        if target.exists():
+            old = Path(
+                tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent)
+            )
+            os.replace(target, old / target.name)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
