@@ -106,7 +106,8 @@ def run_demo(seed: int = 0) -> None:
     )
     console.print(
         "\nHigher is better; 1.0 is perfect. FastRP learns the groups from the edges alone, "
-        "the baselines cannot.\nNext: with the real data sets (EMBEDLAB_DATA=../shared/datasets):\n"
-        "  embedlab embed fastrp blogcatalog -o blog.parquet --n-components 512\n"
-        "  embedlab eval node-classification blog.parquet --labels blogcatalog --c 0.1"
+        "the baselines cannot.\nNext (source .venv/bin/activate first), on karate here or on the "
+        "real data sets once EMBEDLAB_DATA names their folder (README, Set up):\n"
+        "  embedlab embed fastrp karate -o karate.parquet --n-components 32\n"
+        "  embedlab eval node-classification karate.parquet --labels karate --json"
     )

@@ -1,19 +1,23 @@
 """Progress reporting that stays out of the way.
 
-A bar is shown only when the work is large (``total >= min_total``), stderr is a terminal and
-progress is not disabled (``EMBEDLAB_QUIET=1`` or the CLI's ``--quiet``). The library never prints:
-bars go to stderr through rich, and everything else through ``logging``.
+Progress is shown only when the work is large (``total >= min_total``) and progress is not
+disabled (``EMBEDLAB_QUIET=1`` or the CLI's ``--quiet``). On a terminal it is a rich bar; when
+stderr is not a terminal (a log file, CI, ``2> log``) it is a plain line every
+``$EMBEDLAB_PROGRESS_INTERVAL`` seconds (default 30) and one at the end, so a long job is never
+silent (work that ends within the first interval writes nothing). The library never prints otherwise: progress goes to stderr, everything else through
+``logging``.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["Progress", "progress", "progress_enabled", "set_quiet"]
+__all__ = ["Progress", "progress", "progress_enabled", "progress_shown", "set_quiet"]
 
 _QUIET: bool | None = None
 
@@ -24,17 +28,93 @@ def set_quiet(quiet: bool | None) -> None:
     _QUIET = quiet
 
 
-def progress_enabled(total: float, min_total: float) -> bool:
-    """Whether a bar should be shown for ``total`` units of work."""
+def progress_shown(total: float, min_total: float) -> bool:
+    """Whether progress (a bar or lines) is reported for ``total`` units of work."""
     if _QUIET is True or os.environ.get("EMBEDLAB_QUIET", "") not in ("", "0"):
         return False
-    if total < min_total:
-        return False
+    return total >= min_total
+
+
+def progress_enabled(total: float, min_total: float) -> bool:
+    """Whether a bar (on a terminal) should be shown for ``total`` units of work."""
+    return progress_shown(total, min_total) and _isatty()
+
+
+def _isatty() -> bool:
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
+def _interval() -> float:
+    try:
+        return max(float(os.environ.get("EMBEDLAB_PROGRESS_INTERVAL", "30")), 0.0)
+    except ValueError:
+        return 30.0
+
+
+def _clock() -> float:
+    return time.monotonic()
+
+
+def _duration(seconds: float) -> str:
+    s = int(round(seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m{s % 60:02d}s"
+    return f"{s // 3600}h{s % 3600 // 60:02d}m"
+
+
+class _Lines:
+    """Plain progress lines on stderr: one per interval, and one at the end if any was written."""
+
+    def __init__(self, description: str, total: float) -> None:
+        self.description = description
+        self.total = total
+        self.done = 0.0
+        self.fields: dict[str, Any] = {}
+        self.start = self.last = _clock()
+        self.written = 0
+
+    def _write(self, text: str) -> None:
+        self.written += 1
+        sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def line(self) -> str:
+        """The current state as one line."""
+        elapsed = _clock() - self.start
+        share = self.done / self.total if self.total else 1.0
+        left = f", ~{_duration(elapsed * (1 - share) / share)} left" if 0 < share < 1 else ""
+        extra = "".join(f", {v}" for v in self.fields.values() if v)
+        return (
+            f"{self.description}: {_count(self.done)}/{_count(self.total)} "
+            f"({100 * share:.0f}%), {_duration(elapsed)} elapsed{left}{extra}"
+        )
+
+    def update(self, n: float, fields: dict[str, Any]) -> None:
+        self.done += n
+        self.fields.update(fields)
+        now = _clock()
+        if now - self.last >= _interval() and self.done < self.total:
+            self.last = now
+            self._write(self.line())
+
+    def finish(self) -> None:
+        if not self.written:
+            return
+        extra = "".join(f", {v}" for v in self.fields.values() if v)
+        self._write(
+            f"{self.description}: {_count(self.done)}/{_count(self.total)} done in "
+            f"{_duration(_clock() - self.start)}{extra}"
+        )
+
+
+def _count(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
 class Progress:
-    """A minimal handle: ``advance(n)``; a no-op when the bar is hidden."""
+    """A minimal handle: ``advance(n)``; a no-op when progress is hidden."""
 
     def __init__(self, bar: Any = None, task: Any = None) -> None:
         self._bar = bar
@@ -42,7 +122,9 @@ class Progress:
 
     def advance(self, n: float = 1, **fields: Any) -> None:
         """Move the bar ``n`` units on; ``fields`` update the extra columns (``rate=...``)."""
-        if self._bar is not None:
+        if isinstance(self._bar, _Lines):
+            self._bar.update(n, fields)
+        elif self._bar is not None:
             self._bar.update(self._task, advance=n, **fields)
 
 
@@ -60,8 +142,13 @@ def progress(
     ``progress("training", walks, fields={"rate": ""})``, then
     ``bar.advance(64, rate="2M pairs/s")``.
     """
-    if not progress_enabled(total, min_total):
+    if not progress_shown(total, min_total):
         yield Progress()
+        return
+    if not _isatty():
+        lines = _Lines(description, total)
+        yield Progress(lines)
+        lines.finish()
         return
     from rich.console import Console
     from rich.progress import (
