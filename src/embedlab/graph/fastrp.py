@@ -195,6 +195,8 @@ class FastRP(BaseEmbedder):
     ((4, 16), dtype('float32'))
     """
 
+    name = "fastrp"
+
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
         "iteration_weights": [Predicate(_is_weight_list, "a non-empty list of finite floats")],

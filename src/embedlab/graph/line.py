@@ -184,6 +184,8 @@ class LINE(BaseEmbedder):
     (40, 8)
     """
 
+    name = "line"
+
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
         "order": [Options(str, {"first", "second", "both"})],

@@ -178,6 +178,8 @@ class OrbitPMI(BaseEmbedder):
     (40, 4)
     """
 
+    name = "orbit-pmi"
+
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
         "orbits": [str],
@@ -251,6 +253,8 @@ class RandomWalkPMI(BaseEmbedder):
     >>> RandomWalkPMI(n_components=4, window=3, random_state=0).fit(g).embeddings_.shape
     (40, 4)
     """
+
+    name = "random-walk-pmi"
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],

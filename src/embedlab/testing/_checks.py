@@ -1,7 +1,8 @@
-"""The embedder contract (DESIGN.md section 2), as executable checks.
+"""The embedder contract (DESIGN.md section 2), and the registry-entry contract, as checks.
 
-Each check builds a small synthetic graph with a planted structure, so that the checks are
-meaningful, not only about shapes.
+Each embedder check builds a small synthetic graph with a planted structure, so that the checks
+are meaningful, not only about shapes. :func:`check_registry_entry` holds for every entry of
+every registry in :data:`embedlab.registry.REGISTRIES`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,39 @@ import numpy as np
 from embedlab.base import BaseEmbedder, clone
 from embedlab.exceptions import InvalidInputError, NotFittedError
 
-__all__ = ["check_embedder", "embedder_checks"]
+__all__ = [
+    "check_embedder",
+    "check_name_matches_registry",
+    "check_registry_entry",
+    "embedder_checks",
+]
+
+
+def check_registry_entry(registry: Any, key: str) -> None:
+    """The entry ``key`` of ``registry`` imports and carries ``name == key``.
+
+    Parameters
+    ----------
+    registry : Registry
+        A family registry.
+    key : str
+        One of its names.
+
+    Examples
+    --------
+    >>> from embedlab.registry import EMBEDDERS
+    >>> check_registry_entry(EMBEDDERS, "fastrp")
+    """
+    path = registry.path(key)
+    try:
+        component = registry.get(key)
+    except (ImportError, AttributeError) as exc:
+        raise AssertionError(f"{registry.kind} {key!r}: {path} does not import: {exc}") from exc
+    name = getattr(component, "name", None)
+    if name != key:
+        raise AssertionError(
+            f"{registry.kind} {key!r} ({path}) must declare name = {key!r}; it has {name!r}"
+        )
 
 
 def _graph() -> Any:
@@ -34,6 +67,23 @@ def _make(cls: type[BaseEmbedder], **extra: Any) -> Any:
         params["deterministic"] = True
     params.update(extra)
     return cls(**{k: v for k, v in params.items() if k in sig})
+
+
+def check_name_matches_registry(cls: type[BaseEmbedder]) -> None:
+    """``cls.name`` is the key under which :data:`~embedlab.registry.EMBEDDERS` holds it.
+
+    An unregistered class (a user's subclass) passes: only registered names are checked.
+    """
+    from embedlab.registry import EMBEDDERS
+
+    try:
+        key = EMBEDDERS.name_of(cls)
+    except InvalidInputError:
+        return
+    if getattr(cls, "name", None) != key:
+        raise AssertionError(
+            f"{cls.__name__}.name is {getattr(cls, 'name', None)!r}; its registry key is {key!r}"
+        )
 
 
 def check_constructor_only_stores(cls: type[BaseEmbedder]) -> None:
@@ -151,7 +201,14 @@ def check_not_fitted(cls: type[BaseEmbedder]) -> None:
 
 
 def embedder_checks() -> Iterator[Callable[[type[BaseEmbedder]], None]]:
-    """Every contract check, in order."""
+    """Every embedder contract check, in order.
+
+    Yields
+    ------
+    callable
+        ``check(cls)``; raises ``AssertionError`` on a breach.
+    """
+    yield check_name_matches_registry
     yield check_constructor_only_stores
     yield check_repr_clone_pickle
     yield check_fit_output
