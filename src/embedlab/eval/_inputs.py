@@ -8,6 +8,7 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.utils.ids import positions
+from embedlab.utils.linalg import as_float_matrix
 
 __all__ = ["embedding_arrays", "labelled_rows"]
 
@@ -28,9 +29,7 @@ def embedding_arrays(embeddings: Any) -> tuple[np.ndarray, np.ndarray]:
         )
     if vec.ndim != 2 or len(ids) != len(vec):
         raise InvalidInputError(f"ids ({len(ids)}) and vectors {vec.shape} do not align.")
-    if not np.isfinite(vec).all():
-        raise InvalidInputError("The embeddings hold NaN or infinite values.")
-    return ids, vec
+    return ids, as_float_matrix(vec, "The embeddings", allow_empty=True)
 
 
 def labelled_rows(ids: np.ndarray, nodes: np.ndarray) -> np.ndarray:
