@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph, _factorize
+from embedlab.io._graph import Graph, _factorize
 
 __all__ = [
     "GraphDataset",

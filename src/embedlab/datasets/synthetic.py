@@ -18,7 +18,7 @@ import numpy as np
 
 from embedlab.datasets._graphs import NodeLabels
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils.validation import check_random_state
 
 __all__ = ["distinct_pairs", "erdos_renyi", "power_law_graph", "stochastic_block_model"]

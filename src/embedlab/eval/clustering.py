@@ -14,7 +14,7 @@ import numpy as np
 from embedlab.datasets._graphs import NodeLabels
 from embedlab.eval._inputs import embedding_arrays, labelled_rows
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import _factorize
+from embedlab.io._graph import _factorize
 
 __all__ = ["Clustering"]
 

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from embedlab.base import clone
 from embedlab.eval.metrics import average_precision, roc_auc
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph, csr_rows
+from embedlab.io._graph import Graph, csr_rows
 from embedlab.utils.validation import check_random_state, resolve_seed
 
 __all__ = ["OPERATORS", "EdgeSplit", "LinkPrediction", "edge_scores", "split_edges"]

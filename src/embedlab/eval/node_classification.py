@@ -40,7 +40,7 @@ from embedlab.eval._inputs import embedding_arrays, labelled_rows
 from embedlab.eval._logreg import fit_multilabel_logreg
 from embedlab.eval.metrics import f1_micro_macro, top_k_predictions
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import _factorize
+from embedlab.io._graph import _factorize
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import resolve_seed
 

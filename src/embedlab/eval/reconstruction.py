@@ -27,7 +27,7 @@ import numpy as np
 from embedlab.eval._inputs import embedding_arrays
 from embedlab.eval.metrics import precision_at_k, ranking_average_precision
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils.validation import check_random_state
 
 __all__ = ["Reconstruction", "hop_neighbourhoods"]

@@ -17,13 +17,13 @@ from typing import TYPE_CHECKING
 from embedlab.utils._lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
-    from embedlab.graph._graph import Graph
     from embedlab.graph.deepwalk import DeepWalk
     from embedlab.graph.fastrp import FastRP
     from embedlab.graph.line import LINE
     from embedlab.graph.node2vec import Node2Vec
     from embedlab.graph.orbit_pmi import OrbitPMI, RandomWalkPMI
     from embedlab.graph.walks import random_walks
+    from embedlab.io._graph import Graph
 
 __all__ = [
     "LINE",
@@ -37,7 +37,7 @@ __all__ = [
 ]
 
 _EXPORTS = {
-    "Graph": "embedlab.graph._graph",
+    "Graph": "embedlab.io._graph",
     "DeepWalk": "embedlab.graph.deepwalk",
     "FastRP": "embedlab.graph.fastrp",
     "LINE": "embedlab.graph.line",

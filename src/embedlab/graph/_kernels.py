@@ -16,7 +16,6 @@ __all__ = [
     "propagate",
     "propagate_sparse",
     "row_nonzeros",
-    "row_sums",
     "scale_rows",
     "sparse_rows",
     "sparse_sign_rows",
@@ -209,30 +208,6 @@ def scale_rows(x: np.ndarray, s: np.ndarray) -> None:
     for i in prange(n):
         for k in range(d):
             x[i, k] *= s[i]
-
-
-@njit(parallel=True, cache=True, nogil=True)
-def row_sums(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted out-degrees of a CSR matrix (float64)."""
-    n = indptr.shape[0] - 1
-    out = np.zeros(n, dtype=np.float64)
-    for i in prange(n):
-        acc = 0.0
-        for p in range(indptr[i], indptr[i + 1]):
-            acc += weights[p]
-        out[i] = acc
-    return out
-
-
-@njit(cache=True, nogil=True)
-def count_diagonal(indptr: np.ndarray, indices: np.ndarray) -> int:
-    """Number of stored diagonal entries (self-loops) of a CSR matrix."""
-    count = 0
-    for i in range(indptr.shape[0] - 1):
-        for p in range(indptr[i], indptr[i + 1]):
-            if indices[p] == i:
-                count += 1
-    return count
 
 
 @njit(parallel=True, cache=True, nogil=True)

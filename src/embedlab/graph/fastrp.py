@@ -71,7 +71,7 @@ import scipy.sparse as sp
 from embedlab.base import BaseEmbedder, check_is_fitted
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph, _as_id_array, _factorize
+from embedlab.io._graph import Graph, _as_id_array, _factorize
 from embedlab.utils._numba import n_threads
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, Predicate, check_array, resolve_seed

@@ -38,10 +38,10 @@ from numba import njit, prange
 from embedlab.base import BaseEmbedder
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph, csr_rows
 from embedlab.graph._sampling import alias_draw, alias_table
 from embedlab.graph.skipgram import _episodes, init_embeddings, negative_sampler, sgns_update
 from embedlab.graph.walks import _uniform
+from embedlab.io._graph import Graph, csr_rows
 from embedlab.utils._numba import n_threads, resolve_n_jobs
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, resolve_seed

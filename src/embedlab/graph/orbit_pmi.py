@@ -32,7 +32,7 @@ import scipy.sparse as sp
 
 from embedlab.base import BaseEmbedder
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils.validation import Interval, resolve_seed
 
 __all__ = ["OrbitPMI", "RandomWalkPMI", "orbit_pmi_embedding", "parse_orbits", "ppmi_embedding"]

@@ -47,7 +47,7 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph, csr_rows
+from embedlab.io._graph import Graph, csr_rows
 
 __all__ = [
     "MATRICES",

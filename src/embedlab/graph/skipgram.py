@@ -50,9 +50,9 @@ from numba import njit, prange
 
 from embedlab.base import BaseEmbedder
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph
 from embedlab.graph._sampling import alias_draw, alias_table
 from embedlab.graph.walks import _row_cumsum, _uniform, walk_into
+from embedlab.io._graph import Graph
 from embedlab.utils._numba import n_threads, resolve_n_jobs
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, resolve_seed

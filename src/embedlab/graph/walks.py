@@ -28,7 +28,7 @@ from numba import njit, prange
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils._numba import n_threads
 from embedlab.utils.validation import resolve_seed
 
