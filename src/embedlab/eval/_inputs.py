@@ -14,8 +14,10 @@ __all__ = ["embedding_arrays", "labelled_rows"]
 
 
 def embedding_arrays(embeddings: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``(ids, float32 vectors)`` from an EmbeddingSet, a fitted embedder or an (ids, vectors)
-    pair; refuses misaligned or non-finite input."""
+    """Return ``(ids, float32 vectors)``, refusing misaligned or non-finite input.
+
+    ``embeddings`` is an EmbeddingSet, a fitted embedder or an ``(ids, vectors)`` pair.
+    """
     if hasattr(embeddings, "ids") and hasattr(embeddings, "vectors"):
         ids, vec = np.asarray(embeddings.ids), np.asarray(embeddings.vectors, dtype=np.float32)
     elif hasattr(embeddings, "embeddings_") and hasattr(embeddings, "ids_"):
@@ -33,8 +35,10 @@ def embedding_arrays(embeddings: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def labelled_rows(ids: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Rows of ``ids`` holding the labelled ``nodes``; a labelled node without an embedding is
-    an error."""
+    """Return the rows of ``ids`` holding the labelled ``nodes``.
+
+    A labelled node without an embedding is an error.
+    """
     if ids.dtype == object and nodes.dtype != object:
         nodes = np.asarray([str(v) for v in nodes.tolist()], dtype=object)
     elif ids.dtype != object and nodes.dtype == object:

@@ -44,7 +44,7 @@ class Evaluator(Protocol):
 
 
 def best_of(results: Mapping[str, Mapping[str, Any]], evaluator: Any) -> str:
-    """The candidate whose result is best by the evaluator's primary metric.
+    """Return the candidate whose result is best by the evaluator's primary metric.
 
     Parameters
     ----------

@@ -250,7 +250,7 @@ class LinkPrediction:
         return ops
 
     def split(self) -> EdgeSplit:
-        """The seeded split (the same for every embedder evaluated).
+        """Return the seeded split (the same for every embedder evaluated).
 
         Returns
         -------

@@ -72,7 +72,7 @@ def _line_episode(
     lr0: float,
     n_threads: int,
 ) -> None:
-    """Samples ``first..last-1``: thread ``t`` trains ``first + t, first + t + T, ...``."""
+    """Train on samples ``first..last-1``: thread ``t`` trains ``first + t, first + t + T, ...``."""
     m = indices.shape[0]
     d = w_vertex.shape[1]
     for t in prange(n_threads):
@@ -148,7 +148,7 @@ def _l2_rows(x: np.ndarray) -> np.ndarray:
 
 
 class LINE(BaseEmbedder):
-    """LINE node embeddings, first order, second order or both (Tang et al., WWW 2015).
+    r"""LINE node embeddings, first order, second order or both (Tang et al., WWW 2015).
 
     Parameters
     ----------
@@ -161,7 +161,7 @@ class LINE(BaseEmbedder):
     n_samples : int or None, default=None
         Edge samples per order (the paper's ``T``); ``None``: 100 per directed edge.
     learning_rate : float, default=0.025
-        Initial SGD step (the paper's :math:`\\rho_0`), decayed linearly.
+        Initial SGD step (the paper's :math:`\rho_0`), decayed linearly.
     deterministic : bool, default=False
         Train on one thread so that the same seed gives the same bytes.
     random_state : int, numpy Generator or None, default=None
@@ -219,8 +219,10 @@ class LINE(BaseEmbedder):
         self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any = None) -> LINE:
-        """Embed the nodes of ``X`` (a :class:`Graph`, scipy.sparse matrix, networkx graph or
-        edge-list path)."""
+        """Embed the nodes of ``X``.
+
+        ``X`` is a :class:`Graph`, a scipy.sparse matrix, a networkx graph or an edge-list path.
+        """
         self._validate_params()
         if self.order == "both" and self.n_components % 2:
             raise InvalidInputError(

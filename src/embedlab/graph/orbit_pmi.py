@@ -39,8 +39,9 @@ __all__ = ["OrbitPMI", "RandomWalkPMI", "orbit_pmi_embedding", "parse_orbits", "
 
 
 def parse_orbits(spec: str | Any) -> list[tuple[int, int, int]]:
-    """``"0-0-1,1-2-1"`` -> ``[(1, 0, 0), (1, 1, 2)]`` (keys ``(hop, o1, o2)``); ``"all"``,
-    ``"1-hop"``, ``"2-hop"``, ``"3-hop"`` name groups.
+    """Parse an orbit list: ``"0-0-1,1-2-1"`` -> ``[(1, 0, 0), (1, 1, 2)]``.
+
+    The keys are ``(hop, o1, o2)``; ``"all"``, ``"1-hop"``, ``"2-hop"``, ``"3-hop"`` name groups.
 
     >>> parse_orbits("12-12-2, 0-0-1")
     [(2, 12, 12), (1, 0, 0)]
@@ -113,8 +114,10 @@ def orbit_pmi_embedding(
     negatives: float = 1.0,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """GOPMI from orbit adjacencies already counted: the PPMI embedding of the sum of the
-    matrices that ``orbits`` names (as :class:`OrbitPMI`, which calls it).
+    """Return the GOPMI embedding from orbit adjacencies already counted.
+
+    It is the PPMI embedding of the sum of the matrices that ``orbits`` names (as
+    :class:`OrbitPMI`, which calls it).
 
     ``adjacencies`` maps ``(hop, o1, o2)`` to a sparse matrix, as returned by
     :func:`embedlab.graph.orbits.orbit_adjacency`; count once, embed many orbit sets.

@@ -113,7 +113,7 @@ class EmbeddingSet:
         return f"EmbeddingSet(n={len(self)}, dim={self.dim}, method={method!r})"
 
     def lookup(self, ids: Any) -> np.ndarray:
-        """The vectors of ``ids`` (in that order); unknown ids raise :class:`InvalidInputError`."""
+        """Return the vectors of ``ids`` (in that order); an unknown id is an error."""
         return self.vectors[self.positions(ids)]
 
     def positions(self, ids: Any) -> np.ndarray:

@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 
 
 def csr_rows(indptr: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
-    """The row of every stored entry of a CSR matrix (the source of every edge).
+    """Return the row of every stored entry of a CSR matrix (the source of every edge).
 
     >>> csr_rows(np.array([0, 2, 2, 3])).tolist()
     [0, 0, 2]
@@ -47,7 +47,7 @@ def csr_rows(indptr: np.ndarray, dtype: Any = np.int64) -> np.ndarray:
 
 
 def _factorize(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(unique sorted ids, codes) for int64 or object arrays; a fast path for small ints."""
+    """Return (unique sorted ids, codes) of int64 or object arrays; fast for small ints."""
     if values.dtype != object:
         if len(values) and values.min() >= 0 and values.max() < 4 * len(values) + 1024:
             present = np.zeros(int(values.max()) + 1, dtype=bool)
@@ -144,7 +144,7 @@ class Graph:
         )
 
     def adjacency(self) -> sp.csr_array:
-        """The (weighted) adjacency matrix as a scipy CSR array (no copy of the arrays)."""
+        """Return the (weighted) adjacency matrix as a scipy CSR array (no copy of the arrays)."""
         n = self.n_nodes
         return sp.csr_array((self.weights, self.indices, self.indptr), shape=(n, n))
 
@@ -360,7 +360,7 @@ class Graph:
 
     @classmethod
     def from_any(cls, obj: Any, *, directed: bool = False, weighted: bool | None = None) -> Graph:
-        """A Graph from a Graph, an edge-list path, a scipy.sparse matrix or a networkx graph."""
+        """Return a Graph from a Graph, an edge-list path, a scipy.sparse or a networkx graph."""
         if isinstance(obj, Graph):
             return obj
         if isinstance(obj, str | Path):

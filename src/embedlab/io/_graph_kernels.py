@@ -23,7 +23,7 @@ def row_sums(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def count_diagonal(indptr: np.ndarray, indices: np.ndarray) -> int:
-    """Number of stored diagonal entries (self-loops) of a CSR matrix."""
+    """Count the stored diagonal entries (self-loops) of a CSR matrix."""
     count = 0
     for i in range(indptr.shape[0] - 1):
         for p in range(indptr[i], indptr[i + 1]):

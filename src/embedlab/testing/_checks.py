@@ -26,7 +26,7 @@ __all__ = [
 
 
 def check_registry_entry(registry: Any, key: str) -> None:
-    """The entry ``key`` of ``registry`` imports and carries ``name == key``.
+    """Check that the entry ``key`` of ``registry`` imports and carries ``name == key``.
 
     Parameters
     ----------
@@ -117,8 +117,10 @@ def check_repr_clone_pickle(cls: type[BaseEmbedder]) -> None:
 
 
 def check_fit_output(cls: type[BaseEmbedder]) -> None:
-    """``fit`` returns self; ``embeddings_`` is float32, C-contiguous, finite, aligned with
-    ``ids_``."""
+    """Check that ``fit`` returns self and ``embeddings_`` is float32 [n, d], finite.
+
+    ``embeddings_`` is also C-contiguous and aligned with ``ids_``; ``seed_`` is an int.
+    """
     graph, _ = _graph()
     est = _make(cls)
     if est.fit(graph) is not est:
@@ -137,7 +139,7 @@ def check_fit_output(cls: type[BaseEmbedder]) -> None:
 
 
 def check_same_seed_same_bytes(cls: type[BaseEmbedder]) -> None:
-    """The same seed gives identical bytes; another seed gives different embeddings."""
+    """Check that the same seed gives identical bytes; another seed gives different embeddings."""
     graph, _ = _graph()
     a = _make(cls).fit_transform(graph)
     b = _make(cls).fit_transform(graph)
@@ -174,7 +176,7 @@ def check_structure_recovered(cls: type[BaseEmbedder]) -> None:
 
 
 def check_bad_params_rejected(cls: type[BaseEmbedder]) -> None:
-    """A negative ``n_components`` is refused at ``fit`` with a message naming it."""
+    """Check that a negative ``n_components`` is refused at ``fit`` with a message naming it."""
     graph, _ = _graph()
     if "n_components" not in inspect.signature(cls.__init__).parameters:
         return

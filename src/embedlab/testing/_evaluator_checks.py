@@ -109,7 +109,7 @@ class _NoiseEmbedder(BaseEmbedder):
 
 
 def _node_embeddings() -> tuple[Any, Any, Any, Any]:
-    """The SBM, its labels, and the good and bad ``(ids, vectors)`` of its nodes."""
+    """Return the SBM, its labels, and the good and bad ``(ids, vectors)`` of its nodes."""
     graph, labels = _sbm()
     good = (graph.node_ids, _planted(_blocks(graph, labels), 0, 0.1))
     bad = (graph.node_ids, _noise(graph.n_nodes, 0))
@@ -117,7 +117,7 @@ def _node_embeddings() -> tuple[Any, Any, Any, Any]:
 
 
 def _blocks(graph: Any, labels: Any) -> np.ndarray:
-    """The planted block of every node, by row."""
+    """Return the planted block of every node, by row."""
     block = np.zeros(graph.n_nodes, dtype=np.int64)
     block[graph.positions(labels.nodes)] = labels.labels
     return block
@@ -185,7 +185,7 @@ _FIXTURES: dict[str, Callable[[type], EvaluatorFixture]] = {
 
 
 def evaluator_fixture(evaluator: str | type) -> EvaluatorFixture:
-    """The synthetic fixture of a registered evaluator (a name, or a class with its ``name``).
+    """Return the synthetic fixture of a registered evaluator (a name, or a class).
 
     Parameters
     ----------
@@ -286,7 +286,7 @@ def check_same_seed_same_result(
 def check_better_embedding_scores_better(
     evaluator: str | type, fixture: EvaluatorFixture | None = None
 ) -> None:
-    """The planted structure beats noise on ``primary_metric``, in the declared direction."""
+    """Check that the planted structure beats noise on ``primary_metric`` (declared direction)."""
     label, fx = _setup(evaluator, fixture)
     ev = fx.make(0)
     direction = getattr(ev, "greater_is_better", None)

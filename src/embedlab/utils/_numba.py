@@ -61,7 +61,7 @@ class KernelPair(NamedTuple):
 
 
 def _renamed(fn: Callable[..., Any], suffix: str) -> Callable[..., Any]:
-    """A copy of ``fn`` under another qualified name (so numba's on-disk caches stay apart)."""
+    """Return a copy of ``fn`` under another qualified name (numba's disk caches stay apart)."""
     copy = types.FunctionType(
         fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
     )
@@ -72,7 +72,7 @@ def _renamed(fn: Callable[..., Any], suffix: str) -> Callable[..., Any]:
 
 
 def parallel_and_serial(**options: Any) -> Callable[[Callable[..., Any]], KernelPair]:
-    """Decorator: compile one kernel with ``parallel=True`` and without, from the same source.
+    """Compile one kernel with ``parallel=True`` and without, from the same source.
 
     Parameters
     ----------
