@@ -55,3 +55,14 @@ def test_library_has_a_null_handler():
 
     handlers = logging.getLogger("embedlab").handlers
     assert any(isinstance(h, logging.NullHandler) for h in handlers)
+
+
+def test_family_packages_export_lazily():
+    """``embedlab.graph`` and ``embedlab.eval`` name every component without importing it."""
+    code = (
+        "import sys, embedlab.graph as g, embedlab.eval as e; "
+        "heavy = [m for m in ('numba', 'sklearn', 'scipy') if m in sys.modules]; "
+        "print(heavy, g.DeepWalk.name, e.RetrievalEvaluation.__name__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[] deepwalk RetrievalEvaluation"

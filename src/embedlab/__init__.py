@@ -6,11 +6,11 @@ never imports torch, faiss or dask.
 
 from __future__ import annotations
 
-import importlib
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from embedlab._version import __version__
+from embedlab.utils._lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
     from embedlab.base import BaseEmbedder, clone
@@ -69,14 +69,4 @@ _LAZY = {
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'embedlab' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -58,7 +58,7 @@ class BaseEmbedder:
         return sorted(names)
 
     def get_params(self) -> dict[str, Any]:
-        """The hyperparameters, read from the constructor's signature."""
+        """Return the hyperparameters, read from the constructor's signature."""
         return {name: getattr(self, name) for name in self._get_param_names()}
 
     def set_params(self, **params: Any) -> BaseEmbedder:
@@ -77,6 +77,7 @@ class BaseEmbedder:
         validate_params(self.get_params(), self._parameter_constraints, type(self).__name__)
 
     def __repr__(self) -> str:
+        """Show the class and the parameters that differ from their defaults."""
         sig = inspect.signature(type(self).__init__)
         shown = []
         for name in self._get_param_names():
@@ -87,6 +88,7 @@ class BaseEmbedder:
         return f"{type(self).__name__}({', '.join(shown)})"
 
     def fit(self, X: Any, y: Any = None) -> BaseEmbedder:  # pragma: no cover - abstract
+        """Learn the embeddings of ``X``'s nodes; return ``self``."""
         raise NotImplementedError
 
     def fit_transform(self, X: Any, y: Any = None) -> np.ndarray:
@@ -94,7 +96,7 @@ class BaseEmbedder:
         return self.fit(X, y).embeddings_  # type: ignore[attr-defined]
 
     def to_embedding_set(self, *, source: str | None = None, **extra: Any) -> Any:
-        """The fitted embeddings as an :class:`~embedlab.io.EmbeddingSet` with provenance.
+        """Return the fitted embeddings as an :class:`~embedlab.io.EmbeddingSet` with provenance.
 
         Metadata: ``method`` (the registered name), ``parameters`` (with ``random_state``
         replaced by the seed actually used), ``seed``, ``embedlab_version``, ``source`` and any
@@ -155,7 +157,7 @@ def _differs(value: Any, default: Any) -> bool:
 
 
 def clone(estimator: BaseEmbedder) -> BaseEmbedder:
-    """A new unfitted estimator with the same hyperparameters (deep-copied)."""
+    """Return a new unfitted estimator with the same hyperparameters (deep-copied)."""
     params = {k: copy.deepcopy(v) for k, v in estimator.get_params().items()}
     return type(estimator)(**params)
 

@@ -84,10 +84,13 @@ def test_lookup_and_positions():
             "'ids' has 2 entries but 'vectors' has 3 rows",
         ),
         ({"ids": [1, 1], "vectors": np.zeros((2, 2))}, "'ids' must be unique"),
-        ({"ids": [1], "vectors": np.zeros(3)}, r"'vectors' must be 2-d \[n, d\]"),
+        (
+            {"ids": [1], "vectors": np.zeros(3)},
+            r"'vectors' must be a \[n, d\] matrix; got shape \(3,\)",
+        ),
         (
             {"ids": [1, 2], "vectors": [[0.0], [np.nan]]},
-            r"NaN or infinite values \(first in row 1\)",
+            r"'vectors' hold NaN or infinite values \(row 1\)",
         ),
         ({"ids": [1.5], "vectors": [[0.0]]}, "must be all integers or all strings"),
         ({"ids": [1], "vectors": [[0.0]], "metadata": {"x": object()}}, "JSON-serialisable"),

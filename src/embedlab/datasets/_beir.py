@@ -42,8 +42,10 @@ class BeirDataset:
     qrels: dict[str, dict[str, int]]
 
     def documents(self, sep: str = " ") -> list[str]:
-        """``title + sep + text`` per document (sentence-transformers' BEIR convention); the text
-        alone when the title is empty."""
+        """Return ``title + sep + text`` per document (the text alone when the title is empty).
+
+        This is sentence-transformers' BEIR convention.
+        """
         return [f"{t}{sep}{x}" if t else x for t, x in zip(self.titles, self.texts, strict=True)]
 
     def __repr__(self) -> str:
@@ -70,7 +72,7 @@ def list_retrieval_datasets() -> list[str]:
 
 
 def retrieval_dataset_path(name_or_path: str | Path) -> Path:
-    """The folder of a retrieval data set given by name (``"scifact"``) or path."""
+    """Return the folder of a retrieval data set given by name (``"scifact"``) or path."""
     key = str(name_or_path)
     home = data_home()
     if home is not None:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph, _factorize
+from embedlab.io._graph import Graph, _factorize
 
 __all__ = [
     "GraphDataset",
@@ -30,7 +30,7 @@ _LABEL_FILES = ("labels.txt.gz", "labels.txt")
 
 
 def data_home() -> Path | None:
-    """The folder named by ``$EMBEDLAB_DATA``, or ``None`` when unset or missing."""
+    """Return the folder named by ``$EMBEDLAB_DATA``, or ``None`` when unset or missing."""
     env = os.environ.get("EMBEDLAB_DATA")
     if not env:
         return None
@@ -129,7 +129,7 @@ def graph_dataset(name_or_path: str | Path) -> GraphDataset:
 def load_graph(
     name_or_path: str | Path, *, directed: bool = False, weighted: bool | None = None
 ) -> Graph:
-    """The graph of a data set (undirected unless ``directed=True``)."""
+    """Return the graph of a data set (undirected unless ``directed=True``)."""
     ds = graph_dataset(name_or_path)
     return Graph.from_edgelist(ds.edges, directed=directed, weighted=weighted)
 

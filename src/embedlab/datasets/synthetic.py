@@ -18,7 +18,7 @@ import numpy as np
 
 from embedlab.datasets._graphs import NodeLabels
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils.validation import check_random_state
 
 __all__ = ["distinct_pairs", "erdos_renyi", "power_law_graph", "stochastic_block_model"]
@@ -52,7 +52,9 @@ def stochastic_block_model(
     *,
     random_state: int | np.random.Generator | None = None,
 ) -> tuple[Graph, NodeLabels]:
-    """A planted-partition graph and its block labels (nodes ``0..n-1``, block ``b`` -> label b).
+    """Return a planted-partition graph and its block labels (block ``b`` -> label ``b``).
+
+    The nodes are ``0..n-1``, block by block.
 
     >>> g, labels = stochastic_block_model([50, 50], 0.3, 0.01, random_state=0)
     >>> g.n_nodes, labels.classes.tolist()
@@ -97,8 +99,10 @@ def distinct_pairs(
     rng: np.random.Generator,
     exclude: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``m`` distinct node pairs ``u < v`` drawn by rejection from ``sample(k)`` (k endpoints
-    each), none with key ``u * n + v`` in ``exclude``; returned in random order."""
+    """Draw ``m`` distinct node pairs ``u < v`` by rejection, in random order.
+
+    ``sample(k)`` proposes ``k`` endpoints each; no pair has its key ``u * n + v`` in ``exclude``.
+    """
     excluded = np.empty(0, dtype=np.int64) if exclude is None else np.asarray(exclude, np.int64)
     max_pairs = n * (n - 1) // 2 - len(excluded)
     if m > max_pairs:
@@ -139,8 +143,9 @@ def power_law_graph(
     exponent: float = 2.5,
     random_state: int | np.random.Generator | None = None,
 ) -> Graph:
-    """A Chung–Lu graph: ``m`` distinct edges, endpoint ``i`` drawn with weight
-    ``(i+1)^(-1/(γ-1))``.
+    """Return a Chung–Lu graph with ``m`` distinct edges.
+
+    Endpoint ``i`` is drawn with weight ``(i+1)^(-1/(γ-1))``.
 
     Expected degrees follow a power law with exponent ``γ = exponent`` (> 2).
     """

@@ -8,13 +8,16 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.utils.ids import positions
+from embedlab.utils.linalg import as_float_matrix
 
 __all__ = ["embedding_arrays", "labelled_rows"]
 
 
 def embedding_arrays(embeddings: Any) -> tuple[np.ndarray, np.ndarray]:
-    """``(ids, float32 vectors)`` from an EmbeddingSet, a fitted embedder or an (ids, vectors)
-    pair; refuses misaligned or non-finite input."""
+    """Return ``(ids, float32 vectors)``, refusing misaligned or non-finite input.
+
+    ``embeddings`` is an EmbeddingSet, a fitted embedder or an ``(ids, vectors)`` pair.
+    """
     if hasattr(embeddings, "ids") and hasattr(embeddings, "vectors"):
         ids, vec = np.asarray(embeddings.ids), np.asarray(embeddings.vectors, dtype=np.float32)
     elif hasattr(embeddings, "embeddings_") and hasattr(embeddings, "ids_"):
@@ -28,14 +31,14 @@ def embedding_arrays(embeddings: Any) -> tuple[np.ndarray, np.ndarray]:
         )
     if vec.ndim != 2 or len(ids) != len(vec):
         raise InvalidInputError(f"ids ({len(ids)}) and vectors {vec.shape} do not align.")
-    if not np.isfinite(vec).all():
-        raise InvalidInputError("The embeddings hold NaN or infinite values.")
-    return ids, vec
+    return ids, as_float_matrix(vec, "The embeddings", allow_empty=True)
 
 
 def labelled_rows(ids: np.ndarray, nodes: np.ndarray) -> np.ndarray:
-    """Rows of ``ids`` holding the labelled ``nodes``; a labelled node without an embedding is
-    an error."""
+    """Return the rows of ``ids`` holding the labelled ``nodes``.
+
+    A labelled node without an embedding is an error.
+    """
     if ids.dtype == object and nodes.dtype != object:
         nodes = np.asarray([str(v) for v in nodes.tolist()], dtype=object)
     elif ids.dtype != object and nodes.dtype == object:

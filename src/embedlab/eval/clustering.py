@@ -14,13 +14,34 @@ import numpy as np
 from embedlab.datasets._graphs import NodeLabels
 from embedlab.eval._inputs import embedding_arrays, labelled_rows
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import _factorize
+from embedlab.io._graph import _factorize
 
 __all__ = ["Clustering"]
 
 
 class Clustering:
     """k-means clustering quality (NMI, ARI) against single-label ground truth.
+
+    Parameters
+    ----------
+    labels : NodeLabels
+        Single-label ground truth; every labelled node must have an embedding.
+    n_init : int, default=10
+        k-means restarts (the best inertia is kept).
+    random_state : int, default=0
+        Seed of k-means.
+
+    Returns
+    -------
+    dict of str to float
+        Calling the evaluator on embeddings gives ``{"nmi": ..., "ari": ...}``.
+
+    Attributes
+    ----------
+    primary_metric : str
+        ``"nmi"``.
+    greater_is_better : bool
+        True.
 
     Examples
     --------
@@ -30,7 +51,9 @@ class Clustering:
     {'nmi': 1.0, 'ari': 1.0}
     """
 
+    name = "clustering"
     primary_metric = "nmi"
+    greater_is_better = True
 
     def __init__(self, labels: NodeLabels, *, n_init: int = 10, random_state: int = 0) -> None:
         self.labels = labels
@@ -38,6 +61,18 @@ class Clustering:
         self.random_state = random_state
 
     def __call__(self, embeddings: Any) -> dict[str, float]:
+        """Cluster the labelled nodes' vectors with k-means and compare with the labels.
+
+        Parameters
+        ----------
+        embeddings : EmbeddingSet, fitted embedder or (ids, vectors)
+            The node embeddings; every labelled node must have one.
+
+        Returns
+        -------
+        dict of str to float
+            Normalised mutual information ``nmi`` and adjusted Rand index ``ari``.
+        """
         from sklearn.cluster import KMeans
         from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 

@@ -38,7 +38,7 @@ import scipy.sparse as sp
 from embedlab.base import clone
 from embedlab.eval.metrics import average_precision, roc_auc
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph, csr_rows
+from embedlab.io._graph import Graph, csr_rows
 from embedlab.utils.validation import check_random_state, resolve_seed
 
 __all__ = ["OPERATORS", "EdgeSplit", "LinkPrediction", "edge_scores", "split_edges"]
@@ -188,8 +188,20 @@ class LinkPrediction:
     random_state : int, default=0
         Seed of the split (the embedder keeps its own ``random_state``).
 
-    Calling it with an embedder returns ``{"roc_auc": ..., "average_precision": ...}``, or keys
-    ``roc_auc[<operator>]`` and ``average_precision[<operator>]`` when several operators are given.
+    Returns
+    -------
+    dict of str to float
+        Calling the evaluator with an embedder (re-fitted on the training graph) gives
+        ``{"roc_auc": ..., "average_precision": ...}`` for one operator, or the keys
+        ``roc_auc[<operator>]`` and ``average_precision[<operator>]`` for several.
+
+    Attributes
+    ----------
+    primary_metric : str
+        ``roc_auc`` for one operator, ``roc_auc[<first operator>]`` for several: always a key
+        of the result.
+    greater_is_better : bool
+        True.
 
     Examples
     --------
@@ -199,9 +211,12 @@ class LinkPrediction:
     >>> lp = LinkPrediction(g, operators=["dot"], random_state=0)
     >>> lp(FastRP(n_components=32, random_state=0))["roc_auc"] > 0.7
     True
+    >>> LinkPrediction(g, operators=["hadamard", "dot"]).primary_metric
+    'roc_auc[hadamard]'
     """
 
-    primary_metric = "roc_auc"
+    name = "link-prediction"
+    greater_is_better = True
 
     def __init__(
         self,
@@ -220,8 +235,28 @@ class LinkPrediction:
         self.C = C
         self.random_state = random_state
 
+    @property
+    def primary_metric(self) -> str:
+        """``roc_auc``, or ``roc_auc[<first operator>]`` with several operators."""
+        ops = self._operators()
+        return "roc_auc" if len(ops) == 1 else f"roc_auc[{ops[0]}]"
+
+    def _operators(self) -> list[str]:
+        ops = [self.operators] if isinstance(self.operators, str) else list(self.operators)
+        if not ops or any(op not in OPERATORS for op in ops):
+            raise InvalidInputError(
+                f"'operators' must be among {', '.join(OPERATORS)}; got {self.operators!r}."
+            )
+        return ops
+
     def split(self) -> EdgeSplit:
-        """The seeded split (the same for every embedder evaluated)."""
+        """Return the seeded split (the same for every embedder evaluated).
+
+        Returns
+        -------
+        EdgeSplit
+            The training graph and the classifier / test pairs.
+        """
         seed = resolve_seed(self.random_state, "LinkPrediction")
         return split_edges(
             self.graph,
@@ -231,11 +266,19 @@ class LinkPrediction:
         )
 
     def __call__(self, embedder: Any) -> dict[str, float]:
-        ops = [self.operators] if isinstance(self.operators, str) else list(self.operators)
-        if not ops or any(op not in OPERATORS for op in ops):
-            raise InvalidInputError(
-                f"'operators' must be among {', '.join(OPERATORS)}; got {self.operators!r}."
-            )
+        """Re-fit a clone of ``embedder`` on the training graph and score the test pairs.
+
+        Parameters
+        ----------
+        embedder : embedder
+            An unfitted or fitted embedder (it is cloned; its ``random_state`` is kept).
+
+        Returns
+        -------
+        dict of str to float
+            ROC-AUC and average precision per operator (see the class docstring for the keys).
+        """
+        ops = self._operators()
         if not hasattr(embedder, "fit"):
             raise InvalidInputError(
                 "LinkPrediction re-fits the embedder on the training graph: give an embedder "

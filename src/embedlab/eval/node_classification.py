@@ -40,7 +40,7 @@ from embedlab.eval._inputs import embedding_arrays, labelled_rows
 from embedlab.eval._logreg import fit_multilabel_logreg
 from embedlab.eval.metrics import f1_micro_macro, top_k_predictions
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import _factorize
+from embedlab.io._graph import _factorize
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import resolve_seed
 
@@ -61,12 +61,14 @@ class NodeClassification:
     labels : NodeLabels
         (node, label) pairs; every labelled node must have an embedding.
     train_ratios : sequence of float in (0, 1), default=(0.1, 0.5, 0.9)
+        Shares of the labelled nodes that train; each gives its own pair of scores.
     repeats : int, default=5
         Seeded shuffles per ratio; scores are averaged.
     C : float, default=1.0
         Inverse L2 regularisation of the logistic regressions (DeepWalk's default; FastRP's
         BlogCatalog setting is 0.1).
     random_state : int, default=0
+        Seed of the shuffles (the same for every embedding evaluated).
     penalize_intercept : bool, default=True
         Regularise the intercept as liblinear does (the DeepWalk protocol); ``False``: lbfgs's
         free intercept.
@@ -74,9 +76,25 @@ class NodeClassification:
         Batched per-label L-BFGS, or scikit-learn's ``LogisticRegression`` per label.
     n_jobs : int, default=None
         Threads for ``solver="sklearn"`` (``None``: all cores).
+    max_iter : int, default=1000
+        Iterations of each logistic regression.
     tol : float, default=1e-4
         Stopping tolerance on the largest gradient entry of the per-sample objective, as
         scikit-learn's ``tol`` for ``lbfgs``.
+
+    Returns
+    -------
+    dict of str to float
+        Calling the evaluator on embeddings (an EmbeddingSet, a fitted embedder or an
+        ``(ids, vectors)`` pair) gives ``micro_f1@ρ`` and ``macro_f1@ρ`` for every training
+        ratio ``ρ`` (formatted with ``:g``), means over the repeats.
+
+    Attributes
+    ----------
+    primary_metric : str
+        ``micro_f1@ρ`` of the first training ratio given, a key of every result.
+    greater_is_better : bool
+        True.
 
     Examples
     --------
@@ -87,9 +105,12 @@ class NodeClassification:
     >>> ev = NodeClassification(labels, train_ratios=[0.5], repeats=2)
     >>> ev((np.arange(40), X))
     {'micro_f1@0.5': 1.0, 'macro_f1@0.5': 1.0}
+    >>> ev.primary_metric
+    'micro_f1@0.5'
     """
 
-    primary_metric = "micro_f1"
+    name = "node-classification"
+    greater_is_better = True
 
     def __init__(
         self,
@@ -116,6 +137,11 @@ class NodeClassification:
         self.max_iter = max_iter
         self.tol = tol
 
+    @property
+    def primary_metric(self) -> str:
+        """``micro_f1@ρ`` of the first training ratio: a key of every result."""
+        return f"micro_f1@{_ratio_key(self._check()[0])}"
+
     def _check(self) -> list[float]:
         ratios = [float(r) for r in np.atleast_1d(np.asarray(self.train_ratios, dtype=float))]
         if not ratios or any(not (0.0 < r < 1.0) for r in ratios):
@@ -141,7 +167,18 @@ class NodeClassification:
         return vectors[rows], y, len(classes)
 
     def evaluate(self, embeddings: Any) -> dict[str, list[float]]:
-        """Per-repeat scores: ``{"micro_f1@0.1": [r1, r2, ...], ...}``."""
+        """Per-repeat scores: ``{"micro_f1@0.1": [r1, r2, ...], ...}``.
+
+        Parameters
+        ----------
+        embeddings : EmbeddingSet, fitted embedder or (ids, vectors)
+            The node embeddings; every labelled node must have one.
+
+        Returns
+        -------
+        dict of str to list of float
+            The keys of :meth:`__call__`, each with one score per repeat.
+        """
         ratios = self._check()
         x, y, _n_classes = self._design(embeddings)
         n = len(x)
@@ -181,7 +218,18 @@ class NodeClassification:
             out[f"macro_f1@{_ratio_key(r)}"].append(macro)
 
     def __call__(self, embeddings: Any) -> dict[str, float]:
-        """Mean Micro- and Macro-F1 per training ratio."""
+        """Mean Micro- and Macro-F1 per training ratio.
+
+        Parameters
+        ----------
+        embeddings : EmbeddingSet, fitted embedder or (ids, vectors)
+            The node embeddings; every labelled node must have one.
+
+        Returns
+        -------
+        dict of str to float
+            ``micro_f1@ρ`` and ``macro_f1@ρ`` per training ratio, means over the repeats.
+        """
         return {k: float(np.mean(v)) for k, v in self.evaluate(embeddings).items()}
 
     def select(
@@ -205,7 +253,9 @@ class NodeClassification:
             Anything :meth:`evaluate` accepts, all embedding the labelled nodes. One candidate
             tunes ``C`` alone.
         Cs : sequence of positive float
+            The grid of inverse regularisations tried.
         validation_ratio : float in (0, 1)
+            Share of each training split that validates.
 
         Returns
         -------

@@ -37,8 +37,10 @@ def _csr(m: Any, name: str) -> sp.csr_matrix:
 def ranking_metrics(
     top_items: np.ndarray, relevant: sp.csr_matrix, users: np.ndarray, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-user Recall@k and NDCG@k of ranked lists ``top_items[j]`` (best first) for
-    ``users[j]`` against the rows of the binary ``relevant`` matrix (each user needs >= 1).
+    """Return per-user Recall@k and NDCG@k of ranked lists.
+
+    ``top_items[j]`` (best first) for ``users[j]`` is compared with the rows of the binary
+    ``relevant`` matrix (each user needs >= 1).
 
     >>> rel = sp.csr_matrix(np.array([[0, 1, 1, 0]]))
     >>> r, n = ranking_metrics(np.array([[1, 0]]), rel, np.array([0]), k=2)
@@ -71,8 +73,10 @@ def top_k_unseen(
     *,
     batch_size: int = 2048,
 ) -> np.ndarray:
-    """The ``k`` highest-scoring items per user (inner product), skipping ``exclude``'s items.
-    Ties go to the lower item index. Vectors are torch tensors or arrays."""
+    """Return the ``k`` highest-scoring items per user (inner product), skipping ``exclude``.
+
+    Ties go to the lower item index. Vectors are torch tensors or arrays.
+    """
     import torch
 
     u = torch.as_tensor(user_vectors, dtype=torch.float32)
@@ -100,6 +104,7 @@ class RankingResult:
     n_users: int
 
     def as_dict(self) -> dict[str, float]:
+        """Return ``{"recall@k": ..., "ndcg@k": ...}``."""
         return {f"recall@{self.k}": self.recall, f"ndcg@{self.k}": self.ndcg}
 
 
@@ -112,8 +117,10 @@ def evaluate_full_ranking(
     k: int = 20,
     batch_size: int = 2048,
 ) -> RankingResult:
-    """Recall@k and NDCG@k over all users with held-out items (``relevant``), ranking every item
-    not in ``exclude`` (the training interactions)."""
+    """Return Recall@k and NDCG@k over all users with held-out items (``relevant``).
+
+    Every item not in ``exclude`` (the training interactions) is ranked.
+    """
     rel = _csr(relevant, "relevant")
     ex = _csr(exclude, "exclude")
     if rel.shape != ex.shape:

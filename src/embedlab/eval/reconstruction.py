@@ -27,7 +27,7 @@ import numpy as np
 from embedlab.eval._inputs import embedding_arrays
 from embedlab.eval.metrics import precision_at_k, ranking_average_precision
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils.validation import check_random_state
 
 __all__ = ["Reconstruction", "hop_neighbourhoods"]
@@ -63,15 +63,32 @@ class Reconstruction:
     Parameters
     ----------
     graph : Graph
+        The graph whose neighbourhoods the embeddings should recover.
     hops : sequence of int, default=(1, 2, 3)
+        The neighbourhood radii ``h`` reported as ``map@h``.
     sample : int, default=1000
         Nodes evaluated (all when the graph has fewer with a neighbour).
     k : int, default=10
         The ``k`` of ``precision@k`` (1-hop neighbours).
     similarity : {"cosine", "dot"}, default="cosine"
+        How two embeddings are compared.
     random_state : int, default=0
+        Seed of the node sample.
     block : int, default=256
         Sampled nodes scored at a time.
+
+    Returns
+    -------
+    dict of str to float
+        Calling the evaluator on embeddings of the graph's nodes gives ``map@h`` for every hop
+        and ``precision@k``.
+
+    Attributes
+    ----------
+    primary_metric : str
+        ``map@h`` of the smallest hop, a key of every result.
+    greater_is_better : bool
+        True.
 
     Examples
     --------
@@ -80,9 +97,12 @@ class Reconstruction:
     >>> x = np.repeat(np.eye(2), 3, axis=0)  # one-hot per triangle
     >>> {k: round(v, 6) for k, v in Reconstruction(g, hops=[1])((g.node_ids, x)).items()}
     {'map@1': 1.0, 'precision@10': 0.4}
+    >>> Reconstruction(g, hops=[3, 2]).primary_metric
+    'map@2'
     """
 
-    primary_metric = "map@1"
+    name = "reconstruction"
+    greater_is_better = True
 
     def __init__(
         self,
@@ -117,10 +137,31 @@ class Reconstruction:
             x /= np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
         return x
 
-    def __call__(self, embeddings: Any) -> dict[str, float]:
+    @property
+    def primary_metric(self) -> str:
+        """``map@h`` of the smallest hop."""
+        return f"map@{self._hops()[0]}"
+
+    def _hops(self) -> list[int]:
         hops = sorted({int(h) for h in self.hops})
         if not hops or hops[0] < 1:
             raise InvalidInputError(f"'hops' must be positive integers; got {self.hops!r}.")
+        return hops
+
+    def __call__(self, embeddings: Any) -> dict[str, float]:
+        """Score how well embedding similarity ranks each sampled node's neighbourhoods.
+
+        Parameters
+        ----------
+        embeddings : EmbeddingSet, fitted embedder or (ids, vectors)
+            One vector per node of the graph.
+
+        Returns
+        -------
+        dict of str to float
+            ``map@h`` per hop, then ``precision@k``.
+        """
+        hops = self._hops()
         if self.similarity not in ("cosine", "dot"):
             raise InvalidInputError(
                 f"'similarity' must be 'cosine' or 'dot'; got {self.similarity!r}."

@@ -16,7 +16,6 @@ __all__ = [
     "propagate",
     "propagate_sparse",
     "row_nonzeros",
-    "row_sums",
     "scale_rows",
     "sparse_rows",
     "sparse_sign_rows",
@@ -78,8 +77,10 @@ def sparse_sign_rows(
 def _normalize_into(
     o: np.ndarray, s: np.float32, acc: np.ndarray, row: int, coef: float, normalize: bool
 ) -> None:
-    """``o *= s``; then ``acc[row] += coef * o / ||o||`` (``coef * o`` when not ``normalize``)
-    unless ``coef`` or the norm is 0."""
+    """Scale ``o *= s``, then add ``acc[row] += coef * o / ||o||``.
+
+    ``coef * o`` when not ``normalize``; nothing when ``coef`` or the norm is 0.
+    """
     d = o.shape[0]
     ss = 0.0
     for k in range(d):
@@ -105,8 +106,9 @@ def propagate(
     coef: float,
     normalize: bool = True,
 ) -> None:
-    """``out = D^-1 S x`` row by row, and ``acc[i] += coef * out[i] / ||out[i]||`` (fused;
-    ``coef * out[i]`` when not ``normalize``).
+    """Compute ``out = D^-1 S x`` row by row, fused with ``acc[i] += coef * out[i] / ||out[i]||``.
+
+    The increment is ``coef * out[i]`` when not ``normalize``.
 
     Rows of ``out`` with zero norm add nothing to ``acc``. Neighbours are summed four at a time
     (a fixed order: the result does not depend on the thread count). ``acc`` may be a ``(1, 1)``
@@ -154,7 +156,7 @@ def row_nonzeros(x: np.ndarray) -> np.ndarray:
 
 @njit(parallel=True, cache=True, nogil=True)
 def sparse_rows(x: np.ndarray, indptr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The non-zeros of each row of ``x`` as CSR ``(columns, values)`` for ``indptr``."""
+    """Return the non-zeros of each row of ``x`` as CSR ``(columns, values)`` for ``indptr``."""
     n, d = x.shape
     cols = np.empty(indptr[n], dtype=np.int32)
     vals = np.empty(indptr[n], dtype=np.float32)
@@ -212,35 +214,13 @@ def scale_rows(x: np.ndarray, s: np.ndarray) -> None:
 
 
 @njit(parallel=True, cache=True, nogil=True)
-def row_sums(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Weighted out-degrees of a CSR matrix (float64)."""
-    n = indptr.shape[0] - 1
-    out = np.zeros(n, dtype=np.float64)
-    for i in prange(n):
-        acc = 0.0
-        for p in range(indptr[i], indptr[i + 1]):
-            acc += weights[p]
-        out[i] = acc
-    return out
-
-
-@njit(cache=True, nogil=True)
-def count_diagonal(indptr: np.ndarray, indices: np.ndarray) -> int:
-    """Number of stored diagonal entries (self-loops) of a CSR matrix."""
-    count = 0
-    for i in range(indptr.shape[0] - 1):
-        for p in range(indptr[i], indptr[i + 1]):
-            if indices[p] == i:
-                count += 1
-    return count
-
-
-@njit(parallel=True, cache=True, nogil=True)
 def accumulate_normalized(
     x: np.ndarray, acc: np.ndarray, coef: float, normalize: bool = True
 ) -> None:
-    """``acc[i] += coef * x[i] / ||x[i]||`` for rows with non-zero norm (no division when not
-    ``normalize``)."""
+    """Add ``acc[i] += coef * x[i] / ||x[i]||`` for rows with non-zero norm.
+
+    No division when not ``normalize``.
+    """
     n, d = x.shape
     for i in prange(n):
         ss = 0.0
@@ -287,9 +267,10 @@ def apply_standardize(x: np.ndarray, mean: np.ndarray, scale: np.ndarray) -> Non
 
 
 def column_standardize(x: np.ndarray, n_chunks: int = 64) -> tuple[np.ndarray, np.ndarray]:
-    """Standardise columns in place, as ``sklearn.preprocessing.scale`` (population std; a
-    constant column is centred and left unscaled). Two passes in float64, O(d) extra memory.
-    Returns ``(mean, scale)``.
+    """Standardise columns in place, as ``sklearn.preprocessing.scale``; return ``(mean, scale)``.
+
+    Population std; a constant column is centred and left unscaled. Two passes in float64,
+    O(d) extra memory.
 
     Unlike scikit-learn's absolute ``10 * eps(float64)`` test, a column counts as constant when its
     spread is below float32 resolution of its magnitude (``std <= 1e-6 * max(|mean|, rms)``):

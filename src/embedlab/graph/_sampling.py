@@ -72,8 +72,10 @@ def alias_table(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def alias_probabilities(prob: np.ndarray, alias: np.ndarray) -> np.ndarray:
-    """The distribution a table draws from (for checks): ``(prob[i] + sum of 1 - prob[j] over
-    the j aliased to i) / n``."""
+    """Return the distribution a table draws from (for checks).
+
+    It is ``(prob[i] + sum of 1 - prob[j] over the j aliased to i) / n``.
+    """
     n = len(prob)
     out = np.asarray(prob, dtype=np.float64).copy()
     np.add.at(out, alias, 1.0 - prob)
@@ -82,8 +84,10 @@ def alias_probabilities(prob: np.ndarray, alias: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, nogil=True, inline="always")
 def alias_draw(prob: np.ndarray, alias: np.ndarray, u: float) -> int:
-    """Outcome for one uniform ``u`` in ``[0, 1)``: slot ``floor(u n)``, kept if the remainder is
-    below its probability, else its alias."""
+    """Return the outcome for one uniform ``u`` in ``[0, 1)``.
+
+    Slot ``floor(u n)``, kept if the remainder is below its probability, else its alias.
+    """
     n = prob.shape[0]
     x = u * n
     i = min(int(x), n - 1)

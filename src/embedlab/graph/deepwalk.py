@@ -64,6 +64,8 @@ class DeepWalk(SkipGramEmbedder):
     (40, 8)
     """
 
+    name = "deepwalk"
+
     def __init__(
         self,
         *,

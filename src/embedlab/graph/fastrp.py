@@ -71,7 +71,7 @@ import scipy.sparse as sp
 from embedlab.base import BaseEmbedder, check_is_fitted
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph, _as_id_array, _factorize
+from embedlab.io._graph import Graph, _as_id_array, _factorize
 from embedlab.utils._numba import n_threads
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, Predicate, check_array, resolve_seed
@@ -84,7 +84,9 @@ _FEATURE_SALT = np.uint64(0xF3A7_0C1D_5EED_0001)
 
 
 def node_hash_keys(node_ids: np.ndarray) -> np.ndarray:
-    """A stable 64-bit key per node id: the value for integers, BLAKE2b of the text otherwise.
+    """Return a stable 64-bit key per node id.
+
+    The key is the value for integers, BLAKE2b of the text otherwise.
 
     >>> node_hash_keys(np.array([0, 5])).tolist()
     [0, 5]
@@ -137,7 +139,7 @@ def _is_weight_list(value: Any) -> bool:
 
 
 class FastRP(BaseEmbedder):
-    """Fast Random Projection node embeddings (Chen et al., CIKM 2019).
+    r"""Fast Random Projection node embeddings (Chen et al., CIKM 2019).
 
     See the module docstring for the equations, references and cost.
 
@@ -146,15 +148,15 @@ class FastRP(BaseEmbedder):
     n_components : int, default=128
         Embedding dimension ``d``.
     iteration_weights : sequence of float, default=(0.0, 0.0, 1.0, 6.67)
-        Weights :math:`\\alpha_1..\\alpha_k` of the normalised powers :math:`A^i H_0`; its length is
+        Weights :math:`\alpha_1..\alpha_k` of the normalised powers :math:`A^i H_0`; its length is
         the number of iterations ``k``. The default is the paper's BlogCatalog setting.
     normalization_strength : float, default=-0.64
-        :math:`\\beta` in :math:`H_0 = D^{\\beta} R`; 0 disables degree normalisation. Nodes of
-        degree 0 keep :math:`D^{\\beta}_{ii} = 1`.
+        :math:`\beta` in :math:`H_0 = D^{\beta} R`; 0 disables degree normalisation. Nodes of
+        degree 0 keep :math:`D^{\beta}_{ii} = 1`.
     node_self_influence : float, default=0.0
-        Weight :math:`\\alpha_0` of the node's own normalised initial vector.
+        Weight :math:`\alpha_0` of the node's own normalised initial vector.
     density : float or "auto", default="auto"
-        Fraction of non-zero entries of :math:`R`; ``"auto"`` is :math:`1/\\sqrt{n}` (the
+        Fraction of non-zero entries of :math:`R`; ``"auto"`` is :math:`1/\sqrt{n}` (the
         paper's choice).
     property_ratio : float in [0, 1], default=0.0
         Share of the dimensions that come from node features (needs ``features`` in ``fit``).
@@ -165,7 +167,7 @@ class FastRP(BaseEmbedder):
         :math:`S` itself (the authors' ``input_matrix='adj'``, their link-prediction setting).
     normalize_iterations : bool, default=True
         L2-normalise the rows of every :math:`H_i` before weighting (the authors' ``normalization``
-        switch; the paper's node-classification setting). Without it :math:`N = \\sum_i \\alpha_i
+        switch; the paper's node-classification setting). Without it :math:`N = \sum_i \alpha_i
         H_i`, whose dot products count (degree-weighted) shared neighbourhoods.
     random_state : int, numpy Generator or None, default=None
         Seed of the projection; ``None`` draws one, logs it and stores it in ``seed_``.
@@ -194,6 +196,8 @@ class FastRP(BaseEmbedder):
     >>> model.embeddings_.shape, model.embeddings_.dtype
     ((4, 16), dtype('float32'))
     """
+
+    name = "fastrp"
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
@@ -374,8 +378,9 @@ class FastRP(BaseEmbedder):
 
     # ----------------------------------------------------------------------------- API
     def fit(self, X: Any, y: Any = None, *, features: Any = None) -> FastRP:
-        """Embed the nodes of ``X`` (a :class:`Graph`, scipy.sparse matrix, networkx graph or
-        edge-list path).
+        """Embed the nodes of ``X``.
+
+        ``X`` is a :class:`Graph`, a scipy.sparse matrix, a networkx graph or an edge-list path.
 
         ``features`` (optional, with ``property_ratio > 0``): array ``[n_nodes, f]`` aligned with
         ``Graph.node_ids``.
@@ -489,8 +494,11 @@ def _inverse(deg: np.ndarray) -> np.ndarray:
 def _first_step_operand(
     h0: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-    """The CSR rows of :math:`H_0` when at most a quarter of it is non-zero (then the first step
-    is a sparse product), else ``None``; nothing of size ``nnz`` is allocated in the dense case."""
+    """Return the CSR rows of :math:`H_0` when at most a quarter of it is non-zero, else ``None``.
+
+    Then the first step is a sparse product; nothing of size ``nnz`` is allocated in the dense
+    case.
+    """
     indptr = K.row_nonzeros(h0)
     if indptr[-1] > 0.25 * h0.size:
         return None
@@ -508,8 +516,10 @@ def _step(
     normalize: bool,
     sparse_x: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None,
 ) -> None:
-    """One propagation :math:`H_i = A H_{i-1}` over ``graph`` (see :func:`_kernels.propagate`);
-    ``sparse_x`` is ``x``'s CSR rows when ``x`` is sparse (the projection)."""
+    """Run one propagation :math:`H_i = A H_{i-1}` over ``graph`` (:func:`_kernels.propagate`).
+
+    ``sparse_x`` is ``x``'s CSR rows when ``x`` is sparse (the projection).
+    """
     csr = (graph.indptr, graph.indices, graph.weights, graph.weighted, inv_deg)
     if sparse_x is None:
         K.propagate(*csr, x, out, acc, coef, normalize)

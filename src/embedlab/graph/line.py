@@ -38,10 +38,10 @@ from numba import njit, prange
 from embedlab.base import BaseEmbedder
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph, csr_rows
 from embedlab.graph._sampling import alias_draw, alias_table
 from embedlab.graph.skipgram import _episodes, init_embeddings, negative_sampler, sgns_update
 from embedlab.graph.walks import _uniform
+from embedlab.io._graph import Graph, csr_rows
 from embedlab.utils._numba import n_threads, resolve_n_jobs
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, resolve_seed
@@ -72,7 +72,7 @@ def _line_episode(
     lr0: float,
     n_threads: int,
 ) -> None:
-    """Samples ``first..last-1``: thread ``t`` trains ``first + t, first + t + T, ...``."""
+    """Train on samples ``first..last-1``: thread ``t`` trains ``first + t, first + t + T, ...``."""
     m = indices.shape[0]
     d = w_vertex.shape[1]
     for t in prange(n_threads):
@@ -148,7 +148,7 @@ def _l2_rows(x: np.ndarray) -> np.ndarray:
 
 
 class LINE(BaseEmbedder):
-    """LINE node embeddings, first order, second order or both (Tang et al., WWW 2015).
+    r"""LINE node embeddings, first order, second order or both (Tang et al., WWW 2015).
 
     Parameters
     ----------
@@ -161,7 +161,7 @@ class LINE(BaseEmbedder):
     n_samples : int or None, default=None
         Edge samples per order (the paper's ``T``); ``None``: 100 per directed edge.
     learning_rate : float, default=0.025
-        Initial SGD step (the paper's :math:`\\rho_0`), decayed linearly.
+        Initial SGD step (the paper's :math:`\rho_0`), decayed linearly.
     deterministic : bool, default=False
         Train on one thread so that the same seed gives the same bytes.
     random_state : int, numpy Generator or None, default=None
@@ -183,6 +183,8 @@ class LINE(BaseEmbedder):
     >>> LINE(n_components=8, n_samples=20_000, random_state=0).fit(g).embeddings_.shape
     (40, 8)
     """
+
+    name = "line"
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
@@ -217,8 +219,10 @@ class LINE(BaseEmbedder):
         self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any = None) -> LINE:
-        """Embed the nodes of ``X`` (a :class:`Graph`, scipy.sparse matrix, networkx graph or
-        edge-list path)."""
+        """Embed the nodes of ``X``.
+
+        ``X`` is a :class:`Graph`, a scipy.sparse matrix, a networkx graph or an edge-list path.
+        """
         self._validate_params()
         if self.order == "both" and self.n_components % 2:
             raise InvalidInputError(

@@ -60,6 +60,8 @@ class Node2Vec(SkipGramEmbedder):
     (40, 8)
     """
 
+    name = "node2vec"
+
     def __init__(
         self,
         *,

@@ -32,15 +32,16 @@ import scipy.sparse as sp
 
 from embedlab.base import BaseEmbedder
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils.validation import Interval, resolve_seed
 
 __all__ = ["OrbitPMI", "RandomWalkPMI", "orbit_pmi_embedding", "parse_orbits", "ppmi_embedding"]
 
 
 def parse_orbits(spec: str | Any) -> list[tuple[int, int, int]]:
-    """``"0-0-1,1-2-1"`` -> ``[(1, 0, 0), (1, 1, 2)]`` (keys ``(hop, o1, o2)``); ``"all"``,
-    ``"1-hop"``, ``"2-hop"``, ``"3-hop"`` name groups.
+    """Parse an orbit list: ``"0-0-1,1-2-1"`` -> ``[(1, 0, 0), (1, 1, 2)]``.
+
+    The keys are ``(hop, o1, o2)``; ``"all"``, ``"1-hop"``, ``"2-hop"``, ``"3-hop"`` name groups.
 
     >>> parse_orbits("12-12-2, 0-0-1")
     [(2, 12, 12), (1, 0, 0)]
@@ -113,8 +114,10 @@ def orbit_pmi_embedding(
     negatives: float = 1.0,
     seed: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """GOPMI from orbit adjacencies already counted: the PPMI embedding of the sum of the
-    matrices that ``orbits`` names (as :class:`OrbitPMI`, which calls it).
+    """Return the GOPMI embedding from orbit adjacencies already counted.
+
+    It is the PPMI embedding of the sum of the matrices that ``orbits`` names (as
+    :class:`OrbitPMI`, which calls it).
 
     ``adjacencies`` maps ``(hop, o1, o2)`` to a sparse matrix, as returned by
     :func:`embedlab.graph.orbits.orbit_adjacency`; count once, embed many orbit sets.
@@ -177,6 +180,8 @@ class OrbitPMI(BaseEmbedder):
     >>> OrbitPMI(n_components=4, orbits="1-hop", random_state=0).fit(g).embeddings_.shape
     (40, 4)
     """
+
+    name = "orbit-pmi"
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
@@ -251,6 +256,8 @@ class RandomWalkPMI(BaseEmbedder):
     >>> RandomWalkPMI(n_components=4, window=3, random_state=0).fit(g).embeddings_.shape
     (40, 4)
     """
+
+    name = "random-walk-pmi"
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],

@@ -47,7 +47,7 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.graph._graph import Graph, csr_rows
+from embedlab.io._graph import Graph, csr_rows
 
 __all__ = [
     "MATRICES",
@@ -145,9 +145,12 @@ def _triangles(indptr: np.ndarray, indices: np.ndarray, n_threads: int) -> np.nd
 def _edge_sums(
     indptr: np.ndarray, indices: np.ndarray, tri: np.ndarray, n_threads: int
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Per directed edge ``u -> v`` (CSR position ``p``), over ``z`` in ``N(u) & N(v)``:
+    """Count the per-edge sums over common neighbours.
+
+    Per directed edge ``u -> v`` (CSR position ``p``), over ``z`` in ``N(u) & N(v)``:
     ``k4[p]`` (edges among those ``z``: 4-cliques on the edge), ``sd[p] = sum d_z``,
-    ``stv[p] = sum t(v, z)``; and ``q[p] = sum over x in N(v) - N[u] of cn(u, x)``."""
+    ``stv[p] = sum t(v, z)``; and ``q[p] = sum over x in N(v) - N[u] of cn(u, x)``.
+    """
     n = indptr.shape[0] - 1
     m = indices.shape[0]
     k4 = np.zeros(m, dtype=np.int64)
@@ -205,7 +208,7 @@ def _edge_sums(
 
 @njit(parallel=True, cache=True, nogil=True)
 def _two_hop_pattern(indptr: np.ndarray, indices: np.ndarray, n_threads: int) -> np.ndarray:
-    """Number of nodes at distance exactly 2 from each node."""
+    """Count the nodes at distance exactly 2 from each node."""
     n = indptr.shape[0] - 1
     counts = np.zeros(n, dtype=np.int64)
     for t in prange(n_threads):
@@ -236,9 +239,10 @@ def _two_hop_rows(
     with_d: bool,
     n_threads: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """For every pair ``(u, w)`` at distance 2, ``u = rows[i]`` (its entries from ``offsets[i]``):
-    ``w`` and the six
-    2-hop orbit adjacencies ``[1-1, 4-5, 6-6, 8-8, 9-10, 12-12]``.
+    """Count the six 2-hop orbit adjacencies of every pair at distance 2.
+
+    For every pair ``(u, w)`` at distance 2, ``u = rows[i]`` (its entries from ``offsets[i]``):
+    ``w`` and the six 2-hop orbit adjacencies ``[1-1, 4-5, 6-6, 8-8, 9-10, 12-12]``.
 
     With ``cn = |N(u) & N(w)|``, ``D`` = edges among those common neighbours, and sums over the
     common neighbours ``c``: ``sa = sum (d_c - 2 - t(c,u))``, ``s2 = sum t(c,w)``:
@@ -337,8 +341,9 @@ def _three_hop(
     count_only: bool,
     n_threads: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """A[(3, 4, 4)] for ``a = rows[i]``: the induced paths a-b-c-d (``b ~ a``; ``c ~ b``, not in
-    ``N[a]``; ``d ~ c``, not in ``N[a]`` nor ``N[b]``), counted per end ``d``.
+    """Count A[(3, 4, 4)] for ``a = rows[i]``: the induced paths a-b-c-d, per end ``d``.
+
+    ``b ~ a``; ``c ~ b``, not in ``N[a]``; ``d ~ c``, not in ``N[a]`` nor ``N[b]``.
 
     Returns ``(entries per row, columns, values)``; with ``count_only`` only the first (then
     ``offsets`` is ignored), so that the output can be sized before it is filled.
@@ -391,8 +396,11 @@ def _three_hop(
 
 @njit(cache=True, nogil=True)
 def _keep(indptr: np.ndarray, vals: np.ndarray, top_k: int, threshold: float) -> np.ndarray:
-    """Mask of the entries kept per row: nonzero, ``>= threshold``, and among the row's
-    ``top_k`` largest (ties: the earlier column) when ``top_k > 0``."""
+    """Return the mask of the entries kept per row.
+
+    Kept: nonzero, ``>= threshold``, and among the row's ``top_k`` largest (ties: the earlier
+    column) when ``top_k > 0``.
+    """
     keep = (vals != 0) & (vals >= threshold)
     if top_k > 0:
         for r in range(indptr.shape[0] - 1):
@@ -426,8 +434,10 @@ def _simple_graph(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _reverse_positions(rows: np.ndarray, indices: np.ndarray) -> np.ndarray:
-    """``rev[p]``: the position of edge ``(v, u)`` for the edge ``(u, v)`` at ``p`` (``rows``:
-    :func:`csr_rows`)."""
+    """Return ``rev[p]``, the position of edge ``(v, u)`` for the edge ``(u, v)`` at ``p``.
+
+    ``rows`` is :func:`csr_rows` of the adjacency.
+    """
     order = np.lexsort((rows, indices))  # edges sorted by (v, u): the CSR order of the transpose
     rev = np.empty(len(indices), dtype=np.int64)
     rev[order] = np.arange(len(indices))
@@ -437,7 +447,7 @@ def _reverse_positions(rows: np.ndarray, indices: np.ndarray) -> np.ndarray:
 def _one_hop(
     indptr: np.ndarray, indices: np.ndarray, threads: int, four: bool = True
 ) -> tuple[dict[tuple[int, int, int], np.ndarray], np.ndarray]:
-    """The 13 one-hop orbit adjacencies as values aligned with the CSR pattern.
+    """Return the 13 one-hop orbit adjacencies as values aligned with the CSR pattern.
 
     Per directed edge ``u -> v`` with ``t = t(u,v)``, ``k = k(u,v)``, sums over
     ``z in N(u) & N(v)``: ``sd = sum d_z``, ``stv = sum t(v,z)``, ``stu = sum t(u,z)``;
@@ -521,7 +531,7 @@ def orbit_adjacency(
     dtype: Any = np.int64,
     n_jobs: int | None = None,
 ) -> dict[tuple[int, int, int], sp.csr_array]:
-    """The orbit adjacency matrices of ``graph`` up to ``max_hop`` hops (28 for ``max_hop=3``).
+    """Return the orbit adjacency matrices of ``graph`` up to ``max_hop`` hops (28 for 3 hops).
 
     Parameters
     ----------

@@ -50,9 +50,9 @@ from numba import njit, prange
 
 from embedlab.base import BaseEmbedder
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph
 from embedlab.graph._sampling import alias_draw, alias_table
 from embedlab.graph.walks import _row_cumsum, _uniform, walk_into
+from embedlab.io._graph import Graph
 from embedlab.utils._numba import n_threads, resolve_n_jobs
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, resolve_seed
@@ -153,8 +153,11 @@ def _train_episode(
     pairs: np.ndarray,
     keep: np.ndarray,
 ) -> None:
-    """Walks ``first..last-1`` of ``starts``: thread ``t`` generates and trains walks
-    ``first + t, first + t + T, ...`` and adds its positive pairs to ``pairs[t]``."""
+    """Train on walks ``first..last-1`` of ``starts``.
+
+    Thread ``t`` generates and trains walks ``first + t, first + t + T, ...`` and adds its
+    positive pairs to ``pairs[t]``.
+    """
     total = starts.shape[0]
     d = w_in.shape[1]
     for t in prange(n_threads):
@@ -200,9 +203,10 @@ def _train_episode(
 
 
 def negative_sampler(degrees: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Alias table drawing node ``v`` with probability proportional to ``degree(v) ** 0.75``
-    (word2vec's unigram^0.75 distribution, exactly rather than through a rounded table; uniform
-    if no node has edges).
+    """Return the alias table drawing node ``v`` with probability ``∝ degree(v) ** 0.75``.
+
+    word2vec's unigram^0.75 distribution, exactly rather than through a rounded table; uniform
+    if no node has edges.
 
     >>> from embedlab.graph._sampling import alias_probabilities
     >>> alias_probabilities(*negative_sampler(np.array([1.0, 0.0, 16.0]))).round(6).tolist()
@@ -215,8 +219,10 @@ def negative_sampler(degrees: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def keep_probabilities(degrees: np.ndarray, sample: float) -> np.ndarray:
-    """word2vec's subsampling: keep an occurrence of node ``v`` with probability
-    :math:`(\\sqrt{f_v / (s F)} + 1)\\, s F / f_v` (capped at 1), where the visit frequency
+    r"""Return word2vec's subsampling probabilities.
+
+    Keep an occurrence of node ``v`` with probability
+    :math:`(\sqrt{f_v / (s F)} + 1)\, s F / f_v` (capped at 1), where the visit frequency
     :math:`f_v / F` of a random walk is ``deg(v) / sum(deg)`` and ``s = sample``; ``sample = 0``
     keeps everything.
 
@@ -234,8 +240,9 @@ def keep_probabilities(degrees: np.ndarray, sample: float) -> np.ndarray:
 def init_embeddings(
     n: int, d: int, seed: int, *, half_width: float = 1.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Input vectors uniform in ``[-half_width/d, half_width/d)`` (1: gensim >= 4; 0.5:
-    word2vec.c and LINE), output vectors zero.
+    """Return input vectors uniform in ``[-half_width/d, half_width/d)``, output vectors zero.
+
+    ``half_width`` is 1 in gensim >= 4, 0.5 in word2vec.c and LINE.
 
     Row ``i`` depends only on ``(seed, i)``.
     """
@@ -248,8 +255,10 @@ def init_embeddings(
 
 
 def _episodes(total: int, threads: int) -> list[tuple[int, int]]:
-    """About 100 equal slices of ``range(total)`` (GraphVite's episodes): the trainer returns
-    to Python between them to report progress."""
+    """Return about 100 equal slices of ``range(total)`` (GraphVite's episodes).
+
+    The trainer returns to Python between them to report progress.
+    """
     size = max(64 * threads, -(-total // 100))
     return [(a, min(a + size, total)) for a in range(0, total, size)]
 
@@ -354,8 +363,10 @@ class SkipGramEmbedder(BaseEmbedder):
         return 1.0, 1.0
 
     def fit(self, X: Any, y: Any = None) -> SkipGramEmbedder:
-        """Embed the nodes of ``X`` (a :class:`Graph`, scipy.sparse matrix, networkx graph or
-        edge-list path)."""
+        """Embed the nodes of ``X``.
+
+        ``X`` is a :class:`Graph`, a scipy.sparse matrix, a networkx graph or an edge-list path.
+        """
         self._validate_params()
         graph = Graph.from_any(X)
         name = type(self).__name__

@@ -28,7 +28,7 @@ from numba import njit, prange
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
-from embedlab.graph._graph import Graph
+from embedlab.io._graph import Graph
 from embedlab.utils._numba import n_threads
 from embedlab.utils.validation import resolve_seed
 
@@ -41,8 +41,10 @@ _INV53 = 1.0 / 9007199254740992.0  # 2^-53
 
 @njit(cache=True, inline="always")
 def _uniform(state: np.ndarray) -> float:
-    """Next uniform double in [0, 1) of the stream in ``state[0]`` (the SplitMix64 sequence:
-    output ``mix(state + golden)``, then ``state += golden``)."""
+    """Return the next uniform double in [0, 1) of the stream in ``state[0]``.
+
+    The SplitMix64 sequence: output ``mix(state + golden)``, then ``state += golden``.
+    """
     z = K.splitmix64(state[0])
     state[0] += _GOLDEN
     return float(z >> _S11) * _INV53
@@ -158,7 +160,7 @@ def _walks(
 
 @njit(parallel=True, cache=True, nogil=True)
 def _row_cumsum(indptr: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Running sums of the weights within each CSR row (float64), restarting at every row."""
+    """Return running sums of the weights within each CSR row (float64), restarting per row."""
     out = np.empty(weights.shape[0], dtype=np.float64)
     for i in prange(indptr.shape[0] - 1):
         acc = 0.0

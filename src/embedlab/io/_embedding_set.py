@@ -28,6 +28,7 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.utils.fileio import atomic_path, check_output_path
+from embedlab.utils.linalg import as_float_matrix
 
 __all__ = ["EmbeddingSet"]
 
@@ -86,14 +87,9 @@ class EmbeddingSet:
 
     def __post_init__(self) -> None:
         vec = np.asarray(self.vectors)
-        if vec.ndim != 2:
-            raise InvalidInputError(f"'vectors' must be 2-d [n, d]; got shape {vec.shape}.")
         if not np.issubdtype(vec.dtype, np.number):
             raise InvalidInputError(f"'vectors' must be numeric; got dtype {vec.dtype}.")
-        vec = np.ascontiguousarray(vec, dtype=np.float32)
-        if not np.isfinite(vec).all():
-            row = int(np.flatnonzero(~np.isfinite(vec).all(axis=1))[0])
-            raise InvalidInputError(f"'vectors' holds NaN or infinite values (first in row {row}).")
+        vec = as_float_matrix(vec, "'vectors'", allow_empty=True)
         self.vectors = vec
         self.ids = _as_ids(self.ids, vec.shape[0])
         if np.unique(self.ids).shape[0] != self.ids.shape[0]:
@@ -117,7 +113,7 @@ class EmbeddingSet:
         return f"EmbeddingSet(n={len(self)}, dim={self.dim}, method={method!r})"
 
     def lookup(self, ids: Any) -> np.ndarray:
-        """The vectors of ``ids`` (in that order); unknown ids raise :class:`InvalidInputError`."""
+        """Return the vectors of ``ids`` (in that order); an unknown id is an error."""
         return self.vectors[self.positions(ids)]
 
     def positions(self, ids: Any) -> np.ndarray:

@@ -1,7 +1,8 @@
-"""The embedder contract (DESIGN.md section 2), as executable checks.
+"""The embedder contract (DESIGN.md section 2), and the registry-entry contract, as checks.
 
-Each check builds a small synthetic graph with a planted structure, so that the checks are
-meaningful, not only about shapes.
+Each embedder check builds a small synthetic graph with a planted structure, so that the checks
+are meaningful, not only about shapes. :func:`check_registry_entry` holds for every entry of
+every registry in :data:`embedlab.registry.REGISTRIES`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,39 @@ import numpy as np
 from embedlab.base import BaseEmbedder, clone
 from embedlab.exceptions import InvalidInputError, NotFittedError
 
-__all__ = ["check_embedder", "embedder_checks"]
+__all__ = [
+    "check_embedder",
+    "check_name_matches_registry",
+    "check_registry_entry",
+    "embedder_checks",
+]
+
+
+def check_registry_entry(registry: Any, key: str) -> None:
+    """Check that the entry ``key`` of ``registry`` imports and carries ``name == key``.
+
+    Parameters
+    ----------
+    registry : Registry
+        A family registry.
+    key : str
+        One of its names.
+
+    Examples
+    --------
+    >>> from embedlab.registry import EMBEDDERS
+    >>> check_registry_entry(EMBEDDERS, "fastrp")
+    """
+    path = registry.path(key)
+    try:
+        component = registry.get(key)
+    except (ImportError, AttributeError) as exc:
+        raise AssertionError(f"{registry.kind} {key!r}: {path} does not import: {exc}") from exc
+    name = getattr(component, "name", None)
+    if name != key:
+        raise AssertionError(
+            f"{registry.kind} {key!r} ({path}) must declare name = {key!r}; it has {name!r}"
+        )
 
 
 def _graph() -> Any:
@@ -34,6 +67,23 @@ def _make(cls: type[BaseEmbedder], **extra: Any) -> Any:
         params["deterministic"] = True
     params.update(extra)
     return cls(**{k: v for k, v in params.items() if k in sig})
+
+
+def check_name_matches_registry(cls: type[BaseEmbedder]) -> None:
+    """``cls.name`` is the key under which :data:`~embedlab.registry.EMBEDDERS` holds it.
+
+    An unregistered class (a user's subclass) passes: only registered names are checked.
+    """
+    from embedlab.registry import EMBEDDERS
+
+    try:
+        key = EMBEDDERS.name_of(cls)
+    except InvalidInputError:
+        return
+    if getattr(cls, "name", None) != key:
+        raise AssertionError(
+            f"{cls.__name__}.name is {getattr(cls, 'name', None)!r}; its registry key is {key!r}"
+        )
 
 
 def check_constructor_only_stores(cls: type[BaseEmbedder]) -> None:
@@ -67,8 +117,10 @@ def check_repr_clone_pickle(cls: type[BaseEmbedder]) -> None:
 
 
 def check_fit_output(cls: type[BaseEmbedder]) -> None:
-    """``fit`` returns self; ``embeddings_`` is float32, C-contiguous, finite, aligned with
-    ``ids_``."""
+    """Check that ``fit`` returns self and ``embeddings_`` is float32 [n, d], finite.
+
+    ``embeddings_`` is also C-contiguous and aligned with ``ids_``; ``seed_`` is an int.
+    """
     graph, _ = _graph()
     est = _make(cls)
     if est.fit(graph) is not est:
@@ -87,7 +139,7 @@ def check_fit_output(cls: type[BaseEmbedder]) -> None:
 
 
 def check_same_seed_same_bytes(cls: type[BaseEmbedder]) -> None:
-    """The same seed gives identical bytes; another seed gives different embeddings."""
+    """Check that the same seed gives identical bytes; another seed gives different embeddings."""
     graph, _ = _graph()
     a = _make(cls).fit_transform(graph)
     b = _make(cls).fit_transform(graph)
@@ -124,7 +176,7 @@ def check_structure_recovered(cls: type[BaseEmbedder]) -> None:
 
 
 def check_bad_params_rejected(cls: type[BaseEmbedder]) -> None:
-    """A negative ``n_components`` is refused at ``fit`` with a message naming it."""
+    """Check that a negative ``n_components`` is refused at ``fit`` with a message naming it."""
     graph, _ = _graph()
     if "n_components" not in inspect.signature(cls.__init__).parameters:
         return
@@ -151,7 +203,14 @@ def check_not_fitted(cls: type[BaseEmbedder]) -> None:
 
 
 def embedder_checks() -> Iterator[Callable[[type[BaseEmbedder]], None]]:
-    """Every contract check, in order."""
+    """Every embedder contract check, in order.
+
+    Yields
+    ------
+    callable
+        ``check(cls)``; raises ``AssertionError`` on a breach.
+    """
+    yield check_name_matches_registry
     yield check_constructor_only_stores
     yield check_repr_clone_pickle
     yield check_fit_output

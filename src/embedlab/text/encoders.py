@@ -29,9 +29,10 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.exceptions import InvalidInputError, MissingExtraError
+from embedlab.exceptions import InvalidInputError
 from embedlab.retrieval.compression._codecs import truncate
 from embedlab.retrieval.multivector import MultiVector
+from embedlab.utils.optional import import_optional
 from embedlab.utils.progress import progress
 
 __all__ = ["MODELS", "SentenceEncoder", "model_path"]
@@ -46,13 +47,7 @@ def model_path(model: str) -> Path:
     """The folder of a packaged model name (``"minilm"``) or of a model folder path."""
     if model in MODELS:
         package, module = MODELS[model]
-        try:
-            mod = __import__(module)
-        except ImportError:
-            raise MissingExtraError(
-                f"The model {model!r} comes from the package {package}: "
-                "pip install 'embedlab[text]'."
-            ) from None
+        mod = import_optional(module, "text", f"Packaged models ({model!r})", package=package)
         return Path(mod.get_model_path())
     p = Path(model)
     if p.is_dir() and (p / "modules.json").is_file():
@@ -134,13 +129,10 @@ class SentenceEncoder:
         path = model_path(self.model)
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        try:
-            from sentence_transformers import SentenceTransformer
-        except ImportError:
-            raise MissingExtraError(
-                "Sentence encoders need sentence-transformers: pip install 'embedlab[text]'."
-            ) from None
-        st = SentenceTransformer(str(path), device=self.device, local_files_only=True)
+        st_module = import_optional(
+            "sentence_transformers", "text", "Sentence encoders", package="sentence-transformers"
+        )
+        st = st_module.SentenceTransformer(str(path), device=self.device, local_files_only=True)
         if self.max_seq_length is not None:
             if not isinstance(self.max_seq_length, int) or self.max_seq_length < 1:
                 raise InvalidInputError(

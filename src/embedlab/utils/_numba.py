@@ -1,19 +1,26 @@
-"""Thread control for numba kernels.
+"""Thread control for numba kernels, and one source for a kernel's parallel and serial forms.
 
 numba's thread count is process-wide; :func:`n_threads` sets it for one call and restores it.
 Every embedlab kernel computes each output row independently and in a fixed order, so results do
 not depend on the number of threads.
+
+A loop over rows is often wanted twice: ``parallel=True`` for many rows, and serial (releasing
+the GIL) for a few, where waking numba's thread pool costs more than the work.
+:func:`parallel_and_serial` compiles one Python function, written with ``prange``, both ways;
+without ``parallel=True`` numba runs ``prange`` as ``range``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import types
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any, NamedTuple
 
 from embedlab.exceptions import InvalidInputError
 
-__all__ = ["n_threads", "resolve_n_jobs"]
+__all__ = ["KernelPair", "n_threads", "parallel_and_serial", "resolve_n_jobs"]
 
 
 def resolve_n_jobs(n_jobs: int | None) -> int:
@@ -44,3 +51,60 @@ def n_threads(n_jobs: int | None) -> Iterator[int]:
         yield k
     finally:
         numba.set_num_threads(previous)
+
+
+class KernelPair(NamedTuple):
+    """The two compiled forms of one kernel source."""
+
+    parallel: Callable[..., Any]
+    serial: Callable[..., Any]
+
+
+def _renamed(fn: Callable[..., Any], suffix: str) -> Callable[..., Any]:
+    """Return a copy of ``fn`` under another qualified name (numba's disk caches stay apart)."""
+    copy = types.FunctionType(
+        fn.__code__, fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+    copy.__qualname__ = f"{fn.__qualname__}__{suffix}"
+    copy.__doc__ = fn.__doc__
+    copy.__module__ = fn.__module__
+    return copy
+
+
+def parallel_and_serial(**options: Any) -> Callable[[Callable[..., Any]], KernelPair]:
+    """Compile one kernel with ``parallel=True`` and without, from the same source.
+
+    Parameters
+    ----------
+    **options
+        ``numba.njit`` options shared by both forms (``cache``, ``nogil``, ``fastmath``...).
+
+    Returns
+    -------
+    callable
+        A decorator turning a function written with ``numba.prange`` into a
+        :class:`KernelPair` ``(parallel, serial)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from numba import prange
+    >>> @parallel_and_serial(nogil=True)
+    ... def double(x):
+    ...     for i in prange(x.shape[0]):
+    ...         x[i] *= 2.0
+    >>> a = np.ones(4); double.parallel(a); double.serial(a); a.tolist()
+    [4.0, 4.0, 4.0, 4.0]
+    """
+    import numba
+
+    if "parallel" in options:
+        raise TypeError("parallel_and_serial compiles both forms; do not pass 'parallel'.")
+
+    def decorate(fn: Callable[..., Any]) -> KernelPair:
+        return KernelPair(
+            parallel=numba.njit(parallel=True, **options)(_renamed(fn, "parallel")),
+            serial=numba.njit(**options)(_renamed(fn, "serial")),
+        )
+
+    return decorate

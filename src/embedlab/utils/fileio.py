@@ -73,9 +73,12 @@ def atomic_path(path: str | os.PathLike[str], *, overwrite: bool) -> Iterator[Pa
 
 @contextmanager
 def atomic_file(path: str | os.PathLike[str], *, overwrite: bool = True) -> Iterator[BinaryIO]:
-    """A binary file handle on a temporary file beside ``path``, flushed and fsynced before it is
-    renamed onto ``path`` (:func:`atomic_path`): a crash leaves the old file or the new one,
-    never a torn one. For snapshots, which must survive the crash they are there for."""
+    """Return a binary file handle on a temporary file beside ``path``, renamed onto it at exit.
+
+    The file is flushed and fsynced before the rename (:func:`atomic_path`): a crash leaves the
+    old file or the new one, never a torn one. For snapshots, which must survive the crash they
+    are there for.
+    """
     with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
         yield fh
         fh.flush()
@@ -123,7 +126,7 @@ def _umask() -> int:
 
 
 def first_file(folder: Path, names: Iterable[str]) -> Path | None:
-    """The first of ``names`` that is a file in ``folder`` (e.g. ``a.txt``, then ``a.txt.gz``)."""
+    """Return the first of ``names`` that is a file in ``folder`` (``a.txt``, then ``a.txt.gz``)."""
     for name in names:
         if (folder / name).is_file():
             return folder / name

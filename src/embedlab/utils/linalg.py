@@ -65,7 +65,7 @@ def as_float_matrix(
 
 
 def unit_rows(x: np.ndarray, dim: int | None = None) -> np.ndarray:
-    """The first ``dim`` columns of ``x`` (all by default) with unit L2 rows, as new float32.
+    """Return the first ``dim`` columns of ``x`` (all by default) with unit L2 rows, as new float32.
 
     Zero rows stay zero.
 

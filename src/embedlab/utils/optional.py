@@ -17,7 +17,7 @@ __all__ = ["import_optional", "missing_extra_message"]
 
 
 def missing_extra_message(module: str, extra: str, purpose: str, *, package: str = "") -> str:
-    """The one wording of a missing optional dependency.
+    """Return the one wording of a missing optional dependency.
 
     Examples
     --------

@@ -49,6 +49,7 @@ class Interval:
     closed: str = "both"  # "both", "left", "right" or "neither"
 
     def contains(self, value: Any) -> bool:
+        """Tell whether ``value`` satisfies the constraint."""
         if isinstance(value, bool | np.bool_):
             return False
         if self.kind is int and not isinstance(value, numbers.Integral):
@@ -65,6 +66,7 @@ class Interval:
         return not (self.right is not None and (v > self.right or (v == self.right and right_open)))
 
     def describe(self) -> str:
+        """Describe the constraint for error messages (``an int in the range [1, inf)``)."""
         lb = "[" if self.closed in ("both", "left") and self.left is not None else "("
         rb = "]" if self.closed in ("both", "right") and self.right is not None else ")"
         left = "-inf" if self.left is None else _fmt(self.left)
@@ -85,9 +87,11 @@ class Options:
     values: frozenset[Any] | set[Any]
 
     def contains(self, value: Any) -> bool:
+        """Tell whether ``value`` satisfies the constraint."""
         return isinstance(value, self.kind) and value in self.values
 
     def describe(self) -> str:
+        """Describe the constraint for error messages (``an int in the range [1, inf)``)."""
         vals = ", ".join(repr(v) for v in sorted(self.values, key=str))
         return f"a {self.kind.__name__} among {{{vals}}}"
 
@@ -100,12 +104,14 @@ class Predicate:
     description: str
 
     def contains(self, value: Any) -> bool:
+        """Tell whether ``value`` satisfies the constraint."""
         try:
             return bool(self.func(value))
         except (TypeError, ValueError):
             return False
 
     def describe(self) -> str:
+        """Describe the constraint for error messages (``an int in the range [1, inf)``)."""
         return self.description
 
 
@@ -188,7 +194,7 @@ def resolve_seed(random_state: int | np.random.Generator | None, owner: str = ""
 
 
 def check_random_state(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    """A local numpy Generator for ``random_state`` (never the global RNG)."""
+    """Return a local numpy Generator for ``random_state`` (never the global RNG)."""
     if isinstance(random_state, np.random.Generator):
         return random_state
     return np.random.default_rng(resolve_seed(random_state))
@@ -197,7 +203,7 @@ def check_random_state(random_state: int | np.random.Generator | None) -> np.ran
 def check_array(
     x: Any, *, name: str, ndim: int = 2, dtype: type = np.float32, allow_empty: bool = False
 ) -> np.ndarray:
-    """A C-contiguous array of ``dtype`` with ``ndim`` dimensions and only finite values."""
+    """Return ``x`` as a C-contiguous ``dtype`` array of ``ndim`` dimensions, all finite."""
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:
