@@ -68,7 +68,6 @@ def eval_node_classification(
     ratios = parse_floats(train_ratios, "--train-ratios")
     if c <= 0:
         raise typer.BadParameter(f"must be positive; got {c}.", param_hint="--c")
-    es = EmbeddingSet.load(embeddings)
     lab = load_labels(labels)
     ev = NodeClassification(
         lab,
@@ -78,6 +77,9 @@ def eval_node_classification(
         random_state=seed,
         penalize_intercept=penalize_intercept,
     )
+    with usage_errors():  # every option checked before the embeddings are read
+        primary = ev.primary_metric
+    es = EmbeddingSet.load(embeddings)
     per_repeat = ev.evaluate(es)
     means = {k: float(np.mean(v)) for k, v in per_repeat.items()}
     if as_json:
@@ -86,9 +88,13 @@ def eval_node_classification(
     from rich.console import Console
     from rich.table import Table
 
+    spread = f"mean ± std of {repeats} splits" if repeats > 1 else "1 split"
     table = Table(
-        title=f"Node classification: {embeddings.name} ({len(es)} nodes, d={es.dim}), "
-        f"C={c:g}, {repeats} repeats"
+        title=f"Node classification: {embeddings.name}\n{len(es)} nodes, d={es.dim}, C={c:g}, "
+        f"{spread}",
+        title_justify="left",
+        caption=f"primary metric: {primary}",
+        caption_justify="left",
     )
     table.add_column("train ratio", justify="right")
     table.add_column("Micro-F1", justify="right")
@@ -96,9 +102,14 @@ def eval_node_classification(
     for r in ratios:
         key = f"{r:g}"
         mi, ma = per_repeat[f"micro_f1@{key}"], per_repeat[f"macro_f1@{key}"]
-        table.add_row(
-            key, f"{np.mean(mi):.4f} ± {np.std(mi):.4f}", f"{np.mean(ma):.4f} ± {np.std(ma):.4f}"
-        )
+        if repeats > 1:
+            table.add_row(
+                key,
+                f"{np.mean(mi):.4f} ± {np.std(mi):.4f}",
+                f"{np.mean(ma):.4f} ± {np.std(ma):.4f}",
+            )
+        else:
+            table.add_row(key, f"{np.mean(mi):.4f}", f"{np.mean(ma):.4f}")
     Console().print(table)
 
 
@@ -144,8 +155,11 @@ def eval_link_prediction(
         est._validate_params()
     graph = Graph.from_edgelist(resolve_edges(edges)[0])
     ops = [o.strip() for o in operators.split(",") if o.strip()]
-    res = LinkPrediction(graph, test_fraction=test_fraction, operators=ops, random_state=seed)(est)
-    print_scores(res, as_json, f"Link prediction: {method} on {edges}")
+    ev = LinkPrediction(graph, test_fraction=test_fraction, operators=ops, random_state=seed)
+    with usage_errors():
+        primary = ev.primary_metric
+    res = ev(est)
+    print_scores(res, as_json, f"Link prediction: {method} on {edges}", primary=primary)
 
 
 @app.command("reconstruction")
@@ -176,8 +190,11 @@ def eval_reconstruction(
         ) from None
     es = EmbeddingSet.load(embeddings)
     graph = Graph.from_edgelist(resolve_edges(edges)[0])
-    res = Reconstruction(graph, hops=hop_list, sample=sample, random_state=seed)(es)
-    print_scores(res, as_json, f"Reconstruction: {embeddings.name} on {edges}")
+    ev = Reconstruction(graph, hops=hop_list, sample=sample, random_state=seed)
+    res = ev(es)
+    print_scores(
+        res, as_json, f"Reconstruction: {embeddings.name} on {edges}", primary=ev.primary_metric
+    )
 
 
 @app.command("clustering")
@@ -198,5 +215,6 @@ def eval_clustering(
     from embedlab.eval import Clustering
     from embedlab.io import EmbeddingSet
 
-    res = Clustering(load_labels(labels), random_state=seed)(EmbeddingSet.load(embeddings))
-    print_scores(res, as_json, f"Clustering: {embeddings.name}")
+    ev = Clustering(load_labels(labels), random_state=seed)
+    res = ev(EmbeddingSet.load(embeddings))
+    print_scores(res, as_json, f"Clustering: {embeddings.name}", primary=ev.primary_metric)

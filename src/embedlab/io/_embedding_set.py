@@ -125,7 +125,9 @@ class EmbeddingSet:
     # ----------------------------------------------------------------------------- writing
     @staticmethod
     def check_path(path: str | os.PathLike[str]) -> str:
-        """The format a file name selects (``"parquet"``, ``"npy"``, ``"word2vec"``), or an error.
+        """Return the format a file name selects (``"parquet"``, ``"npy"``, ``"word2vec"``).
+
+        Raises :class:`InvalidInputError` for any other suffix.
 
         Callers check an output path with it before expensive work.
 

@@ -4,8 +4,8 @@ Progress is shown only when the work is large (``total >= min_total``) and progr
 disabled (``EMBEDLAB_QUIET=1`` or the CLI's ``--quiet``). On a terminal it is a rich bar; when
 stderr is not a terminal (a log file, CI, ``2> log``) it is a plain line every
 ``$EMBEDLAB_PROGRESS_INTERVAL`` seconds (default 30) and one at the end, so a long job is never
-silent (work that ends within the first interval writes nothing). The library never prints otherwise: progress goes to stderr, everything else through
-``logging``.
+silent (work that ends within the first interval writes nothing). The library never prints
+otherwise: progress goes to stderr, everything else through ``logging``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _clock() -> float:
 
 
 def _duration(seconds: float) -> str:
-    s = int(round(seconds))
+    s = round(seconds)
     if s < 60:
         return f"{s}s"
     if s < 3600:
@@ -81,7 +81,7 @@ class _Lines:
         sys.stderr.flush()
 
     def line(self) -> str:
-        """The current state as one line."""
+        """Describe the current state in one line."""
         elapsed = _clock() - self.start
         share = self.done / self.total if self.total else 1.0
         left = f", ~{_duration(elapsed * (1 - share) / share)} left" if 0 < share < 1 else ""
