@@ -713,7 +713,7 @@ def bench_graph(
 
     Example: embedlab bench graph --datasets cora --methods fastrp,random --seeds 2 -o cora.json
     """
-    from embedlab.eval.bench import format_markdown, run_graph_bench
+    from embedlab.bench.graph import format_markdown, run_graph_bench
     from embedlab.utils.fileio import atomic_path, check_output_path
 
     split = lambda text: [t.strip() for t in text.split(",") if t.strip()]  # noqa: E731
@@ -797,7 +797,7 @@ def demo(
     run_demo(seed=seed)
 
 
-from embedlab import _cli_retrieval, _cli_tables  # noqa: E402, F401  (register commands)
+from embedlab import _cli_reproduce, _cli_retrieval, _cli_tables  # noqa: E402, F401  (register commands)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
