@@ -5,7 +5,7 @@ features: the leading eigenvectors of the normalised adjacency ``D^-1/2 A D^-1/2
 smallest of the normalised Laplacian), the strongest of its baselines on BlogCatalog, in
 Micro-F1 of one-vs-rest logistic regression. Both sides have d = 128 and are scored on the same
 splits (50 % training, C = 1, 5 splits); DeepWalk has the paper's 10 walks of 80 per node and
-window 10. ``quick``: 2 walks of 40 per node, 2 splits.
+window 10. ``quick``: 5 walks of 80 per node, 2 splits.
 """
 
 from __future__ import annotations

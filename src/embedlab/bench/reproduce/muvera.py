@@ -6,8 +6,8 @@ over the whole corpus at a fraction of its cost. Here: all-MiniLM-L6-v2 token ve
 length, special tokens kept, max_seq_length 256), FDE with R = 20 repetitions, k_sim = 5,
 d_proj = 16, top-100 candidates re-ranked; the reference is brute-force MaxSim on the same
 vectors, computed in the same run; nDCG@10 on the BEIR test queries. Each seed draws its own
-FDE. ``quick``: the first 60 judged queries over a corpus of their relevant documents and the
-first 300 others (both sides on that corpus).
+FDE. ``quick``: the first 30 judged queries over a corpus of their relevant documents and the
+first 200 others (both sides on that corpus).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from embedlab.bench.reproduce._common import check_seeds, result
 
 __all__ = ["MuveraReproduction"]
 
-QUICK_QUERIES = 60
-QUICK_OTHER_DOCUMENTS = 300
+QUICK_QUERIES = 30
+QUICK_OTHER_DOCUMENTS = 200
 
 
 def _subset(ds, n_queries: int, n_other: int):

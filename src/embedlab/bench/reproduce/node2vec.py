@@ -4,7 +4,7 @@ The paper's comparison (Table 2): with the same walk budget, node2vec's biased w
 ``p`` and in-out ``q``; here p = q = 0.25, the setting of this project's benchmark) give a
 higher Macro-F1 than DeepWalk's uniform walks (node2vec 0.2581 vs DeepWalk 0.2110 at 50 %
 training in the paper). Both are computed here with d = 128, 10 walks of 80 per node, window
-10, on the same splits (50 % training, C = 1). ``quick``: 2 walks of 40 per node, 2 splits.
+10, on the same splits (50 % training, C = 1). ``quick``: 5 walks of 80 per node, 2 splits.
 """
 
 from __future__ import annotations
