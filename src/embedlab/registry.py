@@ -198,8 +198,19 @@ STREAMS = Registry("stream")
 
 # ------------------------------------------------------------------------------- bench
 BENCH_TASKS = Registry("bench task")
+BENCH_TASKS.register("graph", "embedlab.bench.graph:GraphBench")
 
 REPRODUCTIONS = Registry("reproduction")
+REPRODUCTIONS.register("fastrp", "embedlab.bench.reproduce.fastrp:FastRPReproduction")
+REPRODUCTIONS.register("deepwalk", "embedlab.bench.reproduce.deepwalk:DeepWalkReproduction")
+REPRODUCTIONS.register("node2vec", "embedlab.bench.reproduce.node2vec:Node2VecReproduction")
+REPRODUCTIONS.register("gradco", "embedlab.bench.reproduce.gradco:GradcoReproduction")
+REPRODUCTIONS.register("muvera", "embedlab.bench.reproduce.muvera:MuveraReproduction")
+REPRODUCTIONS.register("graphhash", "embedlab.bench.reproduce.graphhash:GraphHashReproduction")
+REPRODUCTIONS.register("monolith", "embedlab.bench.reproduce.monolith:MonolithReproduction")
+REPRODUCTIONS.register(
+    "unified-embedding", "embedlab.bench.reproduce.unified_embedding:UnifiedEmbeddingReproduction"
+)
 
 
 #: every family registry by its attribute name (the contract meta-test walks these)

@@ -18,7 +18,7 @@ except SystemExit as exc:
     code = exc.code
 heavy = sorted({{m.split('.')[0] for m in sys.modules}} & {{'numpy', 'numba', 'scipy', 'torch',
     'pyarrow', 'sklearn', 'faiss', 'sentence_transformers', 'rich'}})
-families = sorted(m for m in sys.modules if m.split('.')[:2][-1] in {{'graph', 'tables',
+families = sorted(m for m in sys.modules if m.startswith('embedlab.') and m.split('.')[1] in {{'graph', 'tables',
     'retrieval', 'text', 'eval', 'io', 'datasets', 'bench', 'testing', 'kg', 'losses'}})
 sys.stderr.write(json.dumps({{'code': code, 'heavy': heavy, 'families': families}}))
 """

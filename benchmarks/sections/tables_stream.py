@@ -3,7 +3,7 @@ TorchRec's ``MCHManagedCollisionModule``; online training on the synthetic drift
 Unified Embedding at 10 % memory on MovieLens-100K.
 
 Run through ``python benchmarks/run.py --only tables-stream`` (part of ``make bench``);
-standalone: ``python benchmarks/tables_stream_bench.py`` prints JSON.
+standalone: ``python benchmarks/sections/tables_stream.py`` prints JSON.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 
 import numpy as np
 
-BENCH = Path(__file__).resolve().parent
+BENCH = Path(__file__).resolve().parent.parent
+KEYS = ("tables_stream",)
 TORCHREC = BENCH / ".peers" / "torchrec"
 N_IDS = 10_000_000
 BATCH = 1 << 20
@@ -253,7 +254,7 @@ def run_all() -> dict[str, Any]:
     return {"throughput": throughput(), "synthetic": synthetic(), "movielens": movielens()}
 
 
-def markdown(res: dict[str, Any]) -> list[str]:
+def markdown_lines(res: dict[str, Any]) -> list[str]:
     if "tables_stream" not in res:
         return []
     r = res["tables_stream"]
@@ -352,6 +353,17 @@ def markdown(res: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def run(tmp: Any) -> dict[str, Any]:
+    log("real-time tables: throughput vs dict and TorchRec, synthetic stream, MovieLens-100K")
+    return {"tables_stream": run_all()}
+
+
+def markdown(res: dict[str, Any]) -> str:
+    from _common import lines_to_md
+
+    return lines_to_md(markdown_lines(res))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,8 @@
 """``embedlab bench graph``: every method on every data set and task, one documented protocol.
 
+The bench task ``graph`` (:class:`GraphBench`, registry :data:`embedlab.registry.BENCH_TASKS`);
+:func:`run_graph_bench` and :func:`format_markdown` are its two halves.
+
 Settings (per method and task) are in :data:`SETTINGS`; every cell is the mean ± standard deviation
 over ``seeds`` runs, each with its own embedding seed and evaluation split:
 
@@ -22,13 +25,21 @@ from typing import Any, ClassVar
 import numpy as np
 
 from embedlab.base import BaseEmbedder
+from embedlab.bench._base import BenchTask
 from embedlab.exceptions import InvalidInputError
 from embedlab.utils.validation import Interval, resolve_seed
 
-__all__ = ["KNOWN_METHODS", "SETTINGS", "TASKS", "format_markdown", "run_graph_bench"]
+__all__ = [
+    "KNOWN_METHODS",
+    "SETTINGS",
+    "TASKS",
+    "GraphBench",
+    "RandomVectors",
+    "format_markdown",
+    "run_graph_bench",
+]
 
 TASKS = ("node-classification", "link-prediction", "reconstruction")
-KNOWN_METHODS = ("fastrp", "deepwalk", "node2vec", "line", "random")
 _PLANNED: dict[str, str] = {}  # registered names not implemented yet
 
 SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
@@ -57,10 +68,27 @@ SETTINGS: dict[str, dict[str, dict[str, Any]]] = {
     "line": {task: {"n_components": 128} for task in TASKS},
     "random": {task: {"n_components": 128} for task in TASKS},
 }
+#: the methods of the table: every one with a setting (``random`` is the trivial baseline)
+KNOWN_METHODS = tuple(SETTINGS)
 
 
 class RandomVectors(BaseEmbedder):
-    """The trivial baseline: i.i.d. standard normal vectors, one per node."""
+    """The trivial baseline: i.i.d. standard normal vectors, one per node.
+
+    Parameters
+    ----------
+    n_components : int
+        The dimension.
+    random_state : int or None
+        The seed (``None``: drawn, logged and stored in ``seed_``).
+
+    Examples
+    --------
+    >>> from embedlab.graph import Graph
+    >>> m = RandomVectors(n_components=4, random_state=0).fit(Graph.from_edges([0, 1], [1, 2]))
+    >>> m.embeddings_.shape, m.embeddings_.dtype.name
+    ((3, 4), 'float32')
+    """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)]
@@ -127,8 +155,30 @@ def run_graph_bench(
 ) -> dict[str, Any]:
     """Run the grid; return ``{"rows": [...], "settings": SETTINGS, "seeds": seeds}``.
 
-    Each row: ``dataset``, ``method``, ``task``, ``status`` ("ok", "not implemented (issue N)",
-    "no labels"), and for "ok" the ``metrics`` (name -> [per-seed values]) and ``embed_s``.
+    Parameters
+    ----------
+    datasets : sequence of str
+        Graph data set names (``$EMBEDLAB_DATA/graphs/<name>``).
+    methods : sequence of str
+        Among :data:`KNOWN_METHODS`.
+    tasks : sequence of str
+        Among :data:`TASKS`.
+    seeds : int
+        Runs per cell, each with its own embedding seed and evaluation split.
+
+    Returns
+    -------
+    dict
+        ``rows``: one per (data set, method, task) with ``dataset``, ``method``, ``task``,
+        ``status`` ("ok", "not implemented (issue N)", "no labels"), and for "ok" the
+        ``metrics`` (name -> [per-seed values]) and ``embed_s``; ``settings``; ``seeds``.
+
+    Examples
+    --------
+    >>> run_graph_bench(["cora"], ["nope"])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    embedlab.exceptions.InvalidInputError: Unknown method(s) nope; choose from fastrp, ...
     """
     from embedlab.datasets import graph_dataset
 
@@ -170,7 +220,27 @@ def run_graph_bench(
 
 
 def format_markdown(result: dict[str, Any]) -> str:
-    """A markdown table: one line per (data set, method), one column group per task."""
+    """A markdown table: one line per (data set, method), one column group per task.
+
+    Parameters
+    ----------
+    result : dict
+        What :func:`run_graph_bench` returns.
+
+    Returns
+    -------
+    str
+        The table; each cell is the mean ± standard deviation over the seeds.
+
+    Examples
+    --------
+    >>> row = {"dataset": "cora", "method": "random", "task": "reconstruction", "status": "ok",
+    ...        "metrics": {"map@1": [0.25, 0.75]}, "embed_s": 0.5}
+    >>> print(format_markdown({"rows": [row]}))
+    | dataset | method | reconstruction: map@1 | embed time (s) |
+    |---|---|---|---|
+    | cora | random | 0.500 ± 0.250 | 0.50 |
+    """
     rows = result["rows"]
     tasks = [t for t in TASKS if any(r["task"] == t for r in rows)]
     header = ["dataset", "method"]
@@ -202,3 +272,33 @@ def format_markdown(result: dict[str, Any]) -> str:
         cells.append(f"{np.mean(times):.2f}" if times else "—")
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+class GraphBench(BenchTask):
+    """The bench task ``graph``: :func:`run_graph_bench`, rendered by :func:`format_markdown`.
+
+    Examples
+    --------
+    >>> from embedlab.registry import BENCH_TASKS
+    >>> task = BENCH_TASKS.make("graph")
+    >>> task.name, task.markdown({"rows": []}).splitlines()[0]
+    ('graph', '| dataset | method | embed time (s) |')
+    """
+
+    name = "graph"
+    title = "Every graph embedder on every data set and task (mean ± std over seeds)"
+
+    def run(
+        self,
+        *,
+        datasets: Sequence[str] = ("blogcatalog", "cora"),
+        methods: Sequence[str] = KNOWN_METHODS,
+        tasks: Sequence[str] = TASKS,
+        seeds: int = 3,
+    ) -> dict[str, Any]:
+        """The grid of :func:`run_graph_bench` (same parameters)."""
+        return run_graph_bench(datasets, methods, tasks, seeds=seeds)
+
+    def markdown(self, results: dict[str, Any]) -> str:
+        """:func:`format_markdown` of ``results``."""
+        return format_markdown(results)

@@ -1,4 +1,4 @@
-"""Retrieval benchmarks (issue 6), called by ``benchmarks/run.py --only retrieval``.
+"""Retrieval benchmarks (issue 6): sections ``retrieval`` and (with :mod:`sections.muvera`) ``muvera``.
 
 1. Exact search on 100,000 x 384 synthetic unit vectors, 1,000 queries, k = 10: embedlab's
    NumPy ``FlatIndex`` (float32, int8, binary) beside FAISS ``IndexFlatIP``, ``SQ8`` and
@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-BENCH_DIR = Path(__file__).resolve().parent
+BENCH_DIR = Path(__file__).resolve().parent.parent
+KEYS = ("flat_search", "scifact")
 
 
 def _median_time(fn: Any, repeats: int = 3) -> float:
@@ -151,7 +152,7 @@ def scifact_quality() -> dict:
     return out
 
 
-def markdown(res: dict) -> list[str]:
+def markdown_lines(res: dict) -> list[str]:
     lines: list[str] = []
     f = res.get("flat_search")
     if f:
@@ -394,3 +395,19 @@ def muvera_markdown(res: dict) -> list[str]:
             )
     lines.append("")
     return lines
+
+
+def run(tmp: Path) -> dict:
+    from _common import log
+
+    log("retrieval: exact search, embedlab vs FAISS")
+    res = {"flat_search": flat_search_speed()}
+    log("retrieval: SciFact with all-MiniLM-L6-v2 (encoding, compression, Matryoshka)")
+    res["scifact"] = scifact_quality()
+    return res
+
+
+def markdown(res: dict) -> str:
+    from _common import lines_to_md
+
+    return lines_to_md(markdown_lines(res))
