@@ -35,8 +35,7 @@ def tables_gowalla(
     model: str = "mf", time_limit: float | None = None, methods: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
     from embedlab.datasets._recsys import load_lightgcn
-    from embedlab.tables.bench import TRAINER_DEFAULTS, run_tables_bench
-    from embedlab.tables.factory import TABLE_METHODS
+    from embedlab.bench.tables import REPORT_ORDER, TRAINER_DEFAULTS, run_tables_bench
     from embedlab.tables.graphhash import bipartite_louvain
 
     data = load_lightgcn("gowalla")
@@ -46,7 +45,7 @@ def tables_gowalla(
     trainer = {} if time_limit is None else {"time_limit": time_limit}
     t = time.perf_counter()
     res = run_tables_bench(
-        data, model=model, methods=methods or TABLE_METHODS, seeds=1, trainer=trainer
+        data, model=model, methods=methods or REPORT_ORDER, seeds=1, trainer=trainer
     )
     return {
         "model": model,
