@@ -34,8 +34,8 @@ def popularity(data: Any) -> dict[str, float]:
 def tables_gowalla(
     model: str = "mf", time_limit: float | None = None, methods: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
-    from embedlab.datasets._recsys import load_lightgcn
     from embedlab.bench.tables import REPORT_ORDER, TRAINER_DEFAULTS, run_tables_bench
+    from embedlab.datasets._recsys import load_lightgcn
     from embedlab.tables.graphhash import bipartite_louvain
 
     data = load_lightgcn("gowalla")

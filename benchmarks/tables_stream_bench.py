@@ -150,10 +150,10 @@ def throughput(repeats: int = 3) -> dict[str, Any]:
 
 def synthetic(examples: int = 1_000_000, seeds: int = 3) -> dict[str, Any]:
     """Equal-memory tables, online vs batch, sync intervals, on the drifting stream."""
-    from embedlab.datasets import synthetic_drifting_stream
-    from embedlab.tables import CollisionlessFields, DeepFM, OnlineTrainer
     from embedlab.bench.stream import run_stream
+    from embedlab.datasets import synthetic_drifting_stream
     from embedlab.eval.metrics import roc_auc
+    from embedlab.tables import CollisionlessFields, DeepFM, OnlineTrainer
 
     s = synthetic_drifting_stream(examples, random_state=0)
     out: dict[str, Any] = {
@@ -219,8 +219,8 @@ def synthetic(examples: int = 1_000_000, seeds: int = 3) -> dict[str, Any]:
 
 def movielens(seeds: int = 3) -> dict[str, Any]:
     """Full table vs per-field hashing vs Unified Embedding at 10 % of the full table's memory."""
-    from embedlab.datasets import load_movielens_stream
     from embedlab.bench.stream import run_stream
+    from embedlab.datasets import load_movielens_stream
 
     s = load_movielens_stream()
     out: dict[str, Any] = {"examples": len(s), "field_sizes": s.field_sizes().tolist()}

@@ -86,7 +86,10 @@ def test_bench_table_output(tiny: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--methods", "hash,bloom"], "Unknown table method 'bloom'; choose one of: collisionless,"),
+        (
+            ["--methods", "hash,bloom"],
+            "Unknown table method 'bloom'; choose one of: collisionless,",
+        ),
         (["--memory-fraction", "2"], "--memory-fraction must be a fraction in (0, 1], got 2.0."),
         (["--model", "gru"], "model must be one of mf, lightgcn, got 'gru'."),
     ],

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from embedlab.datasets import load_movielens_stream, synthetic_drifting_stream
-from embedlab.exceptions import InvalidInputError
 from embedlab.eval.metrics import roc_auc
+from embedlab.exceptions import InvalidInputError
 
 
 def test_synthetic_stream_drifts_and_is_seeded() -> None:

@@ -66,8 +66,8 @@ def test_online_beats_batch_and_short_sync_beats_long(drifting) -> None:
 
 @pytest.mark.data
 def test_unified_embedding_beats_per_field_hashing_at_ten_percent(data_dir: Path) -> None:
-    from embedlab.datasets import load_movielens_stream
     from embedlab.bench.stream import run_stream
+    from embedlab.datasets import load_movielens_stream
 
     if not (data_dir / "recsys" / "movielens-100k").is_dir():
         pytest.skip("movielens-100k is not under $EMBEDLAB_DATA/recsys")

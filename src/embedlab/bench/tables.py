@@ -1,6 +1,7 @@
-"""The budgeted table benchmark (``embedlab bench tables``): every table method at the same
-number of rows, trained as MF or LightGCN with BPR, scored by full-ranking Recall@k / NDCG@k on
-the held-out test interactions.
+"""The budgeted table benchmark (``embedlab bench tables``): every table method at equal rows.
+
+Each method is trained as MF or LightGCN with BPR and scored by full-ranking Recall@k / NDCG@k
+on the held-out test interactions.
 
 Protocol (GraphHash paper, Section 5): the Louvain partition of the training graph at
 ``resolution`` (200 unless a ``memory_fraction`` is given, then the resolution whose row count

@@ -149,8 +149,7 @@ def log_loss(y_true: np.ndarray, probabilities: np.ndarray, *, eps: float = 1e-7
     q = np.asarray(probabilities, dtype=np.float64).ravel()
     if y.shape != q.shape or y.size == 0:
         raise InvalidInputError(
-            f"y_true and probabilities must be non-empty and of one length: {y.shape} vs "
-            f"{q.shape}."
+            f"y_true and probabilities must be non-empty and of one length: {y.shape} vs {q.shape}."
         )
     q = np.clip(q, eps, 1 - eps)
     return float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())

@@ -223,10 +223,14 @@ class EmbeddingTable(torch.nn.Module, ABC):
     init_std : float
         Standard deviation ``sigma`` of the ``N(0, sigma^2)`` initialisation (LightGCN's and
         NGCF's 0.1).
+    accepts_any_id : bool
+        Whether every int64 ID has a row (hashing); False for a fixed vocabulary, where an
+        unknown ID is an error.
     """
 
     name: ClassVar[str] = ""
     init_std: ClassVar[float] = 0.1
+    accepts_any_id: ClassVar[bool] = True
 
     def __init__(self, embedding_dim: int) -> None:
         super().__init__()
@@ -348,7 +352,7 @@ class EmbeddingTable(torch.nn.Module, ABC):
         return torch.nn.functional.embedding(rows, weight).sum(dim=1)
 
     def forward(self, ids: Any) -> Any:
-        """The vectors of ``ids`` (any shape): ``embed_rows(rows(ids))``, shape ``ids.shape + (d,)``."""
+        """The vectors of ``ids`` (any shape): ``embed_rows(rows(ids))``, ``[*ids.shape, d]``."""
         shape = tuple(ids.shape) if hasattr(ids, "shape") else (len(ids),)
         flat = as_ids(ids)
         out = self.embed_rows(torch.from_numpy(self.rows(flat)))

@@ -386,8 +386,11 @@ class CollisionlessTable(EmbeddingTable):
         return cls.from_state_arrays(arrays)
 
     def copy_index_from(self, other: CollisionlessTable) -> None:
-        """Make this table's ID -> row map (not its vectors) a copy of ``other``'s; rows grow to
-        match. The serving side of a sync: the map is metadata, the vectors are pushed apart."""
+        """Make this table's ID -> row map (not its vectors) a copy of ``other``'s.
+
+        Rows grow to match. The serving side of a sync: the map is metadata, the vectors are
+        pushed apart.
+        """
         self._rec = other._rec.copy()
         self._free = other._free.copy()
         self._meta = other._meta.copy()

@@ -137,10 +137,13 @@ class FieldEmbedding(torch.nn.Module, ABC):
         The registry key (:data:`embedlab.registry.FIELD_TABLES`, the CLI's ``--table``).
     field_dim : int
         Coordinates of each field's vector.
+    fixed_size : bool
+        Whether the memory is set at construction (False: the table grows with the IDs).
     """
 
     name: ClassVar[str] = ""
     init_std: ClassVar[float] = 0.1
+    fixed_size: ClassVar[bool] = True
 
     def __init__(self, num_fields: int, row_dim: int, probes: int) -> None:
         super().__init__()
@@ -229,8 +232,10 @@ class FieldEmbedding(torch.nn.Module, ABC):
         return int(sum(w.shape[0] for w in self.weight_groups))
 
     def group_fields(self) -> list[tuple[int, np.ndarray]]:
-        """``(group, fields)`` pairs: which fields read each weight group (fixed at construction,
-        computed once: every training step asks)."""
+        """``(group, fields)`` pairs: which fields read each weight group.
+
+        Fixed at construction and computed once (every training step asks).
+        """
         groups = getattr(self, "_groups", None)
         if groups is None:
             fg = self.field_group
@@ -239,9 +244,11 @@ class FieldEmbedding(torch.nn.Module, ABC):
         return groups
 
     def vectors(self, rows: np.ndarray, leaves: list[Any] | None = None) -> Any:
-        """Field vectors ``[B, F, field_dim]`` of ``rows`` ``[B, F, probes]``: from the weights,
-        or, with ``leaves`` (one ``(unique_rows, inverse, leaf)`` per group as made by
-        :meth:`gather`), from the gathered leaf tensors so gradients land there."""
+        """Field vectors ``[B, F, field_dim]`` of ``rows`` ``[B, F, probes]``.
+
+        From the weights, or, with ``leaves`` (one ``(unique_rows, inverse, leaf)`` per group as
+        made by :meth:`gather`), from the gathered leaf tensors so gradients land there.
+        """
         B = rows.shape[0]
         parts: list[Any] = [None] * self.num_fields
         for i, (g, fields) in enumerate(self.group_fields()):
@@ -309,8 +316,10 @@ class FieldEmbedding(torch.nn.Module, ABC):
 
     @torch.no_grad()
     def adagrad_step(self, group: int, rows: Any, grad: Any, lr: float, eps: float = 1e-10) -> None:
-        """Row-wise Adagrad on the unique ``rows`` of weight group ``group`` (Duchi et al., 2011):
-        ``G += g^2``, ``w -= lr * g / (sqrt(G) + eps)``."""
+        """Row-wise Adagrad on the unique ``rows`` of weight group ``group`` (Duchi et al., 2011).
+
+        ``G += g^2``, ``w -= lr * g / (sqrt(G) + eps)``.
+        """
         state = self.state_groups[group]
         g2 = state[rows] + grad * grad
         state[rows] = g2
@@ -387,6 +396,7 @@ class CollisionlessFields(FieldEmbedding):
     """
 
     name = "collisionless"
+    fixed_size = False
 
     def __init__(
         self,
@@ -635,7 +645,7 @@ class PerFieldHashing(FieldEmbedding):
         --------
         >>> PerFieldHashing.from_budget(field_sizes=[100, 2], embedding_dim=4,
         ...                             memory_fraction=0.5).rows_per_field.tolist()
-        [50, 1]
+        [49, 2]
         """
         sizes = np.asarray(field_sizes, dtype=np.int64)
         total = budget_bytes(

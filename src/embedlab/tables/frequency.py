@@ -171,7 +171,7 @@ class FrequencyTable(EmbeddingTable):
         >>> t = FrequencyTable.from_budget(ids=np.arange(100), counts=np.arange(100),
         ...                                embedding_dim=4, memory_bytes=800, random_state=0)
         >>> t.num_rows, t.memory_bytes() <= 800
-        (44, True)
+        (33, True)
         """
         n = len(as_ids(ids, "ids"))
         total = budget_bytes(

@@ -50,6 +50,7 @@ class FullTable(EmbeddingTable):
     """
 
     name = "full"
+    accepts_any_id = False
 
     def __init__(
         self,

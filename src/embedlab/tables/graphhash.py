@@ -1,5 +1,7 @@
-"""GraphHash (Wu et al., "GraphHash: Graph Clustering Enables Parameter Efficiency in
-Recommender Systems", WWW 2025; reference code snap-research/GraphHash).
+"""GraphHash: one embedding row per cluster of the user-item graph.
+
+Wu et al., "GraphHash: Graph Clustering Enables Parameter Efficiency in Recommender Systems",
+WWW 2025; reference code snap-research/GraphHash.
 
 The user-item training interactions form a bipartite graph ``B`` (users x items). Louvain
 modularity maximisation (Blondel et al., 2008) on ``B`` with Barber's bipartite modularity,
@@ -124,6 +126,7 @@ class BipartitePartition:
         return self.n_user_clusters + self.n_item_clusters
 
     def __repr__(self) -> str:
+        """Resolution, cluster counts and modularity."""
         return (
             f"BipartitePartition(resolution={self.resolution:g}, {self.n_user_clusters:,} user "
             f"+ {self.n_item_clusters:,} item clusters, modularity={self.modularity:.4f})"
@@ -167,7 +170,7 @@ def bipartite_modularity(
     k = int(max(cu.max(), ci.max())) + 1
     su = np.bincount(cu, weights=du, minlength=k)
     si = np.bincount(ci, weights=di, minlength=k)
-    return inside - resolution * float(su @ si) / (w * w)
+    return float(inside - resolution * float(su @ si) / (w * w))
 
 
 def bipartite_louvain(
@@ -419,10 +422,10 @@ class GraphHashTable(EmbeddingTable):
         Examples
         --------
         >>> b = sp.csr_matrix(np.kron(np.eye(4), np.ones((5, 5))))
-        >>> u, i = GraphHashTable.from_budget(b, embedding_dim=8, memory_bytes=1000,
-        ...                                   random_state=0)
-        >>> u.memory_bytes() + i.memory_bytes() <= 1000
-        True
+        >>> u, i = GraphHashTable.from_budget(b, embedding_dim=8, memory_bytes=896,
+        ...                                   random_state=0)  # 40 IDs * 16 bytes + 8 rows
+        >>> u.num_rows, i.num_rows, u.memory_bytes() + i.memory_bytes()
+        (4, 4, 896)
         """
         b = _check_biadjacency(biadjacency)
         n = int(sum(b.shape))

@@ -1,5 +1,7 @@
-"""Quotient-remainder embeddings (Shi et al., "Compositional Embeddings Using Complementary
-Partitions for Memory-Efficient Recommendation Systems", KDD 2020).
+"""Quotient-remainder embeddings: two small tables whose row pairs are distinct per ID.
+
+Shi et al., "Compositional Embeddings Using Complementary Partitions for Memory-Efficient
+Recommendation Systems", KDD 2020.
 
 Two complementary partitions of the IDs: the remainder ``x mod m`` and the quotient
 ``floor(x / m)``. Each indexes its own table and the two vectors are combined,

@@ -1,5 +1,6 @@
-"""CTR models over field vectors ``[B, F, D]`` (from any :class:`~embedlab.tables.fields.
-FieldEmbedding`): DeepFM and DCN-v2. Each returns logits ``[B]``.
+"""CTR models over field vectors ``[B, F, D]``: DeepFM and DCN-v2, each returning logits ``[B]``.
+
+The field vectors come from any :class:`~embedlab.tables.fields.FieldEmbedding`.
 
 * **DeepFM** (Guo et al., IJCAI 2017): ``y = sigmoid(b + sum_f w_f + sum_{f<g} <v_f, v_g> +
   MLP([v_1 .. v_F]))``. The per-ID first-order weight ``w_f`` is the last coordinate of the field

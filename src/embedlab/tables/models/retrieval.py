@@ -177,8 +177,11 @@ def normalized_adjacency(biadjacency: Any) -> Any:
 
 
 class _SymmetricPropagate(torch.autograd.Function):
-    """``y = Â x`` for a symmetric sparse ``Â``: the gradient ``Â^T g`` is ``Â g``, one more CSR
-    product (torch's generic backward transposes the sparse matrix, about 8x slower here)."""
+    """``y = Â x`` for a symmetric sparse ``Â``: the gradient ``Â^T g`` is ``Â g``.
+
+    One more CSR product (torch's generic backward transposes the sparse matrix, about 8x slower
+    here).
+    """
 
     @staticmethod
     def forward(ctx: Any, adjacency: Any, x: Any) -> Any:

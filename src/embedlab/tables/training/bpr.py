@@ -173,7 +173,7 @@ class BPRTrainer:
     >>> mf = MatrixFactorization(HashTable(num_rows=4, embedding_dim=4, random_state=0),
     ...                          HashTable(num_rows=5, embedding_dim=4, random_state=1),
     ...                          n_users=8, n_items=10)
-    >>> BPRTrainer(epochs=2, eval_every=1, random_state=0).fit(mf, r).epochs_run_
+    >>> BPRTrainer(epochs=2, eval_every=1, k=5, random_state=0).fit(mf, r).epochs_run_
     2
     """
 

@@ -542,13 +542,15 @@ class OnlineTrainer:
         try:
             state = torch.load(io.BytesIO(p.read_bytes()), weights_only=True)
         except pickle.UnpicklingError as exc:
-            if "weights only" in str(exc).lower() or "weights_only" in str(exc).lower():
+            # weights_only refuses any callable or class it does not allow: a crafted pickle
+            # stops here, before anything runs
+            if any(k in str(exc).lower() for k in ("unsupported global", "unsupported class")):
                 raise InvalidInputError(
                     f"snapshot {p} holds pickled objects other than tensors and plain data; "
                     "refusing to load it (unpickling it could run code)."
                 ) from None
             raise InvalidInputError(f"snapshot {p} is truncated or corrupt.") from None
-        except (RuntimeError, EOFError, OSError, ValueError, zipfile.BadZipFile):
+        except (RuntimeError, EOFError, OSError, ValueError, KeyError, zipfile.BadZipFile):
             raise InvalidInputError(f"snapshot {p} is truncated or corrupt.") from None
         try:
             meta = json.loads(state["meta"])
