@@ -269,7 +269,7 @@ class StreamBench(BenchTask):
     name: ClassVar[str] = "stream"
     title: ClassVar[str] = "Online training on a click stream (progressive validation)"
 
-    def run(  # type: ignore[override]
+    def run(
         self, *, dataset: str = "movielens-100k", examples: int = 1_000_000, **options: Any
     ) -> dict[str, Any]:
         """Load ``dataset`` and run :func:`run_stream` (``seed`` also seeds the stream)."""

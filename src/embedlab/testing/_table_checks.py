@@ -17,6 +17,7 @@ once; float IDs, IDs beyond int64, and (for tables that map a fixed vocabulary) 
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -45,11 +46,11 @@ def _torch() -> Any:
     return torch
 
 
-def _cls(registry: Any, spec: str | type) -> type:
+def _cls(registry: Any, spec: str | type) -> Any:
     return registry.get(spec) if isinstance(spec, str) else spec
 
 
-def _table_cls(spec: str | type) -> type:
+def _table_cls(spec: str | type) -> Any:
     from embedlab.registry import TABLES
 
     return _cls(TABLES, spec)
@@ -81,7 +82,7 @@ def _ids(n: int) -> np.ndarray:
     return np.array([0, 3, n - 1, 3, 7, 0], dtype=np.int64)
 
 
-def _check_name(registry: Any, spec: str | type, cls: type) -> None:
+def _check_name(registry: Any, spec: str | type, cls: Any) -> None:
     """A name maps to a class carrying it; a class carries a registered name of its family."""
     if isinstance(spec, str):
         if cls.name != spec:
@@ -186,7 +187,7 @@ def check_table_memory_bytes(spec: str | type) -> None:
             raise AssertionError(f"{type(table).__name__}: describe() disagrees on memory")
 
 
-def _from_budget(cls: type, **mem: Any) -> tuple[list[Any], int]:
+def _from_budget(cls: Any, **mem: Any) -> tuple[list[Any], int]:
     """Tables built by ``cls.from_budget`` and the number of IDs the budget refers to."""
     train = _train()
     d = 4 * D
@@ -266,7 +267,7 @@ def check_table_bad_ids(spec: str | type) -> None:
     if not _accepts_any_id(table):
         for bad in (-1, N_USERS):
             _raises(
-                lambda bad=bad: table.rows([0, bad]),
+                functools.partial(table.rows, [0, bad]),
                 rf"^{name} has no row for ID {bad} \(1 unknown IDs\)",
                 f"{name} on the unknown ID {bad}",
             )
@@ -290,7 +291,7 @@ def check_table(spec: str | type) -> None:
 
 
 # ----------------------------------------------------------------------------------- fields
-def _field_cls(spec: str | type) -> type:
+def _field_cls(spec: str | type) -> Any:
     from embedlab.registry import FIELD_TABLES
 
     return _cls(FIELD_TABLES, spec)
@@ -394,7 +395,7 @@ def check_field_embedding(spec: str | type) -> None:
 
 
 # ----------------------------------------------------------------------------------- CTR
-def _ctr_cls(spec: str | type) -> type:
+def _ctr_cls(spec: str | type) -> Any:
     from embedlab.registry import CTR_MODELS
 
     return _cls(CTR_MODELS, spec)
