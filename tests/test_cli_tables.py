@@ -71,7 +71,7 @@ def test_bench_table_output(tiny: Path) -> None:
             str(tiny),
             "--methods",
             "hash,qr",
-            "--budget",
+            "--memory-fraction",
             "0.5",
             "--epochs",
             "2",
@@ -86,8 +86,11 @@ def test_bench_table_output(tiny: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--methods", "hash,bloom"], "Unknown table method(s) bloom"),
-        (["--budget", "2"], "--budget must be a fraction in (0, 1], got 2.0."),
+        (
+            ["--methods", "hash,bloom"],
+            "Unknown table method 'bloom'; choose one of: collisionless,",
+        ),
+        (["--memory-fraction", "2"], "--memory-fraction must be a fraction in (0, 1], got 2.0."),
         (["--model", "gru"], "model must be one of mf, lightgcn, got 'gru'."),
     ],
 )
@@ -128,13 +131,16 @@ def test_tables_stream_table_output_and_errors(tmp_path: Path) -> None:
     assert "AUC (mean of windows)" in res.output and "examples/s" in res.output
     res = runner.invoke(app, [*base, "--table", "cuckoo"])
     assert res.exit_code != 0
-    assert "Unknown table 'cuckoo'; choose from collisionless, hash, unified." in res.output
+    assert (
+        "Unknown field embedding 'cuckoo'; choose one of: collisionless, hash, unified."
+        in res.output
+    )
     res = runner.invoke(app, [*base, "--snapshot", str(tmp_path / "s")])
     assert res.exit_code != 0
     assert "--snapshot and --snapshot-interval go together." in res.output
     res = runner.invoke(app, ["bench", "stream", "--dataset", "criteo"])
     assert res.exit_code != 0
-    assert "Unknown stream 'criteo'; choose from movielens-100k, synthetic." in res.output
+    assert "Unknown stream 'criteo'; choose one of: movielens-100k, synthetic." in res.output
 
 
 def test_tables_stream_snapshot_and_resume(tmp_path: Path) -> None:

@@ -35,9 +35,8 @@ def popularity(data: Any) -> dict[str, float]:
 def tables_gowalla(
     model: str = "mf", time_limit: float | None = None, methods: tuple[str, ...] | None = None
 ) -> dict[str, Any]:
+    from embedlab.bench.tables import REPORT_ORDER, TRAINER_DEFAULTS, run_tables_bench
     from embedlab.datasets import load_lightgcn
-    from embedlab.tables.bench import TRAINER_DEFAULTS, run_tables_bench
-    from embedlab.tables.factory import TABLE_METHODS
     from embedlab.tables.graphhash import bipartite_louvain
 
     data = load_lightgcn("gowalla")
@@ -47,7 +46,7 @@ def tables_gowalla(
     trainer = {} if time_limit is None else {"time_limit": time_limit}
     t = time.perf_counter()
     res = run_tables_bench(
-        data, model=model, methods=methods or TABLE_METHODS, seeds=1, trainer=trainer
+        data, model=model, methods=methods or REPORT_ORDER, seeds=1, trainer=trainer
     )
     return {
         "model": model,
@@ -87,7 +86,7 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
         r = res[key]
         p, m = r["partition"], r["methods"]
         st = r["settings"]
-        cmd = f"embedlab tables bench --dataset gowalla --model {r['model']}"
+        cmd = f"embedlab bench tables --dataset gowalla --model {r['model']}"
         if len(m) == 1:
             cmd += f" --methods {next(iter(m))}"
         if "time_limit" in st:

@@ -151,16 +151,16 @@ def throughput(repeats: int = 3) -> dict[str, Any]:
 
 def synthetic(examples: int = 1_000_000, seeds: int = 3) -> dict[str, Any]:
     """Equal-memory tables, online vs batch, sync intervals, on the drifting stream."""
+    from embedlab.bench.stream import run_stream
     from embedlab.datasets import synthetic_drifting_stream
+    from embedlab.eval.metrics import roc_auc
     from embedlab.tables import CollisionlessFields, DeepFM, OnlineTrainer
-    from embedlab.tables.online import auc_score
-    from embedlab.tables.stream import run_stream
 
     s = synthetic_drifting_stream(examples, random_state=0)
     out: dict[str, Any] = {
         "examples": len(s),
         "distinct_items": s.info["distinct_items"],
-        "bayes_auc": auc_score(s.y, s.p),
+        "bayes_auc": roc_auc(s.y, s.p),
     }
     tables: dict[str, Any] = {}
     for seed in range(seeds):
@@ -220,8 +220,8 @@ def synthetic(examples: int = 1_000_000, seeds: int = 3) -> dict[str, Any]:
 
 def movielens(seeds: int = 3) -> dict[str, Any]:
     """Full table vs per-field hashing vs Unified Embedding at 10 % of the full table's memory."""
+    from embedlab.bench.stream import run_stream
     from embedlab.datasets import load_movielens_stream
-    from embedlab.tables.stream import run_stream
 
     s = load_movielens_stream()
     out: dict[str, Any] = {"examples": len(s), "field_sizes": s.field_sizes().tolist()}

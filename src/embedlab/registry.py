@@ -188,17 +188,34 @@ COMPRESSORS = Registry("compressor")
 
 # ------------------------------------------------------------------------------- tables
 TABLES = Registry("table method")
+TABLES.register("full", "embedlab.tables.full:FullTable")
+TABLES.register("hash", "embedlab.tables.hashing:HashTable")
+TABLES.register("double-hash", "embedlab.tables.hashing:DoubleHashTable")
+TABLES.register("frequency", "embedlab.tables.frequency:FrequencyTable")
+TABLES.register("qr", "embedlab.tables.qr:QRTable")
+TABLES.register("graphhash", "embedlab.tables.graphhash:GraphHashTable")
+TABLES.register("double-graphhash", "embedlab.tables.graphhash:DoubleGraphHashTable")
+TABLES.register("collisionless", "embedlab.tables.collisionless:CollisionlessTable")
 
 FIELD_TABLES = Registry("field embedding")
+FIELD_TABLES.register("collisionless", "embedlab.tables.fields:CollisionlessFields")
+FIELD_TABLES.register("hash", "embedlab.tables.fields:PerFieldHashing")
+FIELD_TABLES.register("unified", "embedlab.tables.fields:UnifiedEmbedding")
 
 CTR_MODELS = Registry("CTR model")
+CTR_MODELS.register("deepfm", "embedlab.tables.models.ctr:DeepFM")
+CTR_MODELS.register("dcnv2", "embedlab.tables.models.ctr:DCNv2")
 
 STREAMS = Registry("stream")
+STREAMS.register("movielens-100k", "embedlab.datasets._streams:MovieLensStream")
+STREAMS.register("synthetic", "embedlab.datasets._streams:SyntheticStream")
 
 
 # ------------------------------------------------------------------------------- bench
 BENCH_TASKS = Registry("bench task")
 BENCH_TASKS.register("graph", "embedlab.bench.graph:GraphBench")
+BENCH_TASKS.register("tables", "embedlab.bench.tables:TablesBench")
+BENCH_TASKS.register("stream", "embedlab.bench.stream:StreamBench")
 
 REPRODUCTIONS = Registry("reproduction")
 REPRODUCTIONS.register("fastrp", "embedlab.bench.reproduce.fastrp:FastRPReproduction")

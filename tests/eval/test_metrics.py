@@ -87,3 +87,39 @@ def test_ranking_ap_and_precision():
     ap = ranking_average_precision(rel, sc)
     assert ap[0] == pytest.approx((1 + 2 / 4) / 2) and np.isnan(ap[1])
     assert precision_at_k(rel, sc, 2).tolist() == [0.5, 0.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    y=st.lists(st.booleans(), min_size=2, max_size=60),
+    seed=st.integers(0, 1000),
+)
+def test_auc_and_logloss_match_sklearn(y: list[bool], seed: int) -> None:
+    """Moved from the tables' online metrics: one implementation each, ties counted half."""
+    from sklearn.metrics import log_loss as sk_log_loss
+    from sklearn.metrics import roc_auc_score
+
+    from embedlab.eval.metrics import log_loss, roc_auc
+
+    yy = np.asarray(y, dtype=np.float32)
+    p = np.random.default_rng(seed).integers(0, 5, len(y)) / 5.0 + 0.1  # many ties
+    if yy.min() == yy.max():
+        with pytest.raises(InvalidInputError, match="^y_true needs both positive and negative"):
+            roc_auc(yy, p)
+        return
+    assert roc_auc(yy, p) == pytest.approx(roc_auc_score(yy, p))
+    assert log_loss(yy, p) == pytest.approx(sk_log_loss(yy, p, labels=[0, 1]))
+
+
+def test_ties_count_half_and_log_loss_clips() -> None:
+    from sklearn.metrics import roc_auc_score
+
+    from embedlab.eval.metrics import log_loss, roc_auc
+
+    # 2 positives, 2 negatives, one positive tied with one negative: (3 + 0.5) / 4
+    y, s = np.array([1, 1, 0, 0]), np.array([0.9, 0.5, 0.5, 0.1])
+    assert roc_auc(y, s) == 0.875 == roc_auc_score(y, s)
+    assert roc_auc(np.array([1, 0, 1, 0]), np.full(4, 0.3)) == 0.5  # all tied
+    assert log_loss(np.array([1.0]), np.array([0.0])) == pytest.approx(-np.log(1e-7))
+    with pytest.raises(InvalidInputError, match="^y_true and probabilities must be non-empty"):
+        log_loss(np.array([1, 0]), np.array([0.5]))

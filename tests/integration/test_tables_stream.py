@@ -30,7 +30,7 @@ def drifting():
 
 
 def test_collisionless_with_expiry_beats_hashing_at_equal_memory(drifting) -> None:
-    from embedlab.tables.stream import run_stream
+    from embedlab.bench.stream import run_stream
 
     kw = dict(occurrence_threshold=2, expire_after=150, sync_interval=10)
     coll = run_stream(drifting, table="collisionless", **kw)
@@ -66,8 +66,8 @@ def test_online_beats_batch_and_short_sync_beats_long(drifting) -> None:
 
 @pytest.mark.data
 def test_unified_embedding_beats_per_field_hashing_at_ten_percent(data_dir: Path) -> None:
+    from embedlab.bench.stream import run_stream
     from embedlab.datasets import load_movielens_stream
-    from embedlab.tables.stream import run_stream
 
     if not (data_dir / "recsys" / "movielens-100k").is_dir():
         pytest.skip("movielens-100k is not under $EMBEDLAB_DATA/recsys")

@@ -1,5 +1,4 @@
-"""Multi-field embeddings (collisionless per field, per-field hashing, Unified Embedding) and the
-CTR models on top of them."""
+"""Multi-field embeddings: collisionless per field, per-field hashing, Unified Embedding."""
 
 from __future__ import annotations
 
@@ -8,19 +7,12 @@ import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.metrics import log_loss as sk_log_loss
-from sklearn.metrics import roc_auc_score
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables import (
     CollisionlessFields,
-    DCNv2,
-    DeepFM,
     PerFieldHashing,
     UnifiedEmbedding,
-    auc_score,
-    log_loss,
-    make_ctr_model,
     split_rows,
 )
 from embedlab.tables._hash import UniversalHash
@@ -148,53 +140,3 @@ def test_gather_gives_the_same_vectors_and_adagrad_is_exact(kind: str) -> None:
             e.adagrad_step(g, uniq, leaf.grad, 0.1)
     for g, w in enumerate(e.weight_groups):
         torch.testing.assert_close(w.detach(), before[g])
-
-
-def test_deepfm_is_the_fm_formula_plus_the_mlp() -> None:
-    net = DeepFM(num_fields=4, field_dim=5, hidden=(6,), random_state=0)
-    fields = torch.randn(3, 4, 5, generator=torch.Generator().manual_seed(0))
-    v, w = fields[..., :4], fields[..., 4]
-    pair = torch.zeros(3)
-    for i in range(4):
-        for j in range(i + 1, 4):
-            pair += (v[:, i] * v[:, j]).sum(1)
-    deep = net.out(net.deep(v.reshape(3, -1))).squeeze(1)
-    torch.testing.assert_close(net(fields), net.bias + w.sum(1) + pair + deep)
-
-
-def test_dcnv2_is_the_cross_recursion() -> None:
-    net = DCNv2(num_fields=2, field_dim=3, cross_layers=2, hidden=(4,), random_state=1)
-    fields = torch.randn(5, 2, 3, generator=torch.Generator().manual_seed(1))
-    x0 = fields.reshape(5, 6)
-    x = x0
-    for layer in net.cross:
-        x = x0 * (x @ layer.weight.T + layer.bias) + x
-    torch.testing.assert_close(net(fields), net.out(net.deep(x)).squeeze(1))
-
-
-def test_ctr_models_are_seeded() -> None:
-    a = make_ctr_model("dcnv2", num_fields=3, field_dim=4, random_state=5)
-    b = make_ctr_model("dcnv2", num_fields=3, field_dim=4, random_state=5)
-    for pa, pb in zip(a.parameters(), b.parameters(), strict=True):
-        assert torch.equal(pa, pb)
-    with pytest.raises(
-        InvalidInputError, match=r"^Unknown CTR model 'lr'; choose from \['dcnv2', 'deepfm'\]\.$"
-    ):
-        make_ctr_model("lr", num_fields=3, field_dim=4)
-    with pytest.raises(InvalidInputError, match=r"^DeepFM needs field_dim >= 2"):
-        DeepFM(num_fields=3, field_dim=1)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    y=st.lists(st.booleans(), min_size=2, max_size=60),
-    seed=st.integers(0, 1000),
-)
-def test_auc_and_logloss_match_sklearn(y: list[bool], seed: int) -> None:
-    yy = np.asarray(y, dtype=np.float32)
-    p = np.random.default_rng(seed).integers(0, 5, len(y)) / 5.0 + 0.1  # many ties
-    if yy.min() == yy.max():
-        assert np.isnan(auc_score(yy, p))
-        return
-    assert auc_score(yy, p) == pytest.approx(roc_auc_score(yy, p))
-    assert log_loss(yy, p) == pytest.approx(sk_log_loss(yy, p, labels=[0, 1]))

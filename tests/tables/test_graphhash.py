@@ -114,15 +114,18 @@ def test_resolution_for_rows_meets_target_within_one_percent() -> None:
 @pytest.mark.parametrize("budget", [0.5, 0.8, 100_000])
 def test_graphhash_from_budget_meets_it_within_one_percent(budget: float) -> None:
     b = planted_bipartite(1000, 1000, 20, 0.02, 0.002, seed=4)
-    ut, it = GraphHashTable.from_budget(b, embedding_dim=16, budget=budget, random_state=0)
-    target = budget_bytes(budget, 2000, 16)
+    mem = {"memory_bytes": budget} if isinstance(budget, int) else {"memory_fraction": budget}
+    ut, it = GraphHashTable.from_budget(b, embedding_dim=16, random_state=0, **mem)
+    target = budget_bytes(2000, 16, **mem)
     used = ut.memory_bytes() + it.memory_bytes()
     assert 0.99 * target <= used <= target
 
 
 def test_errors_are_pinned() -> None:
     with pytest.raises(InvalidInputError, match="leaves no room for GraphHash's rows beside"):
-        GraphHashTable.from_budget(sp.csr_matrix(np.ones((3, 3))), embedding_dim=4, budget=0.5)
+        GraphHashTable.from_budget(
+            sp.csr_matrix(np.ones((3, 3))), embedding_dim=4, memory_fraction=0.5
+        )
     with pytest.raises(InvalidInputError, match="biadjacency must be a scipy sparse matrix"):
         bipartite_louvain([[1, 0]])
     with pytest.raises(InvalidInputError, match="resolution must be a positive number, got 0"):

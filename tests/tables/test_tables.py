@@ -157,24 +157,22 @@ def test_budget_is_met_within_one_percent(method: str, budget: float) -> None:
     n, d = 30_000, 64
     ids = np.arange(n)
     counts = np.random.default_rng(0).zipf(1.5, n).astype(float)
+    # an int is a budget in bytes, a float a fraction of the full table
+    mem = {"memory_bytes": budget} if isinstance(budget, int) else {"memory_fraction": budget}
     make = {
-        "hash": lambda: HashTable.from_budget(
-            num_ids=n, embedding_dim=d, budget=budget, random_state=0
-        ),
+        "hash": lambda: HashTable.from_budget(num_ids=n, embedding_dim=d, random_state=0, **mem),
         "double-hash": lambda: DoubleHashTable.from_budget(
-            num_ids=n, embedding_dim=d, budget=budget, random_state=0
+            num_ids=n, embedding_dim=d, random_state=0, **mem
         ),
         "frequency": lambda: FrequencyTable.from_budget(
-            ids=ids, counts=counts, embedding_dim=d, budget=budget, random_state=0
+            ids=ids, counts=counts, embedding_dim=d, random_state=0, **mem
         ),
-        "qr": lambda: QRTable.from_budget(
-            num_ids=n, embedding_dim=d, budget=budget, random_state=0
-        ),
+        "qr": lambda: QRTable.from_budget(num_ids=n, embedding_dim=d, random_state=0, **mem),
         "qr-concat": lambda: QRTable.from_budget(
-            num_ids=n, embedding_dim=d, budget=budget, operation="concat", random_state=0
+            num_ids=n, embedding_dim=d, operation="concat", random_state=0, **mem
         ),
     }[method]
-    target = budget_bytes(budget, n, d)
+    target = budget_bytes(n, d, **mem)
     if method == "qr" and budget == 0.01:  # 300 rows < 2 sqrt(30000): no split exists
         with pytest.raises(InvalidInputError, match="needs at least 347"):
             make()
@@ -185,14 +183,25 @@ def test_budget_is_met_within_one_percent(method: str, budget: float) -> None:
 
 
 def test_budget_errors() -> None:
-    with pytest.raises(InvalidInputError, match=r"A fractional budget must be in \(0, 1\]"):
-        budget_bytes(1.5, 10, 4)
-    with pytest.raises(InvalidInputError, match="A budget in bytes must be >= 1, got 0"):
-        budget_bytes(0, 10, 4)
-    with pytest.raises(InvalidInputError, match="budget must be a fraction in .0, 1. or a number"):
-        budget_bytes("half", 10, 4)  # type: ignore[arg-type]
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^memory_fraction must be a number in \(0, 1\] \(of the full table\), got 1.5.$",
+    ):
+        budget_bytes(10, 4, memory_fraction=1.5)
+    with pytest.raises(InvalidInputError, match="^memory_bytes must be an int >= 1, got 0.$"):
+        budget_bytes(10, 4, memory_bytes=0)
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^Give exactly one of memory_bytes \(bytes\) and memory_fraction \(of the full "
+        r"table\); got both.$",
+    ):
+        budget_bytes(10, 4, memory_bytes=100, memory_fraction=0.5)
+    with pytest.raises(InvalidInputError, match="^memory_fraction must be a number in .0, 1. .of"):
+        budget_bytes(10, 4, memory_fraction="half")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match="^memory_bytes must be an int >= 1, got 2500.0.$"):
+        budget_bytes(10, 4, memory_bytes=2.5e3)  # type: ignore[arg-type]
     with pytest.raises(InvalidInputError, match="leaves no room for one row of 256 bytes"):
-        rows_for_budget(100, 10, 64)
+        rows_for_budget(10, 64, memory_bytes=100)
     with pytest.raises(InvalidInputError, match="embedding_dim must be an int >= 1, got 0"):
         HashTable(num_rows=3, embedding_dim=0)
     with pytest.raises(InvalidInputError, match="num_rows must be an int >= 1, got 0"):

@@ -15,8 +15,6 @@ __all__ = ["tables_app"]
 
 tables_app = typer.Typer()  # its commands join `embedlab bench` (embedlab.cli.bench)
 
-_ALL = "full,hash,double-hash,frequency,qr,graphhash,double-graphhash"
-
 
 @tables_app.command("tables")
 @_guard
@@ -29,13 +27,14 @@ def tables_bench(
         ),
     ] = "gowalla",
     model: Annotated[str, typer.Option("--model", help="mf or lightgcn.")] = "mf",
-    methods: Annotated[str, typer.Option("--methods", help="Comma-separated table methods.")] = (
-        _ALL
-    ),
-    budget: Annotated[
+    methods: Annotated[
+        str | None,
+        typer.Option("--methods", help="Comma-separated table methods (default: all of them)."),
+    ] = None,
+    memory_fraction: Annotated[
         float | None,
         typer.Option(
-            "--budget",
+            "--memory-fraction",
             help="Fraction of the full rows every compressed method gets "
             "(default: the rows GraphHash reaches at --resolution).",
         ),
@@ -43,7 +42,7 @@ def tables_bench(
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Runs per method.")] = 1,
     dim: Annotated[int, typer.Option("--dim", min=1, help="Embedding dimension.")] = 64,
     resolution: Annotated[
-        float, typer.Option("--resolution", help="Louvain resolution without --budget.")
+        float, typer.Option("--resolution", help="Louvain resolution without --memory-fraction.")
     ] = 200.0,
     epochs: Annotated[
         int | None, typer.Option("--epochs", min=1, help="Maximum epochs (default per model).")
@@ -61,12 +60,17 @@ def tables_bench(
 
     Example: embedlab bench tables --dataset gowalla --model mf --methods hash,graphhash --json
     """
-    from embedlab.tables.bench import format_tables_bench, run_tables_bench
+    from embedlab.bench.tables import REPORT_ORDER, format_tables_bench, run_tables_bench
     from embedlab.utils.fileio import atomic_path, check_output_path
 
-    names = [m.strip() for m in methods.split(",") if m.strip()]
-    if budget is not None and not 0.0 < budget <= 1.0:
-        raise InvalidInputError(f"--budget must be a fraction in (0, 1], got {budget}.")
+    if methods is None:
+        names = list(REPORT_ORDER)
+    else:
+        names = [m.strip() for m in methods.split(",") if m.strip()]
+    if memory_fraction is not None and not 0.0 < memory_fraction <= 1.0:
+        raise InvalidInputError(
+            f"--memory-fraction must be a fraction in (0, 1], got {memory_fraction}."
+        )
     if output is not None:
         check_output_path(output, overwrite=overwrite)
     trainer: dict[str, float | int] = {}
@@ -78,7 +82,7 @@ def tables_bench(
         dataset,
         model=model,
         methods=names,
-        budget=budget,
+        memory_fraction=memory_fraction,
         seeds=seeds,
         embedding_dim=dim,
         resolution=resolution,
@@ -187,7 +191,7 @@ def tables_stream(
     Example: embedlab bench stream --dataset synthetic --table collisionless
     --occurrence-threshold 2 --expire-after 400 --json
     """
-    from embedlab.tables.stream import load_stream, run_stream
+    from embedlab.bench.stream import load_stream, run_stream
 
     if (snapshot is None) != (snapshot_interval is None):
         raise InvalidInputError("--snapshot and --snapshot-interval go together.")

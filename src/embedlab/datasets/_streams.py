@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import gzip
 import zlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -27,7 +28,14 @@ from embedlab.exceptions import InvalidInputError
 from embedlab.utils.fileio import first_file
 from embedlab.utils.validation import check_random_state
 
-__all__ = ["ClickStream", "load_movielens_stream", "synthetic_drifting_stream"]
+__all__ = [
+    "ClickStream",
+    "MovieLensStream",
+    "StreamSource",
+    "SyntheticStream",
+    "load_movielens_stream",
+    "synthetic_drifting_stream",
+]
 
 
 @dataclass(frozen=True)
@@ -235,3 +243,68 @@ def synthetic_drifting_stream(
             "distinct_items": len(np.unique(it)),
         },
     )
+
+
+class StreamSource(ABC):
+    """A named click stream of :data:`embedlab.registry.STREAMS`: ``load(...) -> ClickStream``.
+
+    Attributes
+    ----------
+    name : str
+        The registry key (the CLI's ``--dataset``).
+    sync_interval : int
+        The default serving-sync interval, in the stream's own time units.
+    """
+
+    name: ClassVar[str] = ""
+    sync_interval: ClassVar[int] = 0
+
+    @abstractmethod
+    def load(self, *, examples: int = 1_000_000, seed: int = 0) -> ClickStream:
+        """The stream (``examples`` and ``seed`` apply to generated streams only).
+
+        Parameters
+        ----------
+        examples : int, default=1_000_000
+            Length of a generated stream.
+        seed : int, default=0
+            Seed of a generated stream.
+
+        Returns
+        -------
+        ClickStream
+        """
+
+
+class MovieLensStream(StreamSource):
+    """MovieLens-100K in time order (:func:`load_movielens_stream`); time in seconds.
+
+    Examples
+    --------
+    >>> MovieLensStream.name, MovieLensStream.sync_interval
+    ('movielens-100k', 3600)
+    """
+
+    name = "movielens-100k"
+    sync_interval = 3600
+
+    def load(self, *, examples: int = 1_000_000, seed: int = 0) -> ClickStream:
+        """MovieLens-100K from ``$EMBEDLAB_DATA`` (``examples`` and ``seed`` do not apply)."""
+        return load_movielens_stream()
+
+
+class SyntheticStream(StreamSource):
+    """The drifting synthetic stream (:func:`synthetic_drifting_stream`); ticks of 50 examples.
+
+    Examples
+    --------
+    >>> len(SyntheticStream().load(examples=1000, seed=0))
+    1000
+    """
+
+    name = "synthetic"
+    sync_interval = 10
+
+    def load(self, *, examples: int = 1_000_000, seed: int = 0) -> ClickStream:
+        """``examples`` clicks drawn with ``random_state=seed``."""
+        return synthetic_drifting_stream(examples, random_state=seed)

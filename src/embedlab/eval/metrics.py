@@ -23,6 +23,7 @@ from embedlab.exceptions import InvalidInputError
 __all__ = [
     "average_precision",
     "f1_micro_macro",
+    "log_loss",
     "precision_at_k",
     "query_retrieval_metrics",
     "ranking_average_precision",
@@ -92,8 +93,25 @@ def _binary(y_true: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndar
 def roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
     r"""Area under the ROC curve: :math:`P(s^+ > s^-) + \frac12 P(s^+ = s^-)` (Mann–Whitney U).
 
+    Tied scores count half (average ranks), as ``sklearn.metrics.roc_auc_score``.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Binary labels (both classes present).
+    scores : array-like of shape (n,)
+        Finite scores, higher meaning positive.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
     >>> roc_auc(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]))
     0.75
+    >>> roc_auc(np.array([0, 1]), np.array([0.5, 0.5]))  # a tie counts half
+    0.5
     """
     from scipy.stats import rankdata
 
@@ -101,6 +119,40 @@ def roc_auc(y_true: np.ndarray, scores: np.ndarray) -> float:
     ranks = rankdata(s)  # average ranks for ties
     n_pos, n_neg = int(t.sum()), int((~t).sum())
     return float((ranks[t].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def log_loss(y_true: np.ndarray, probabilities: np.ndarray, *, eps: float = 1e-7) -> float:
+    r"""Mean binary cross-entropy :math:`-\frac1n\sum_i y_i \log p_i + (1 - y_i)\log(1 - p_i)`.
+
+    Probabilities are clipped to ``[eps, 1 - eps]`` so a confident mistake costs
+    :math:`-\log \epsilon` rather than infinity.
+
+    Parameters
+    ----------
+    y_true : array-like of shape (n,)
+        Labels in ``{0, 1}``.
+    probabilities : array-like of shape (n,)
+        Predicted probabilities of the positive class.
+    eps : float, default=1e-7
+        The clipping margin.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> round(log_loss(np.array([1, 0]), np.array([0.5, 0.5])), 4)  # log 2
+    0.6931
+    """
+    y = np.asarray(y_true, dtype=np.float64).ravel()
+    q = np.asarray(probabilities, dtype=np.float64).ravel()
+    if y.shape != q.shape or y.size == 0:
+        raise InvalidInputError(
+            f"y_true and probabilities must be non-empty and of one length: {y.shape} vs {q.shape}."
+        )
+    q = np.clip(q, eps, 1 - eps)
+    return float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())
 
 
 def average_precision(y_true: np.ndarray, scores: np.ndarray) -> float:

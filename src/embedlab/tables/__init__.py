@@ -7,16 +7,17 @@ One contract (:class:`~embedlab.tables.base.EmbeddingTable`: int64 IDs -> vector
 quotient-remainder (:mod:`~embedlab.tables.qr`), GraphHash and DoubleGraphHash
 (:mod:`~embedlab.tables.graphhash`), Monolith's collisionless table with frequency filtering and
 expiry (:mod:`~embedlab.tables.collisionless`), multi-field inputs including Unified Embedding
-(:mod:`~embedlab.tables.fields`), CTR models (:mod:`~embedlab.tables.ctr`) and online training
-with a serving copy, syncs and snapshots (:mod:`~embedlab.tables.online`). Retrieval models (MF,
-LightGCN) in :mod:`~embedlab.tables.models`, BPR training in :mod:`~embedlab.tables.train`, the
-budgeted benchmark in :mod:`~embedlab.tables.bench`.
+(:mod:`~embedlab.tables.fields`). Models on the tables in :mod:`~embedlab.tables.models`
+(retrieval: MF, LightGCN; CTR: DeepFM, DCN-v2); training loops in :mod:`~embedlab.tables.training`
+(BPR; online training with a serving copy, syncs and snapshots). Every table, field embedding
+and CTR model is registered by name in :mod:`embedlab.registry` (``TABLES``, ``FIELD_TABLES``,
+``CTR_MODELS``); the experiment drivers are :mod:`embedlab.bench.tables` and
+:mod:`embedlab.bench.stream`.
 """
 
 from embedlab.tables.base import EmbeddingTable, budget_bytes, rows_for_budget
 from embedlab.tables.collisionless import CollisionlessTable
-from embedlab.tables.ctr import DCNv2, DeepFM, make_ctr_model
-from embedlab.tables.factory import TABLE_METHODS, make_tables
+from embedlab.tables.factory import make_tables
 from embedlab.tables.fields import (
     CollisionlessFields,
     FieldEmbedding,
@@ -35,13 +36,11 @@ from embedlab.tables.graphhash import (
     resolution_for_rows,
 )
 from embedlab.tables.hashing import DoubleHashTable, HashTable
-from embedlab.tables.models import LightGCN, MatrixFactorization
-from embedlab.tables.online import OnlineTrainer, StreamResult, auc_score, log_loss
+from embedlab.tables.models import DCNv2, DeepFM, LightGCN, MatrixFactorization, make_ctr_model
 from embedlab.tables.qr import QRTable
-from embedlab.tables.train import BPRTrainer
+from embedlab.tables.training import BPRTrainer, OnlineTrainer, StreamResult
 
 __all__ = [
-    "TABLE_METHODS",
     "BPRTrainer",
     "BipartitePartition",
     "CollisionlessFields",
@@ -63,11 +62,9 @@ __all__ = [
     "QRTable",
     "StreamResult",
     "UnifiedEmbedding",
-    "auc_score",
     "bipartite_louvain",
     "bipartite_modularity",
     "budget_bytes",
-    "log_loss",
     "make_ctr_model",
     "make_tables",
     "resolution_for_rows",

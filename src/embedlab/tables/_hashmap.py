@@ -48,9 +48,11 @@ def mix64(key: np.int64) -> np.uint64:  # pragma: no cover - compiled
 
 @njit(cache=True, inline="always")
 def _touch_ahead(rec, ids, start, mask):  # pragma: no cover - compiled
-    """Load the home records of ``ids[start : start + _AHEAD]`` (independent loads the CPU
-    overlaps), so the probes that follow find them in cache: software prefetching for a table
-    much larger than the cache, where each probe would otherwise wait ~100 ns on memory."""
+    """Load the home records of ``ids[start : start + _AHEAD]`` (software prefetching).
+
+    Independent loads the CPU overlaps, so the probes that follow find them in cache: for a
+    table much larger than the cache, each probe would otherwise wait ~100 ns on memory.
+    """
     acc = np.int64(0)
     stop = min(start + _AHEAD, len(ids))
     for i in range(start, stop):
@@ -223,10 +225,12 @@ def _init_row(weight, state, r, key, seed, std):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def init_rows(weight, state, rows, ids, seed, std):  # pragma: no cover - compiled
-    """``state[rows[i]] = 0`` and ``weight[rows[i]] ~ N(0, std^2)``, a function of ``(ids[i],
-    seed)`` alone (counter-based: SplitMix64 of the ID, the seed and the coordinate, Box-Muller),
-    so a row's initial vector does not depend on the order IDs arrive in, and a recycled row is
-    re-initialised for its new ID."""
+    """``state[rows[i]] = 0`` and ``weight[rows[i]] ~ N(0, std^2)``, from ``(ids[i], seed)`` alone.
+
+    Counter-based (SplitMix64 of the ID, the seed and the coordinate, Box-Muller), so a row's
+    initial vector does not depend on the order IDs arrive in, and a recycled row is
+    re-initialised for its new ID.
+    """
     for i in range(len(rows)):
         _init_row(weight, state, rows[i], ids[i], seed, std)
 

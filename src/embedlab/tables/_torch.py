@@ -1,14 +1,13 @@
-"""The one place the tables package imports PyTorch (the ``[torch]`` extra)."""
+"""The one place the tables package imports PyTorch (the ``[tables]`` extra)."""
 
 from __future__ import annotations
 
 from embedlab.exceptions import MissingExtraError
+from embedlab.utils.optional import missing_extra_message
 
 try:
     import torch
 except ImportError:  # pragma: no cover - exercised only without the extra
-    raise MissingExtraError(
-        "embedlab.tables needs PyTorch: pip install torch==2.13.0 'embedlab[tables]'."
-    ) from None
+    raise MissingExtraError(missing_extra_message("torch", "tables", "Embedding tables")) from None
 
 __all__ = ["torch"]

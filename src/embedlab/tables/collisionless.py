@@ -32,6 +32,7 @@ import io
 import json
 import numbers
 import os
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +42,10 @@ from embedlab.exceptions import InvalidInputError
 from embedlab.tables import _hashmap as hm
 from embedlab.tables._torch import torch
 from embedlab.tables.base import EmbeddingTable, _check_rows, as_ids
-from embedlab.utils.fileio import atomic_file
+from embedlab.utils.fileio import save_npz
 from embedlab.utils.validation import resolve_seed
 
-__all__ = ["CollisionlessTable", "atomic_save_npz"]
+__all__ = ["CollisionlessTable"]
 
 _MAX_LOAD = 0.7
 _SNAPSHOT_FORMAT = "embedlab.collisionless/1"
@@ -58,19 +59,37 @@ def _empty_records(slots: int) -> np.ndarray:
     return np.zeros((slots, 4), np.int64)  # all-zero records are empty slots
 
 
-def atomic_save_npz(path: str | os.PathLike[str], arrays: dict[str, np.ndarray]) -> Path:
-    """Write ``arrays`` to ``path`` (.npz, uncompressed) atomically and durably
-    (:func:`embedlab.utils.fileio.atomic_file`); the folder is created if missing."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_file(path) as fh:
-        np.savez(fh, **arrays)  # type: ignore[arg-type]
-    return path
-
-
 class CollisionlessTable(EmbeddingTable):
     """A growable, collision-free table of int64 IDs with frequency filtering and expiry.
 
+    Memory: ``num_rows * d * 4`` bytes of parameters (allocated rows, row 0 included) plus the
+    map, 32 bytes per slot at load <= 0.7, plus the free-row stack (8 bytes per entry); the
+    Adagrad state (``optimizer_bytes``) is not counted (serving has none).
+
+    Parameters
+    ----------
+    embedding_dim : int
+        Coordinates per vector.
+    occurrence_threshold : int, default=1
+        Sightings before an ID owns a row (until then it reads the shared row 0).
+    expire_after : int or None, default=None
+        Evict IDs unseen for longer than this (stream time) at :meth:`expire`.
+    initial_capacity : int, default=1024
+        Rows (and map slots) allocated up front; both grow by doubling.
+    random_state : int, Generator or None
+        Seed of the counter-based initialisation of each admitted row.
+
+    Attributes
+    ----------
+    seed_ : int
+        The seed used.
+    evictions_, admissions_ : int
+        IDs evicted and rows (re-)initialised so far.
+    peak_memory_bytes_ : int
+        The largest ``memory_bytes()`` seen.
+
+    Examples
+    --------
     >>> t = CollisionlessTable(embedding_dim=4, occurrence_threshold=2, random_state=0)
     >>> t.observe([7, 8, 7], times=[0, 0, 1]).ravel().tolist()  # 7 admitted at its 2nd sighting
     [0, 0, 1]
@@ -80,7 +99,7 @@ class CollisionlessTable(EmbeddingTable):
     (2, 0)
     """
 
-    method = "collisionless"
+    name = "collisionless"
     expire_after: int | None
     occurrence_threshold: int
 
@@ -120,6 +139,18 @@ class CollisionlessTable(EmbeddingTable):
         self.admissions_ = 0
         self.peak_memory_bytes_ = self.memory_bytes()
 
+    @classmethod
+    def _build_pair(
+        cls, train: Any, seed: int, *, embedding_dim: int, **_: Any
+    ) -> tuple[CollisionlessTable, CollisionlessTable]:
+        # every user and item is admitted up front: the full table in Monolith's layout
+        out = []
+        for side, n in enumerate(train.shape):
+            t = cls(embedding_dim=embedding_dim, initial_capacity=n, random_state=seed + side)
+            t.observe(np.arange(n))
+            out.append(t)
+        return out[0], out[1]
+
     # -- sizes -------------------------------------------------------------------------------
     @property
     def num_rows(self) -> int:
@@ -137,6 +168,7 @@ class CollisionlessTable(EmbeddingTable):
         return int(self._meta[0])
 
     def lookup_bytes(self) -> int:
+        """Bytes of the map's slots and of the free-row stack."""
         return int(self._rec.nbytes + self._free.nbytes)
 
     def optimizer_bytes(self) -> int:
@@ -153,8 +185,20 @@ class CollisionlessTable(EmbeddingTable):
         return out[:, None]
 
     def observe(self, ids: Any, times: Any = 0) -> np.ndarray:
-        """Count a sighting of each ID at stream time ``times`` (a scalar or one per ID), admit
-        IDs reaching the threshold, and return their rows ``[n, 1]`` (0 while below it)."""
+        """Count a sighting of each ID, admit those reaching the threshold (training).
+
+        Parameters
+        ----------
+        ids : array-like of int
+            The IDs, in stream order.
+        times : int or array-like of int, default=0
+            Stream time of the sightings (one scalar or one per ID).
+
+        Returns
+        -------
+        ndarray of int64, shape (n, 1)
+            Each ID's row after its sighting (0 while below the threshold).
+        """
         x = as_ids(ids)
         t = np.broadcast_to(np.asarray(times, dtype=np.int64), x.shape)
         t = np.ascontiguousarray(t)
@@ -196,8 +240,20 @@ class CollisionlessTable(EmbeddingTable):
         self.admissions_ += len(rows)
 
     def expire(self, now: int, expire_after: int | None = None) -> int:
-        """Evict every ID not seen for more than ``expire_after`` (default: the table's) before
-        ``now``; returns how many IDs left the map. Their rows are free for the next admissions."""
+        """Evict every ID not seen for more than ``expire_after`` before ``now``.
+
+        Parameters
+        ----------
+        now : int
+            The current stream time.
+        expire_after : int, optional
+            The horizon (default: the table's; no eviction when both are None).
+
+        Returns
+        -------
+        int
+            How many IDs left the map; their rows are free for the next admissions.
+        """
         horizon = self.expire_after if expire_after is None else int(expire_after)
         if horizon is None:
             return 0
@@ -263,8 +319,21 @@ class CollisionlessTable(EmbeddingTable):
         }
 
     def save(self, path: str | os.PathLike[str]) -> Path:
-        """Atomic snapshot of the whole table (see :func:`atomic_save_npz`)."""
-        return atomic_save_npz(path, self.state_arrays())
+        """Atomic, durable snapshot of the whole table (an uncompressed ``.npz``).
+
+        Parameters
+        ----------
+        path : path-like
+            The file (replaced if it exists; its folder is created if missing).
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return save_npz(path, self.state_arrays(), overwrite=True)
 
     @classmethod
     def from_state_arrays(cls, arrays: Any) -> CollisionlessTable:
@@ -293,16 +362,35 @@ class CollisionlessTable(EmbeddingTable):
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CollisionlessTable:
-        """Restore a table saved by :meth:`save`, byte for byte."""
+        """Restore a table saved by :meth:`save`, byte for byte.
+
+        Parameters
+        ----------
+        path : path-like
+            A file written by :meth:`save` (read without pickles).
+
+        Returns
+        -------
+        CollisionlessTable
+        """
         p = Path(path)
         if not p.is_file():
             raise InvalidInputError(f"No snapshot at {p}.")
-        with np.load(io.BytesIO(p.read_bytes())) as z:
-            return cls.from_state_arrays({k: z[k] for k in z.files})
+        try:
+            with np.load(io.BytesIO(p.read_bytes())) as z:
+                arrays = {k: z[k] for k in z.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+            raise InvalidInputError(f"snapshot {p} is truncated or corrupt.") from None
+        if "meta_json" not in arrays:
+            raise InvalidInputError(f"snapshot {p} is truncated or corrupt.")
+        return cls.from_state_arrays(arrays)
 
     def copy_index_from(self, other: CollisionlessTable) -> None:
-        """Make this table's ID -> row map (not its vectors) a copy of ``other``'s; rows grow to
-        match. The serving side of a sync: the map is metadata, the vectors are pushed apart."""
+        """Make this table's ID -> row map (not its vectors) a copy of ``other``'s.
+
+        Rows grow to match. The serving side of a sync: the map is metadata, the vectors are
+        pushed apart.
+        """
         self._rec = other._rec.copy()
         self._free = other._free.copy()
         self._meta = other._meta.copy()
@@ -314,6 +402,7 @@ class CollisionlessTable(EmbeddingTable):
             self.row_state = torch.zeros(other.num_rows, self.embedding_dim)
 
     def extra_repr(self) -> str:
+        """Rows, live IDs and settings, for ``repr``."""
         return (
             f"rows={self.num_rows}, live={self.num_live}, embedding_dim={self.embedding_dim}, "
             f"occurrence_threshold={self.occurrence_threshold}, expire_after={self.expire_after}"

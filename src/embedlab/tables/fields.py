@@ -31,7 +31,13 @@ import numpy as np
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables._hash import UniversalHash
 from embedlab.tables._torch import torch
-from embedlab.tables.base import PARAM_BYTES, _check_dim, _check_rows, _generator
+from embedlab.tables.base import (
+    PARAM_BYTES,
+    _check_dim,
+    _check_rows,
+    _normal_weight,
+    budget_bytes,
+)
 from embedlab.tables.collisionless import CollisionlessTable
 from embedlab.utils.validation import resolve_seed
 
@@ -56,10 +62,24 @@ def _check_X(X: Any, num_fields: int) -> np.ndarray:
 
 
 def split_rows(total_rows: int, field_sizes: Any) -> np.ndarray:
-    """Split ``total_rows`` across fields: one row each, the rest in proportion to vocabulary
-    size, no field above its own size (water-filling, largest remainders); the sum is
+    """Split ``total_rows`` across fields: one row each, the rest in proportion to vocabulary.
+
+    No field gets more rows than its own size (water-filling, largest remainders); the sum is
     ``min(total_rows, sum(sizes))``.
 
+    Parameters
+    ----------
+    total_rows : int
+        Rows to split (at least one per field).
+    field_sizes : array-like of int
+        Vocabulary size of each field (>= 1).
+
+    Returns
+    -------
+    ndarray of int64, shape (num_fields,)
+
+    Examples
+    --------
     >>> split_rows(10, [100, 2, 50]).tolist()
     [6, 1, 3]
     """
@@ -100,11 +120,30 @@ class FieldEmbedding(torch.nn.Module, ABC):
 
     Field ``f`` reads rows of group ``field_group[f]``: one group for a multiplexed or
     concatenated table, one per field for per-field collisionless tables. Subclasses with a single
-    ``weight`` only implement ``field_rows``.
+    ``weight`` only implement ``field_rows`` and :meth:`for_fields`.
+
+    Parameters
+    ----------
+    num_fields : int
+        Fields ``F`` (columns of ``X``).
+    row_dim : int
+        Coordinates per row.
+    probes : int
+        Rows per field (``field_dim = probes * row_dim``).
+
+    Attributes
+    ----------
+    name : str
+        The registry key (:data:`embedlab.registry.FIELD_TABLES`, the CLI's ``--table``).
+    field_dim : int
+        Coordinates of each field's vector.
+    fixed_size : bool
+        Whether the memory is set at construction (False: the table grows with the IDs).
     """
 
-    method: ClassVar[str] = ""
+    name: ClassVar[str] = ""
     init_std: ClassVar[float] = 0.1
+    fixed_size: ClassVar[bool] = True
 
     def __init__(self, num_fields: int, row_dim: int, probes: int) -> None:
         super().__init__()
@@ -117,15 +156,63 @@ class FieldEmbedding(torch.nn.Module, ABC):
     # -- to implement ------------------------------------------------------------------------
     @abstractmethod
     def field_rows(self, X: Any, times: Any = None, *, train: bool = False) -> np.ndarray:
-        """int64 ``[B, F, probes]`` rows (of each field's group); ``train=True`` may insert
-        (collisionless tables count, admit and stamp), otherwise the lookup is read-only."""
+        """int64 ``[B, F, probes]`` rows of each field's group.
+
+        Parameters
+        ----------
+        X : array-like of int, shape (B, F)
+            Raw IDs, one column per field.
+        times : array-like of int, optional
+            Stream time of each row of ``X`` (collisionless tables stamp it).
+        train : bool, default=False
+            Whether the lookup may insert (collisionless tables count, admit and stamp);
+            otherwise it is read-only.
+
+        Returns
+        -------
+        ndarray of int64, shape (B, F, probes)
+        """
+
+    @classmethod
+    @abstractmethod
+    def for_fields(
+        cls,
+        field_sizes: Any,
+        *,
+        embedding_dim: int,
+        memory_bytes: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+    ) -> FieldEmbedding:
+        """The embedding for fields of the given vocabulary sizes (one protocol for all).
+
+        Subclasses add their own keyword options (``occurrence_threshold``, ``num_chunks``);
+        callers such as :func:`embedlab.bench.stream.make_field_embedding` pass the options a
+        subclass's signature names.
+
+        Parameters
+        ----------
+        field_sizes : array-like of int
+            Distinct IDs of each field.
+        embedding_dim : int
+            Coordinates of each field's vector.
+        memory_bytes : int, optional
+            The memory budget (required by fixed-size tables; a collisionless one grows).
+        random_state : int, Generator or None
+            Seed.
+
+        Returns
+        -------
+        FieldEmbedding
+        """
 
     @property
     def weight_groups(self) -> list[Any]:
+        """The weight matrices, one per group."""
         return [self.weight]
 
     @property
     def field_group(self) -> np.ndarray:
+        """int64 ``[F]``: the weight group each field reads."""
         return np.zeros(self.num_fields, np.int64)
 
     @property
@@ -141,11 +228,14 @@ class FieldEmbedding(torch.nn.Module, ABC):
     # -- shared ------------------------------------------------------------------------------
     @property
     def num_rows(self) -> int:
+        """Rows over all weight groups."""
         return int(sum(w.shape[0] for w in self.weight_groups))
 
     def group_fields(self) -> list[tuple[int, np.ndarray]]:
-        """``(group, fields)`` pairs: which fields read each weight group (fixed at construction,
-        computed once: every training step asks)."""
+        """``(group, fields)`` pairs: which fields read each weight group.
+
+        Fixed at construction and computed once (every training step asks).
+        """
         groups = getattr(self, "_groups", None)
         if groups is None:
             fg = self.field_group
@@ -154,9 +244,11 @@ class FieldEmbedding(torch.nn.Module, ABC):
         return groups
 
     def vectors(self, rows: np.ndarray, leaves: list[Any] | None = None) -> Any:
-        """Field vectors ``[B, F, field_dim]`` of ``rows`` ``[B, F, probes]``: from the weights,
-        or, with ``leaves`` (one ``(unique_rows, inverse, leaf)`` per group as made by
-        :meth:`gather`), from the gathered leaf tensors so gradients land there."""
+        """Field vectors ``[B, F, field_dim]`` of ``rows`` ``[B, F, probes]``.
+
+        From the weights, or, with ``leaves`` (one ``(unique_rows, inverse, leaf)`` per group as
+        made by :meth:`gather`), from the gathered leaf tensors so gradients land there.
+        """
         B = rows.shape[0]
         parts: list[Any] = [None] * self.num_fields
         for i, (g, fields) in enumerate(self.group_fields()):
@@ -173,8 +265,19 @@ class FieldEmbedding(torch.nn.Module, ABC):
         return torch.stack(parts, dim=1).reshape(B, self.num_fields, self.field_dim)
 
     def gather(self, rows: np.ndarray) -> list[tuple[Any, Any, Any]]:
-        """Per group: the unique rows the batch reads, the inverse map and a leaf copy of their
-        vectors (``requires_grad``) for sparse training."""
+        """Leaf copies of the rows a batch reads, for sparse training.
+
+        Parameters
+        ----------
+        rows : ndarray of int64, shape (B, F, probes)
+            From :meth:`field_rows`.
+
+        Returns
+        -------
+        list of (Tensor, Tensor, Tensor)
+            Per group: the unique rows, the inverse map (``rows[:, fields]``'s shape) and a leaf
+            copy of their vectors with ``requires_grad``.
+        """
         out = []
         for g, fields in self.group_fields():
             r = rows[:, fields]
@@ -194,9 +297,11 @@ class FieldEmbedding(torch.nn.Module, ABC):
 
     @property
     def evictions(self) -> int:
+        """IDs evicted so far (collisionless only)."""
         return 0
 
     def lookup_bytes(self) -> int:
+        """Bytes of the ID -> row maps (collisionless only)."""
         return 0
 
     def memory_bytes(self) -> int:
@@ -206,12 +311,15 @@ class FieldEmbedding(torch.nn.Module, ABC):
 
     @property
     def peak_memory_bytes(self) -> int:
+        """The largest ``memory_bytes()`` reached (a fixed-size table's memory)."""
         return self.memory_bytes()
 
     @torch.no_grad()
     def adagrad_step(self, group: int, rows: Any, grad: Any, lr: float, eps: float = 1e-10) -> None:
-        """Row-wise Adagrad on the unique ``rows`` of weight group ``group`` (Duchi et al., 2011):
-        ``G += g^2``, ``w -= lr * g / (sqrt(G) + eps)``."""
+        """Row-wise Adagrad on the unique ``rows`` of weight group ``group`` (Duchi et al., 2011).
+
+        ``G += g^2``, ``w -= lr * g / (sqrt(G) + eps)``.
+        """
         state = self.state_groups[group]
         g2 = state[rows] + grad * grad
         state[rows] = g2
@@ -224,8 +332,9 @@ class FieldEmbedding(torch.nn.Module, ABC):
             serving.weight_groups[g].data[r] = self.weight_groups[g].data[r]
 
     def describe(self) -> dict[str, Any]:
+        """Method, rows, row width, probes and memory, for reports."""
         return {
-            "method": self.method,
+            "method": self.name,
             "rows": self.num_rows,
             "row_dim": self.row_dim,
             "probes": self.probes,
@@ -234,6 +343,7 @@ class FieldEmbedding(torch.nn.Module, ABC):
 
     # -- snapshots ---------------------------------------------------------------------------
     def state_arrays(self) -> dict[str, np.ndarray]:
+        """Weights and Adagrad state of every group, by name (copies; for snapshots)."""
         out = {}
         for g, (w, st) in enumerate(zip(self.weight_groups, self.state_groups, strict=True)):
             out[f"weight{g}"] = w.detach().numpy().copy()
@@ -241,6 +351,7 @@ class FieldEmbedding(torch.nn.Module, ABC):
         return out
 
     def load_state_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        """Restore what :meth:`state_arrays` returned (the inverse)."""
         states = []
         with torch.no_grad():
             for g, w in enumerate(self.weight_groups):
@@ -250,12 +361,42 @@ class FieldEmbedding(torch.nn.Module, ABC):
 
 
 class CollisionlessFields(FieldEmbedding):
-    """Monolith's layout: one :class:`~embedlab.tables.collisionless.CollisionlessTable` per
-    field (its own map, rows, threshold and expiry), so IDs of different fields never meet.
-    ``occurrence_threshold`` and ``expire_after`` are one value for all fields or one per field.
+    """Monolith's layout: one collisionless table per field, so IDs of different fields never meet.
+
+    Each field has its own :class:`~embedlab.tables.collisionless.CollisionlessTable` (map, rows,
+    threshold and expiry); field ``f``'s table is seeded ``(seed + 7919 f) mod 2^63``.
+
+    Parameters
+    ----------
+    num_fields : int
+        Fields ``F``.
+    embedding_dim : int
+        Coordinates per vector.
+    occurrence_threshold : int or list of int, default=1
+        One value for all fields or one per field.
+    expire_after : int, list or None, default=None
+        One value for all fields or one per field (None: never expire).
+    initial_capacity : int, default=1024
+        Rows allocated up front per field.
+    random_state : int, Generator or None
+        Seed.
+
+    Attributes
+    ----------
+    tables : torch.nn.ModuleList
+        The per-field tables.
+    seed_ : int
+        The seed used.
+
+    Examples
+    --------
+    >>> e = CollisionlessFields(num_fields=2, embedding_dim=4, random_state=0)
+    >>> e.field_rows(np.array([[5, 5], [6, 5]]), train=True)[:, :, 0].tolist()
+    [[1, 1], [2, 1]]
     """
 
-    method = "collisionless"
+    name = "collisionless"
+    fixed_size = False
 
     def __init__(
         self,
@@ -271,6 +412,7 @@ class CollisionlessFields(FieldEmbedding):
         thr = _per_field(occurrence_threshold, self.num_fields, "occurrence_threshold")
         exp = _per_field(expire_after, self.num_fields, "expire_after")
         seed = resolve_seed(random_state, "CollisionlessFields")
+        self.seed_ = seed
         self.tables = torch.nn.ModuleList(
             CollisionlessTable(
                 embedding_dim=embedding_dim,
@@ -282,6 +424,46 @@ class CollisionlessFields(FieldEmbedding):
             for f in range(self.num_fields)
         )
 
+    @classmethod
+    def for_fields(
+        cls,
+        field_sizes: Any,
+        *,
+        embedding_dim: int,
+        memory_bytes: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+        occurrence_threshold: int = 1,
+        expire_after: int | None = None,
+    ) -> CollisionlessFields:
+        """One collisionless table per field, starting small (it grows; ``memory_bytes`` unused).
+
+        Parameters
+        ----------
+        field_sizes : array-like of int
+            Distinct IDs of each field (only their number is used).
+        embedding_dim, random_state, occurrence_threshold, expire_after
+            As in the constructor.
+        memory_bytes : int, optional
+            Ignored: the table holds exactly the live IDs.
+
+        Returns
+        -------
+        CollisionlessFields
+
+        Examples
+        --------
+        >>> CollisionlessFields.for_fields([10, 3], embedding_dim=4, random_state=0).num_fields
+        2
+        """
+        return cls(
+            num_fields=len(np.asarray(field_sizes).reshape(-1)),
+            embedding_dim=embedding_dim,
+            occurrence_threshold=occurrence_threshold,
+            expire_after=expire_after,
+            initial_capacity=16,
+            random_state=random_state,
+        )
+
     @property
     def table_list(self) -> list[CollisionlessTable]:
         """The per-field tables, typed."""
@@ -289,14 +471,17 @@ class CollisionlessFields(FieldEmbedding):
 
     @property
     def weight_groups(self) -> list[Any]:
+        """One weight matrix per field."""
         return [t.weight for t in self.table_list]
 
     @property
     def state_groups(self) -> list[Any]:
+        """Each table's own Adagrad state (recycled rows are zeroed)."""
         return [t.row_state for t in self.table_list]
 
     @property
     def field_group(self) -> np.ndarray:
+        """Field ``f`` reads group ``f``."""
         return np.arange(self.num_fields, dtype=np.int64)
 
     @property
@@ -306,6 +491,7 @@ class CollisionlessFields(FieldEmbedding):
         return min(vals) if vals else None
 
     def field_rows(self, X: Any, times: Any = None, *, train: bool = False) -> np.ndarray:
+        """Each field's rows in its own table (``train=True`` observes, else read-only)."""
         x = _check_X(X, self.num_fields)
         out = np.empty((x.shape[0], self.num_fields, 1), np.int64)
         for f, table in enumerate(self.table_list):
@@ -316,21 +502,26 @@ class CollisionlessFields(FieldEmbedding):
         return out
 
     def expire(self, now: int) -> int:
+        """Evict every field's inactive IDs; returns how many left."""
         return sum(t.expire(now) for t in self.table_list)
 
     @property
     def evictions(self) -> int:
+        """IDs evicted so far, over the fields."""
         return sum(t.evictions_ for t in self.table_list)
 
     @property
     def peak_memory_bytes(self) -> int:
+        """Sum of the tables' peak memory."""
         return sum(t.peak_memory_bytes_ for t in self.table_list)
 
     def lookup_bytes(self) -> int:
+        """Bytes of the per-field maps."""
         return sum(t.lookup_bytes() for t in self.table_list)
 
     @torch.no_grad()
     def push_rows(self, serving: FieldEmbedding, rows: list[Any]) -> None:
+        """Copy each field's map and its touched ``rows`` to ``serving``."""
         if not isinstance(serving, CollisionlessFields):
             raise InvalidInputError("A collisionless table syncs only to a collisionless copy.")
         for f, (src, dst) in enumerate(zip(self.table_list, serving.table_list, strict=True)):
@@ -338,6 +529,7 @@ class CollisionlessFields(FieldEmbedding):
             dst.weight.data[rows[f]] = src.weight.data[rows[f]]
 
     def state_arrays(self) -> dict[str, np.ndarray]:
+        """Every table's state, keys prefixed by the field (``"0/weight"``)."""
         return {
             f"{f}/{k}": np.array(v, copy=True)
             for f, t in enumerate(self.table_list)
@@ -345,6 +537,7 @@ class CollisionlessFields(FieldEmbedding):
         }
 
     def load_state_arrays(self, arrays: dict[str, np.ndarray]) -> None:
+        """Rebuild the tables from :meth:`state_arrays`."""
         self.tables = torch.nn.ModuleList(
             CollisionlessTable.from_state_arrays(
                 {k.split("/", 1)[1]: v for k, v in arrays.items() if k.startswith(f"{f}/")}
@@ -353,6 +546,7 @@ class CollisionlessFields(FieldEmbedding):
         )
 
     def describe(self) -> dict[str, Any]:
+        """As :meth:`FieldEmbedding.describe`, plus live IDs and evictions."""
         d = super().describe()
         d.update(live=sum(t.num_live for t in self.table_list), evictions=self.evictions)
         return d
@@ -367,10 +561,37 @@ def _per_field(value: Any, num_fields: int, name: str) -> list[Any]:
 
 
 class PerFieldHashing(FieldEmbedding):
-    """The hashing trick per field: field ``f`` hashes onto its own ``rows_per_field[f]`` rows
-    (one universal hash each); the tables are stored end to end in one weight matrix."""
+    """The hashing trick per field, the tables stored end to end in one weight matrix.
 
-    method = "hash"
+    Field ``f`` hashes onto its own ``rows_per_field[f]`` rows with one universal hash:
+    ``e_f(x) = E[o_f + h_f(x)]``, ``o_f`` the field's offset. Memory: ``sum(rows) * d * 4``.
+
+    Parameters
+    ----------
+    rows_per_field : array-like of int
+        Rows of each field (>= 1).
+    embedding_dim : int
+        Coordinates per vector.
+    random_state : int, Generator or None
+        Seed of the hashes and of the initialisation.
+
+    Attributes
+    ----------
+    offsets_ : ndarray of int64
+        First row of each field.
+    hashes_ : list of UniversalHash
+        One hash per field.
+    seed_ : int
+        The seed used.
+
+    Examples
+    --------
+    >>> e = PerFieldHashing(rows_per_field=[3, 5], embedding_dim=4, random_state=0)
+    >>> e(np.array([[1, 2]])).shape, e.num_rows
+    (torch.Size([1, 2, 4]), 8)
+    """
+
+    name = "hash"
 
     def __init__(
         self,
@@ -388,21 +609,91 @@ class PerFieldHashing(FieldEmbedding):
         self.seed_ = resolve_seed(random_state, "PerFieldHashing")
         rng = np.random.default_rng(self.seed_)
         self.hashes_ = [UniversalHash(int(m), rng) for m in sizes]
-        w = torch.empty(int(sizes.sum()), self.row_dim)
-        w.normal_(0.0, self.init_std, generator=_generator(self.seed_))
-        self.weight = torch.nn.Parameter(w)
+        self.weight = _normal_weight(int(sizes.sum()), self.row_dim, self.seed_, self.init_std)
 
     @classmethod
     def from_budget(
-        cls, *, memory_bytes: int, field_sizes: Any, embedding_dim: int, **kwargs: Any
+        cls,
+        *,
+        field_sizes: Any,
+        embedding_dim: int,
+        memory_bytes: int | None = None,
+        memory_fraction: float | None = None,
+        **kwargs: Any,
     ) -> PerFieldHashing:
-        """The most rows within ``memory_bytes``, split by :func:`split_rows`."""
-        total = int(memory_bytes) // (embedding_dim * PARAM_BYTES)
+        """The most rows within the budget, split across fields by :func:`split_rows`.
+
+        Parameters
+        ----------
+        field_sizes : array-like of int
+            Distinct IDs of each field; their sum is the full table a fraction refers to.
+        embedding_dim : int
+            Coordinates per vector.
+        memory_bytes : int, optional
+            The budget in bytes.
+        memory_fraction : float, optional
+            The budget as a fraction in ``(0, 1]`` of ``sum(field_sizes) * embedding_dim * 4``
+            bytes (exactly one of the two).
+        **kwargs
+            Passed to the constructor (``random_state``).
+
+        Returns
+        -------
+        PerFieldHashing
+
+        Examples
+        --------
+        >>> PerFieldHashing.from_budget(field_sizes=[100, 2], embedding_dim=4,
+        ...                             memory_fraction=0.5).rows_per_field.tolist()
+        [49, 2]
+        """
+        sizes = np.asarray(field_sizes, dtype=np.int64)
+        total = budget_bytes(
+            int(sizes.sum()),
+            embedding_dim,
+            memory_bytes=memory_bytes,
+            memory_fraction=memory_fraction,
+        ) // (embedding_dim * PARAM_BYTES)
         return cls(
             rows_per_field=split_rows(total, field_sizes), embedding_dim=embedding_dim, **kwargs
         )
 
+    @classmethod
+    def for_fields(
+        cls,
+        field_sizes: Any,
+        *,
+        embedding_dim: int,
+        memory_bytes: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+    ) -> PerFieldHashing:
+        """:meth:`from_budget` with ``memory_bytes`` (required), rows split by vocabulary.
+
+        Parameters
+        ----------
+        field_sizes, embedding_dim, memory_bytes, random_state
+            As in :meth:`from_budget`.
+
+        Returns
+        -------
+        PerFieldHashing
+
+        Examples
+        --------
+        >>> PerFieldHashing.for_fields([10, 3], embedding_dim=4, memory_bytes=160).num_rows
+        10
+        """
+        if memory_bytes is None:
+            raise InvalidInputError(f"The {cls.name} table needs a memory budget (memory_bytes).")
+        return cls.from_budget(
+            field_sizes=field_sizes,
+            embedding_dim=embedding_dim,
+            memory_bytes=memory_bytes,
+            random_state=random_state,
+        )
+
     def field_rows(self, X: Any, times: Any = None, *, train: bool = False) -> np.ndarray:
+        """``[B, F, 1]``: ``o_f + h_f(x)`` for each field (read-only)."""
         x = _check_X(X, self.num_fields)
         cols = [self.offsets_[f] + self.hashes_[f](x[:, f]) for f in range(self.num_fields)]
         return np.stack(cols, axis=1)[:, :, None]
@@ -413,15 +704,38 @@ class UnifiedEmbedding(FieldEmbedding):
 
     Field ``f`` reads rows ``h_{f,j}(id)``, ``j = 0..num_chunks-1``, of the one shared table
     ``[num_rows, embedding_dim / num_chunks]``, each ``h_{f,j}`` an independently drawn universal
-    hash (the per-field salt), and concatenates them into an ``embedding_dim`` vector.
+    hash (the per-field salt), and concatenates them into an ``embedding_dim`` vector. Memory:
+    ``num_rows * (embedding_dim / num_chunks) * 4`` bytes, no lookup structure.
 
+    Parameters
+    ----------
+    num_rows : int
+        Rows of the shared table.
+    embedding_dim : int
+        Coordinates of each field's vector (a multiple of ``num_chunks``).
+    num_fields : int
+        Fields ``F``.
+    num_chunks : int, default=1
+        Probes per field.
+    random_state : int, Generator or None
+        Seed of the hashes and of the initialisation.
+
+    Attributes
+    ----------
+    hashes_ : list of list of UniversalHash
+        ``hashes_[f][j]``, drawn field by field, chunk by chunk.
+    seed_ : int
+        The seed used.
+
+    Examples
+    --------
     >>> ue = UnifiedEmbedding(num_rows=50, embedding_dim=8, num_fields=3, num_chunks=2,
     ...                       random_state=0)
     >>> ue(np.array([[1, 1, 1], [2, 5, 9]])).shape
     torch.Size([2, 3, 8])
     """
 
-    method = "unified"
+    name = "unified"
 
     def __init__(
         self,
@@ -446,22 +760,104 @@ class UnifiedEmbedding(FieldEmbedding):
         self.hashes_ = [
             [UniversalHash(self._m, rng) for _ in range(chunks)] for _ in range(self.num_fields)
         ]
-        w = torch.empty(self._m, self.row_dim)
-        w.normal_(0.0, self.init_std, generator=_generator(self.seed_))
-        self.weight = torch.nn.Parameter(w)
+        self.weight = _normal_weight(self._m, self.row_dim, self.seed_, self.init_std)
 
     @classmethod
     def from_budget(
-        cls, *, memory_bytes: int, embedding_dim: int, num_chunks: int = 1, **kwargs: Any
+        cls,
+        *,
+        embedding_dim: int,
+        memory_bytes: int | None = None,
+        memory_fraction: float | None = None,
+        num_ids: int | None = None,
+        num_chunks: int = 1,
+        **kwargs: Any,
     ) -> UnifiedEmbedding:
-        """The most rows of width ``embedding_dim / num_chunks`` within ``memory_bytes``."""
+        """The most rows of width ``embedding_dim / num_chunks`` within the budget.
+
+        Parameters
+        ----------
+        embedding_dim : int
+            Coordinates of each field's vector.
+        memory_bytes : int, optional
+            The budget in bytes.
+        memory_fraction : float, optional
+            The budget as a fraction in ``(0, 1]`` of a full table over ``num_ids`` IDs
+            (``num_ids * embedding_dim * 4`` bytes); exactly one of the two.
+        num_ids : int, optional
+            Distinct IDs over all fields (required with ``memory_fraction``).
+        num_chunks : int, default=1
+            Probes per field.
+        **kwargs
+            Passed to the constructor (``num_fields``, ``random_state``).
+
+        Returns
+        -------
+        UnifiedEmbedding
+
+        Examples
+        --------
+        >>> UnifiedEmbedding.from_budget(embedding_dim=8, memory_bytes=800, num_chunks=2,
+        ...                              num_fields=3).num_rows
+        50
+        """
         row_dim = _check_dim(embedding_dim) // _check_rows(num_chunks, "num_chunks")
-        rows = int(memory_bytes) // (max(row_dim, 1) * PARAM_BYTES)
+        if memory_fraction is not None and num_ids is None:
+            raise InvalidInputError(
+                "memory_fraction needs num_ids (distinct IDs over all fields) to know the full "
+                "table; or give memory_bytes."
+            )
+        total = budget_bytes(
+            0 if num_ids is None else _check_rows(num_ids, "num_ids"),
+            embedding_dim,
+            memory_bytes=memory_bytes,
+            memory_fraction=memory_fraction,
+        )
+        rows = total // (max(row_dim, 1) * PARAM_BYTES)
         if rows < 1:
-            raise InvalidInputError(f"{memory_bytes} bytes leave no room for one row.")
+            raise InvalidInputError(f"{total} bytes leave no room for one row.")
         return cls(num_rows=rows, embedding_dim=embedding_dim, num_chunks=num_chunks, **kwargs)
 
+    @classmethod
+    def for_fields(
+        cls,
+        field_sizes: Any,
+        *,
+        embedding_dim: int,
+        memory_bytes: int | None = None,
+        random_state: int | np.random.Generator | None = None,
+        num_chunks: int = 4,
+    ) -> UnifiedEmbedding:
+        """:meth:`from_budget` with ``memory_bytes`` (required) for ``len(field_sizes)`` fields.
+
+        Parameters
+        ----------
+        field_sizes : array-like of int
+            Distinct IDs of each field (only their number is used).
+        embedding_dim, memory_bytes, random_state, num_chunks
+            As in :meth:`from_budget`.
+
+        Returns
+        -------
+        UnifiedEmbedding
+
+        Examples
+        --------
+        >>> UnifiedEmbedding.for_fields([10, 3], embedding_dim=8, memory_bytes=800).num_rows
+        100
+        """
+        if memory_bytes is None:
+            raise InvalidInputError(f"The {cls.name} table needs a memory budget (memory_bytes).")
+        return cls.from_budget(
+            memory_bytes=memory_bytes,
+            embedding_dim=embedding_dim,
+            num_chunks=num_chunks,
+            num_fields=len(np.asarray(field_sizes).reshape(-1)),
+            random_state=random_state,
+        )
+
     def field_rows(self, X: Any, times: Any = None, *, train: bool = False) -> np.ndarray:
+        """``[B, F, num_chunks]``: ``h_{f,j}(x)`` for each field and chunk (read-only)."""
         x = _check_X(X, self.num_fields)
         out = np.empty((x.shape[0], self.num_fields, self.num_chunks), np.int64)
         for f in range(self.num_fields):

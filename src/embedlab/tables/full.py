@@ -21,15 +21,36 @@ __all__ = ["FullTable"]
 
 
 class FullTable(EmbeddingTable):
-    """One row per ID: ``FullTable(num_ids=n, embedding_dim=d)`` for IDs ``0..n-1``, or
-    ``FullTable(ids=vocabulary, embedding_dim=d)`` for any int64 IDs. Unknown IDs are an error.
+    """One row per ID, no sharing; unknown IDs are an error.
 
+    Parameters
+    ----------
+    embedding_dim : int
+        Coordinates per vector.
+    num_ids : int, optional
+        The IDs are ``0 .. num_ids - 1`` (no lookup structure).
+    ids : array-like of int, optional
+        Any int64 vocabulary (kept sorted: 8 bytes per ID in ``memory_bytes``). Give exactly
+        one of ``num_ids`` and ``ids``.
+    random_state : int, Generator or None
+        Seed of the ``N(0, 0.1^2)`` initialisation.
+
+    Attributes
+    ----------
+    vocabulary_ : ndarray of int64 or None
+        The sorted vocabulary (None with ``num_ids``).
+    seed_ : int
+        The seed used.
+
+    Examples
+    --------
     >>> t = FullTable(num_ids=5, embedding_dim=4, random_state=0)
     >>> t(np.array([0, 4])).shape, t.num_rows
     (torch.Size([2, 4]), 5)
     """
 
-    method = "full"
+    name = "full"
+    accepts_any_id = False
 
     def __init__(
         self,
@@ -55,11 +76,23 @@ class FullTable(EmbeddingTable):
         self._n = n
         self.weight = self._new_weight(n, self.embedding_dim, self.seed_)
 
+    @classmethod
+    def _build_pair(
+        cls, train: Any, seed: int, *, embedding_dim: int, **_: Any
+    ) -> tuple[FullTable, FullTable]:
+        nu, ni = train.shape
+        return (
+            cls(num_ids=nu, embedding_dim=embedding_dim, random_state=seed),
+            cls(num_ids=ni, embedding_dim=embedding_dim, random_state=seed + 1),
+        )
+
     @property
     def num_rows(self) -> int:
+        """One row per ID."""
         return self._n
 
     def rows(self, ids: Any) -> np.ndarray:
+        """The row of each ID, ``[n, 1]``; an ID outside the vocabulary raises."""
         x = as_ids(ids)
         if self.vocabulary_ is None:
             bad = (x < 0) | (x >= self._n)
@@ -75,4 +108,5 @@ class FullTable(EmbeddingTable):
         return r.reshape(-1, 1)
 
     def lookup_bytes(self) -> int:
+        """8 bytes per vocabulary ID (0 with ``num_ids``)."""
         return 0 if self.vocabulary_ is None else int(self.vocabulary_.nbytes)

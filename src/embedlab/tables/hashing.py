@@ -28,14 +28,35 @@ __all__ = ["DoubleHashTable", "HashTable"]
 class HashTable(EmbeddingTable):
     """``probes`` universal hashes of an int64 ID onto ``num_rows`` rows, vectors summed.
 
-    ``probes=1`` is the hashing trick, ``probes=2`` double hashing (:class:`DoubleHashTable`).
+    ``probes=1`` is the hashing trick, ``probes=2`` double hashing (:class:`DoubleHashTable`):
+    ``e(x) = sum_k E[h_k(x)]``. Every int64 ID is valid (negative ones included).
 
+    Parameters
+    ----------
+    num_rows : int
+        Rows ``m`` of the table.
+    embedding_dim : int
+        Coordinates per vector.
+    probes : int, default=1
+        Independent hashes per ID.
+    random_state : int, Generator or None
+        Seed of the hash functions and of the initialisation.
+
+    Attributes
+    ----------
+    hashes_ : list of UniversalHash
+        The ``probes`` hash functions onto ``[0, m)``.
+    seed_ : int
+        The seed used.
+
+    Examples
+    --------
     >>> t = HashTable(num_rows=100, embedding_dim=8, random_state=0)
     >>> t(np.array([12345678901, -3])).shape
     torch.Size([2, 8])
     """
 
-    method = "hash"
+    name = "hash"
 
     def __init__(
         self,
@@ -55,25 +76,90 @@ class HashTable(EmbeddingTable):
 
     @classmethod
     def from_budget(
-        cls, *, num_ids: int, embedding_dim: int, budget: float | int, **kwargs: Any
+        cls,
+        *,
+        num_ids: int,
+        embedding_dim: int,
+        memory_bytes: int | None = None,
+        memory_fraction: float | None = None,
+        **kwargs: Any,
     ) -> HashTable:
-        """The most rows within ``budget`` (fraction of ``num_ids`` full rows, or bytes)."""
-        rows = rows_for_budget(budget, num_ids, embedding_dim)
+        """The most rows within the budget (no lookup structure: ``m = budget // (4 d)``).
+
+        Parameters
+        ----------
+        num_ids : int
+            IDs of the full table a fraction refers to.
+        embedding_dim : int
+            Coordinates per vector.
+        memory_bytes : int, optional
+            The budget in bytes.
+        memory_fraction : float, optional
+            The budget as a fraction in ``(0, 1]`` of ``num_ids * embedding_dim * 4`` bytes
+            (exactly one of the two).
+        **kwargs
+            Passed to the constructor (``random_state``).
+
+        Returns
+        -------
+        HashTable
+
+        Examples
+        --------
+        >>> HashTable.from_budget(num_ids=1000, embedding_dim=8, memory_fraction=0.1,
+        ...                       random_state=0).num_rows
+        100
+        """
+        rows = rows_for_budget(
+            num_ids, embedding_dim, memory_bytes=memory_bytes, memory_fraction=memory_fraction
+        )
         return cls(num_rows=rows, embedding_dim=embedding_dim, **kwargs)
+
+    @classmethod
+    def _build_pair(
+        cls,
+        train: Any,
+        seed: int,
+        *,
+        embedding_dim: int,
+        user_rows: int | None,
+        item_rows: int | None,
+        **_: Any,
+    ) -> tuple[HashTable, HashTable]:
+        nu, ni = cls._need_rows(user_rows, item_rows)
+        return (
+            cls(num_rows=nu, embedding_dim=embedding_dim, random_state=seed),
+            cls(num_rows=ni, embedding_dim=embedding_dim, random_state=seed + 1),
+        )
 
     @property
     def num_rows(self) -> int:
+        """Rows ``m``."""
         return self._m
 
     def rows(self, ids: Any) -> np.ndarray:
+        """``[n, probes]``: ``h_k(x)`` for every ID and probe."""
         x = as_ids(ids)
         return np.stack([h(x) for h in self.hashes_], axis=1)
 
 
 class DoubleHashTable(HashTable):
-    """Double hashing: two independent universal hashes onto one table, vectors summed."""
+    """Double hashing: two independent universal hashes onto one table, vectors summed.
 
-    method = "double-hash"
+    Parameters
+    ----------
+    num_rows, embedding_dim, random_state
+        As in :class:`HashTable`.
+    probes : int, default=2
+        Always 2 (anything else is refused; use :class:`HashTable` for ``k`` probes).
+
+    Examples
+    --------
+    >>> DoubleHashTable(num_rows=10, embedding_dim=4, random_state=0).rows([5]).shape
+    (1, 2)
+    """
+
+    name = "double-hash"
 
     def __init__(
         self,

@@ -1,5 +1,7 @@
-"""Quotient-remainder embeddings (Shi et al., "Compositional Embeddings Using Complementary
-Partitions for Memory-Efficient Recommendation Systems", KDD 2020).
+"""Quotient-remainder embeddings: two small tables whose row pairs are distinct per ID.
+
+Shi et al., "Compositional Embeddings Using Complementary Partitions for Memory-Efficient
+Recommendation Systems", KDD 2020.
 
 Two complementary partitions of the IDs: the remainder ``x mod m`` and the quotient
 ``floor(x / m)``. Each indexes its own table and the two vectors are combined,
@@ -31,8 +33,26 @@ _OPERATIONS = ("mult", "add", "concat")
 
 
 def qr_split(num_ids: int, num_rows: int) -> tuple[int, int]:
-    """``(m, q)``: remainder rows ``m`` as large as possible with ``m + ceil(num_ids / m)`` within
-    ``num_rows``. Raises when even the best split (``m ~ sqrt(num_ids)``) does not fit."""
+    """The split ``(m, q)`` with ``m`` as large as possible and ``m + ceil(num_ids / m)`` rows.
+
+    Parameters
+    ----------
+    num_ids : int
+        IDs to cover (``m * q >= num_ids``).
+    num_rows : int
+        Rows of both tables together (``m + q <= num_rows``).
+
+    Returns
+    -------
+    (int, int)
+        Remainder rows ``m`` and quotient rows ``q``. Raises when even the best split
+        (``m ~ sqrt(num_ids)``) does not fit.
+
+    Examples
+    --------
+    >>> qr_split(100, 30)
+    (26, 4)
+    """
     n = _check_rows(num_ids, "num_ids")
     r = _check_rows(num_rows)
     if r >= n + 1:
@@ -56,12 +76,36 @@ def qr_split(num_ids: int, num_rows: int) -> tuple[int, int]:
 class QRTable(EmbeddingTable):
     """Quotient-remainder table over ``num_ids`` IDs in ``num_rows`` rows (both tables together).
 
+    Parameters
+    ----------
+    num_ids : int
+        IDs ``0 .. num_ids - 1`` get distinct row pairs (others wrap around in the quotient).
+    num_rows : int
+        Rows ``m + q`` of the two tables together (:func:`qr_split`).
+    embedding_dim : int
+        Coordinates per vector.
+    operation : {"mult", "add", "concat"}, default="mult"
+        How the remainder and quotient vectors combine (``concat``: each holds ``d / 2``).
+    random_state : int, Generator or None
+        Seed of the initialisation.
+
+    Attributes
+    ----------
+    m_, q_ : int
+        Remainder and quotient rows.
+    remainder, quotient : torch.nn.Parameter
+        The two tables.
+    seed_ : int
+        The seed used.
+
+    Examples
+    --------
     >>> t = QRTable(num_ids=100, num_rows=30, embedding_dim=4, random_state=0)
     >>> (t.m_, t.q_), len({tuple(r) for r in t.rows(np.arange(100)).tolist()})
     ((26, 4), 100)
     """
 
-    method = "qr"
+    name = "qr"
 
     def __init__(
         self,
@@ -96,12 +140,47 @@ class QRTable(EmbeddingTable):
         *,
         num_ids: int,
         embedding_dim: int,
-        budget: float | int,
+        memory_bytes: int | None = None,
+        memory_fraction: float | None = None,
         operation: str = "mult",
         **kwargs: Any,
     ) -> QRTable:
+        """The most rows ``m + q`` within the budget (half-width rows for ``concat``).
+
+        Parameters
+        ----------
+        num_ids : int
+            IDs to cover; the full table a fraction refers to.
+        embedding_dim : int
+            Coordinates per vector.
+        memory_bytes : int, optional
+            The budget in bytes.
+        memory_fraction : float, optional
+            The budget as a fraction in ``(0, 1]`` of ``num_ids * embedding_dim * 4`` bytes
+            (exactly one of the two).
+        operation : {"mult", "add", "concat"}, default="mult"
+            As in the constructor.
+        **kwargs
+            Passed to the constructor (``random_state``).
+
+        Returns
+        -------
+        QRTable
+
+        Examples
+        --------
+        >>> QRTable.from_budget(num_ids=100, embedding_dim=4, memory_fraction=0.3,
+        ...                     random_state=0).num_rows
+        30
+        """
         row_bytes = embedding_dim * PARAM_BYTES // (2 if operation == "concat" else 1)
-        rows = rows_for_budget(budget, num_ids, embedding_dim, row_bytes=row_bytes)
+        rows = rows_for_budget(
+            num_ids,
+            embedding_dim,
+            memory_bytes=memory_bytes,
+            memory_fraction=memory_fraction,
+            row_bytes=row_bytes,
+        )
         return cls(
             num_ids=num_ids,
             num_rows=rows,
@@ -110,11 +189,31 @@ class QRTable(EmbeddingTable):
             **kwargs,
         )
 
+    @classmethod
+    def _build_pair(
+        cls,
+        train: Any,
+        seed: int,
+        *,
+        embedding_dim: int,
+        user_rows: int | None,
+        item_rows: int | None,
+        **_: Any,
+    ) -> tuple[QRTable, QRTable]:
+        ur, ir = cls._need_rows(user_rows, item_rows)
+        nu, ni = train.shape
+        return (
+            cls(num_ids=nu, num_rows=ur, embedding_dim=embedding_dim, random_state=seed),
+            cls(num_ids=ni, num_rows=ir, embedding_dim=embedding_dim, random_state=seed + 1),
+        )
+
     @property
     def num_rows(self) -> int:
+        """Rows of both tables, ``m + q``."""
         return self.m_ + self.q_
 
     def rows(self, ids: Any) -> np.ndarray:
+        """``[n, 2]``: remainder row ``x mod m`` and quotient row ``floor(x / m) mod q``."""
         x = as_ids(ids).view(np.uint64)
         m = np.uint64(self.m_)
         r = (x % m).astype(np.int64)
@@ -122,6 +221,7 @@ class QRTable(EmbeddingTable):
         return np.stack([r, q], axis=1)
 
     def embed_rows(self, rows: Any) -> Any:
+        """``R[r] (op) Q[q]`` for each ``(r, q)`` pair of ``rows``, ``[n, embedding_dim]``."""
         rows = torch.as_tensor(rows)
         f = torch.nn.functional.embedding
         r, q = f(rows[:, 0], self.remainder), f(rows[:, 1], self.quotient)

@@ -35,8 +35,8 @@ class GraphHashReproduction(Reproduction):
 
     def run(self, *, seeds: int = 1, quick: bool = False) -> ReproductionResult:
         """Every method at GraphHash's rows, ``seeds`` runs each."""
+        from embedlab.bench.tables import run_tables_bench
         from embedlab.datasets import load_lightgcn
-        from embedlab.tables.bench import run_tables_bench
 
         seeds = check_seeds(seeds)
         baselines = QUICK_BASELINES if quick else BASELINES

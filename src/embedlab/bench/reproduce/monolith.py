@@ -35,8 +35,8 @@ class MonolithReproduction(Reproduction):
 
     def run(self, *, seeds: int = 1, quick: bool = False) -> ReproductionResult:
         """Both tables on the same stream, once per seed."""
+        from embedlab.bench.stream import run_stream
         from embedlab.datasets import synthetic_drifting_stream
-        from embedlab.tables.stream import run_stream
 
         seeds = check_seeds(seeds)
         if quick:

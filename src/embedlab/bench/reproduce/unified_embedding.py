@@ -32,8 +32,8 @@ class UnifiedEmbeddingReproduction(Reproduction):
 
     def run(self, *, seeds: int = 1, quick: bool = False) -> ReproductionResult:
         """Both inputs on the same stream, once per seed."""
+        from embedlab.bench.stream import run_stream
         from embedlab.datasets import load_movielens_stream
-        from embedlab.tables.stream import run_stream
 
         seeds = check_seeds(seeds)
         stream = load_movielens_stream()

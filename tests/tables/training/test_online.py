@@ -126,8 +126,8 @@ def test_crash_and_resume_equals_an_uninterrupted_run(stream, tmp_path, monkeypa
     with pytest.raises(RuntimeError, match="crash"):
         crashing.run(stream, n_windows=4)
     monkeypatch.setattr(OnlineTrainer, "train_batch", original)
-    saved = torch.load(path, weights_only=False)
-    lost = 16 * 200 - saved["position"]
+    saved = OnlineTrainer.read_snapshot(path)  # torch.load(weights_only=True)
+    lost = 16 * 200 - saved["meta"]["position"]
     assert 0 <= lost <= 10 * 50 + 200  # at most one snapshot interval (10 ticks of 50) + a batch
 
     fresh = _trainer("collisionless", sync_interval=5, snapshot_interval=10, snapshot_path=path)
@@ -172,3 +172,70 @@ def test_errors(stream, tmp_path) -> None:
         OnlineTrainer(emb, net).run(stream, resume_from=tmp_path / "none")
     with pytest.raises(InvalidInputError, match=r"^n_windows must be in \[1, 6000\], got 0.$"):
         OnlineTrainer(emb, net).run(stream, n_windows=0)
+
+
+class _Evil:
+    """A pickle payload: unpickling it creates ``path`` (a stand-in for arbitrary code)."""
+
+    def __init__(self, path) -> None:
+        self.path = str(path)
+
+    def __reduce__(self):
+        return (open, (self.path, "w"))
+
+
+def test_malicious_snapshot_is_refused_without_running(stream, tmp_path) -> None:
+    import pickle
+
+    canary = tmp_path / "canary"
+    pickle.loads(pickle.dumps(_Evil(canary))).close()  # the payload does run when unpickled ...
+    assert canary.is_file()
+    canary.unlink()
+    marker = tmp_path / "pwned"
+    bad = tmp_path / "evil.snap"
+    torch.save({"meta": "{}", "embedding": _Evil(marker)}, bad)
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^snapshot .*evil.snap holds pickled objects other than tensors and plain data; "
+        r"refusing to load it \(unpickling it could run code\).$",
+    ):
+        _trainer("collisionless", sync_interval=5).run(stream, resume_from=bad)
+    assert not marker.exists()  # ... but not through a resume
+
+
+@pytest.mark.parametrize("content", ["truncated", "empty", "garbage", "other-json"])
+def test_corrupt_snapshot_is_one_clear_error(stream, tmp_path, content: str) -> None:
+    path = tmp_path / "run.snap"
+    tr = _trainer("hash", sync_interval=0, snapshot_interval=10, snapshot_path=path)
+    tr.run(stream.slice(0, 2000), n_windows=2)
+    data = path.read_bytes()
+    if content == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif content == "empty":
+        path.write_bytes(b"")
+    elif content == "garbage":
+        path.write_bytes(bytes(range(256)) * 8)
+    else:
+        torch.save({"meta": '{"format": "something else"}'}, path)
+    with pytest.raises(InvalidInputError, match=r"^snapshot .*run.snap is truncated or corrupt.$"):
+        _trainer("hash", sync_interval=0).run(stream, resume_from=path)
+
+
+def test_snapshot_of_another_table_or_seed_is_refused(stream, tmp_path) -> None:
+    path = tmp_path / "run.snap"
+    tr = _trainer("hash", sync_interval=0, snapshot_interval=10, snapshot_path=path)
+    tr.run(stream.slice(0, 2000), n_windows=2)
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^snapshot was taken with table=hash, seed=0; pass the same options "
+        r"\(this run: table=unified, seed=0\).$",
+    ):
+        _trainer("unified", sync_interval=0).run(stream, resume_from=path)
+    emb = PerFieldHashing(rows_per_field=[50, 50, 20], embedding_dim=8, random_state=1)
+    other_seed = OnlineTrainer(emb, DeepFM(num_fields=3, field_dim=8, hidden=(16,)), batch_size=200)
+    with pytest.raises(
+        InvalidInputError,
+        match=r"^snapshot was taken with table=hash, seed=0; pass the same options "
+        r"\(this run: table=hash, seed=1\).$",
+    ):
+        other_seed.run(stream, resume_from=path)

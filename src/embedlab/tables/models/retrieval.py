@@ -33,7 +33,27 @@ __all__ = ["LightGCN", "MatrixFactorization", "bpr_loss", "normalized_adjacency"
 
 
 def bpr_loss(pos: Any, neg: Any, ego: tuple[Any, ...], reg: float) -> Any:
-    """Mean ``-log sigmoid(pos - neg)`` plus ``reg * sum ||ego||^2 / (2 B)``."""
+    """Mean ``-log sigmoid(pos - neg)`` plus ``reg * sum ||ego||^2 / (2 B)``.
+
+    Parameters
+    ----------
+    pos, neg : torch.Tensor, shape (B,)
+        Scores of the positive and the sampled negative item.
+    ego : tuple of torch.Tensor
+        Layer-0 vectors of the batch (users, positives, negatives).
+    reg : float
+        ``lambda``.
+
+    Returns
+    -------
+    torch.Tensor
+        The scalar loss.
+
+    Examples
+    --------
+    >>> round(float(bpr_loss(torch.tensor([0.0]), torch.tensor([0.0]), (), 0.0)), 4)  # log 2
+    0.6931
+    """
     loss = torch.nn.functional.softplus(neg - pos).mean()
     if reg:
         loss = loss + reg * sum(e.pow(2).sum() for e in ego) / (2 * pos.shape[0])
@@ -41,7 +61,10 @@ def bpr_loss(pos: Any, neg: Any, ego: tuple[Any, ...], reg: float) -> Any:
 
 
 class _TwoTower(torch.nn.Module):
-    """Shared plumbing: the two tables and their rows for IDs ``0..n-1``, computed once."""
+    """Shared plumbing: the two tables and their rows for IDs ``0..n-1``, computed once.
+
+    The tables are any :class:`~embedlab.tables.base.EmbeddingTable` of one ``embedding_dim``.
+    """
 
     def __init__(
         self, user_table: EmbeddingTable, item_table: EmbeddingTable, n_users: int, n_items: int
@@ -60,6 +83,7 @@ class _TwoTower(torch.nn.Module):
         self.item_rows = torch.from_numpy(item_table.rows(np.arange(n_items)))
 
     def memory_bytes(self) -> int:
+        """Both tables' memory."""
         return self.user_table.memory_bytes() + self.item_table.memory_bytes()
 
     @property
@@ -76,8 +100,24 @@ class _TwoTower(torch.nn.Module):
 
 
 class MatrixFactorization(_TwoTower):
-    """``s(u, i) = <e_u, e_i>`` over the two tables, for users ``0..n_users-1`` and items
-    ``0..n_items-1``."""
+    """Matrix factorisation ``s(u, i) = <e_u, e_i>`` over two embedding tables.
+
+    Parameters
+    ----------
+    user_table, item_table : EmbeddingTable
+        Tables of one ``embedding_dim`` for users ``0..n_users-1`` and items ``0..n_items-1``.
+    n_users, n_items : int
+        The ID universes (their rows are computed once).
+
+    Examples
+    --------
+    >>> from embedlab.tables import HashTable
+    >>> mf = MatrixFactorization(HashTable(num_rows=4, embedding_dim=2, random_state=0),
+    ...                          HashTable(num_rows=4, embedding_dim=2, random_state=1),
+    ...                          n_users=10, n_items=6)
+    >>> [tuple(e.shape) for e in mf.embeddings()]
+    [(10, 2), (6, 2)]
+    """
 
     def __init__(
         self, user_table: EmbeddingTable, item_table: EmbeddingTable, *, n_users: int, n_items: int
@@ -85,6 +125,7 @@ class MatrixFactorization(_TwoTower):
         super().__init__(user_table, item_table, n_users, n_items)
 
     def loss(self, users: Any, pos: Any, neg: Any, reg: float) -> Any:
+        """BPR loss of a batch of (user, positive, negative) int64 tensors (:func:`bpr_loss`)."""
         eu, ep = self.ego(users, pos)
         _, en = self.ego(users[:0], neg)
         return bpr_loss((eu * ep).sum(1), (eu * en).sum(1), (eu, ep, en), reg)
@@ -96,8 +137,24 @@ class MatrixFactorization(_TwoTower):
 
 
 def normalized_adjacency(biadjacency: Any) -> Any:
-    """``D^{-1/2} A D^{-1/2}`` of the bipartite graph ``A = [[0, R], [R^T, 0]]`` as a torch sparse
-    CSR tensor (users first, then items); isolated nodes get zero rows. The matrix is symmetric."""
+    """``D^{-1/2} A D^{-1/2}`` of the bipartite graph ``A = [[0, R], [R^T, 0]]``.
+
+    Parameters
+    ----------
+    biadjacency : scipy.sparse matrix, shape (n_users, n_items)
+        ``R`` (binarised).
+
+    Returns
+    -------
+    torch.Tensor
+        A symmetric sparse CSR tensor ``[n_users + n_items]^2`` (users first, then items);
+        isolated nodes get zero rows.
+
+    Examples
+    --------
+    >>> normalized_adjacency(sp.csr_matrix(np.ones((1, 1)))).to_dense().tolist()
+    [[0.0, 1.0], [1.0, 0.0]]
+    """
     r = sp.csr_matrix(biadjacency, dtype=np.float32)
     r.data[:] = 1.0
     nu, ni = r.shape
@@ -120,8 +177,11 @@ def normalized_adjacency(biadjacency: Any) -> Any:
 
 
 class _SymmetricPropagate(torch.autograd.Function):
-    """``y = Â x`` for a symmetric sparse ``Â``: the gradient ``Â^T g`` is ``Â g``, one more CSR
-    product (torch's generic backward transposes the sparse matrix, about 8x slower here)."""
+    """``y = Â x`` for a symmetric sparse ``Â``: the gradient ``Â^T g`` is ``Â g``.
+
+    One more CSR product (torch's generic backward transposes the sparse matrix, about 8x slower
+    here).
+    """
 
     @staticmethod
     def forward(ctx: Any, adjacency: Any, x: Any) -> Any:
@@ -134,8 +194,29 @@ class _SymmetricPropagate(torch.autograd.Function):
 
 
 class LightGCN(_TwoTower):
-    """LightGCN over the training graph ``biadjacency`` (users x items), ``n_layers`` rounds of
-    propagation, layer combination by the mean (``alpha_l = 1 / (L + 1)``)."""
+    """LightGCN: ``E = 1/(L+1) sum_l Â^l E^(0)``, ``s(u, i) = <E_u, E_i>``.
+
+    Propagation over the training graph, layer combination by the mean
+    (``alpha_l = 1 / (L + 1)``). Cost: ``O(L * nnz(A) * d)`` per step.
+
+    Parameters
+    ----------
+    user_table, item_table : EmbeddingTable
+        Layer-0 tables of one ``embedding_dim``.
+    biadjacency : scipy.sparse matrix, shape (n_users, n_items)
+        The training interactions.
+    n_layers : int, default=3
+        Propagation rounds ``L``.
+
+    Examples
+    --------
+    >>> from embedlab.tables import FullTable
+    >>> r = sp.csr_matrix(np.eye(3))
+    >>> m = LightGCN(FullTable(num_ids=3, embedding_dim=2, random_state=0),
+    ...              FullTable(num_ids=3, embedding_dim=2, random_state=1), biadjacency=r)
+    >>> [tuple(e.shape) for e in m.embeddings()]
+    [(3, 2), (3, 2)]
+    """
 
     def __init__(
         self,
@@ -153,6 +234,7 @@ class LightGCN(_TwoTower):
         self.adjacency = normalized_adjacency(biadjacency)
 
     def propagate(self) -> tuple[Any, Any]:
+        """(user vectors, item vectors) after ``L`` rounds, averaged over the layers."""
         eu, ei = self.ego(torch.arange(self.n_users), torch.arange(self.n_items))
         e = torch.cat([eu, ei])
         total = e
@@ -163,6 +245,7 @@ class LightGCN(_TwoTower):
         return total[: self.n_users], total[self.n_users :]
 
     def loss(self, users: Any, pos: Any, neg: Any, reg: float) -> Any:
+        """BPR loss on the propagated vectors, regularising the layer-0 ones."""
         fu, fi = self.propagate()
         u, p, n = fu[users], fi[pos], fi[neg]
         eu, ep = self.ego(users, pos)
@@ -171,4 +254,5 @@ class LightGCN(_TwoTower):
 
     @torch.no_grad()
     def embeddings(self) -> tuple[Any, Any]:
+        """(all user vectors, all item vectors) for ranking."""
         return self.propagate()

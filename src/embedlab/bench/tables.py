@@ -1,9 +1,14 @@
-"""The budgeted table benchmark: every table method at the same number of rows, trained as MF or
-LightGCN with BPR, scored by full-ranking Recall@k / NDCG@k on the held-out test interactions.
+"""The budgeted table benchmark (``embedlab bench tables``): every table method at equal rows.
+
+Each method is trained as MF or LightGCN with BPR and scored by full-ranking Recall@k / NDCG@k
+on the held-out test interactions.
 
 Protocol (GraphHash paper, Section 5): the Louvain partition of the training graph at
-``resolution`` (200 unless a ``budget`` is given, then the resolution whose row count meets the
-budget) fixes the user rows and item rows; every compressed method gets exactly those counts.
+``resolution`` (200 unless a ``memory_fraction`` is given, then the resolution whose row count
+meets it) fixes the user rows and item rows; every compressed method gets exactly those counts
+(each table class builds its pair with
+:meth:`~embedlab.tables.base.EmbeddingTable.pair_for`, looked up in
+:data:`embedlab.registry.TABLES`).
 Each (method, seed) trains from scratch with early stopping on a validation split of the training
 interactions; the test items are never seen before the final evaluation. The partition is
 computed once on the whole training graph (validation edges included, test edges never).
@@ -14,24 +19,37 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 
+from embedlab.bench._base import BenchTask
 from embedlab.datasets._recsys import ImplicitFeedback, load_lightgcn
 from embedlab.eval.ranking import evaluate_full_ranking
 from embedlab.exceptions import InvalidInputError
-from embedlab.tables.factory import TABLE_METHODS, make_tables
+from embedlab.registry import TABLES
+from embedlab.tables.factory import make_tables
 from embedlab.tables.graphhash import BipartitePartition, bipartite_louvain, resolution_for_rows
-from embedlab.tables.models import LightGCN, MatrixFactorization
-from embedlab.tables.train import BPRTrainer, split_validation
+from embedlab.tables.models.retrieval import LightGCN, MatrixFactorization
+from embedlab.tables.training.bpr import BPRTrainer, split_validation
 
-__all__ = ["MODELS", "TRAINER_DEFAULTS", "format_tables_bench", "run_tables_bench"]
+__all__ = [
+    "MODELS",
+    "REPORT_ORDER",
+    "TRAINER_DEFAULTS",
+    "TablesBench",
+    "format_tables_bench",
+    "run_tables_bench",
+]
 
 logger = logging.getLogger(__name__)
 
 MODELS = ("mf", "lightgcn")
+
+#: the table methods of the comparison, in report order (names of ``embedlab.registry.TABLES``;
+#: the collisionless table, a full table in Monolith's layout, belongs to the stream bench)
+REPORT_ORDER = ("full", "hash", "double-hash", "frequency", "qr", "graphhash", "double-graphhash")
 
 #: trainer settings per model (see docs/benchmarks.md for how they were chosen)
 TRAINER_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -56,11 +74,11 @@ TRAINER_DEFAULTS: dict[str, dict[str, Any]] = {
 
 
 def _budget_partition(
-    train: sp.csr_matrix, budget: float | None, resolution: float
+    train: sp.csr_matrix, memory_fraction: float | None, resolution: float
 ) -> BipartitePartition:
-    if budget is None:
+    if memory_fraction is None:
         return bipartite_louvain(train, resolution=resolution)
-    target = round(budget * sum(train.shape))
+    target = round(memory_fraction * sum(train.shape))
     return resolution_for_rows(train, target)
 
 
@@ -68,8 +86,8 @@ def run_tables_bench(
     dataset: str | ImplicitFeedback,
     *,
     model: str = "mf",
-    methods: Sequence[str] = TABLE_METHODS,
-    budget: float | None = None,
+    methods: Sequence[str] = REPORT_ORDER,
+    memory_fraction: float | None = None,
     seeds: int = 1,
     embedding_dim: int = 64,
     resolution: float = 200.0,
@@ -77,36 +95,66 @@ def run_tables_bench(
     k: int = 20,
     trainer: dict[str, Any] | None = None,
 ) -> dict[str, dict[str, Any]]:
-    """One entry per method: ``rows``, ``memory_bytes``, ``recall@k``, ``ndcg@k`` (means over
-    seeds), their standard deviations, ``train_seconds`` and the per-seed runs.
+    """Train and score every table method at one number of rows.
 
-    ``budget`` is the fraction of the full table's rows (users + items) every compressed method
-    gets; without it, the rows GraphHash reaches at ``resolution``.
+    Parameters
+    ----------
+    dataset : str or ImplicitFeedback
+        A LightGCN-layout data set (a name under ``$EMBEDLAB_DATA/recsys`` or a folder).
+    model : {"mf", "lightgcn"}, default="mf"
+        The retrieval model.
+    methods : sequence of str, default=REPORT_ORDER
+        Names of :data:`embedlab.registry.TABLES`.
+    memory_fraction : float, optional
+        The fraction in ``(0, 1]`` of the full table's rows (users + items) every compressed
+        method gets; without it, the rows GraphHash reaches at ``resolution``.
+    seeds : int, default=1
+        Runs per method (seeds ``0 .. seeds - 1``).
+    embedding_dim : int, default=64
+        Coordinates per vector.
+    resolution : float, default=200.0
+        Louvain resolution without ``memory_fraction``.
+    n_layers : int, default=3
+        LightGCN's propagation rounds.
+    k : int, default=20
+        Cut-off of Recall@k and NDCG@k.
+    trainer : dict, optional
+        Overrides of :data:`TRAINER_DEFAULTS` (``epochs``, ``time_limit``, ...).
+
+    Returns
+    -------
+    dict
+        One entry per method: ``rows``, ``user_rows``, ``item_rows``, ``memory_bytes``,
+        ``recall@k``, ``ndcg@k`` (means over seeds), their ``_std``, ``train_seconds`` and the
+        per-seed ``runs``.
     """
     if model not in MODELS:
         raise InvalidInputError(f"model must be one of {', '.join(MODELS)}, got {model!r}.")
     methods = list(methods)
-    bad = [m for m in methods if m not in TABLE_METHODS]
-    if bad or not methods:
+    if not methods:
         raise InvalidInputError(
-            f"Unknown table method(s) {', '.join(bad) or '(none given)'}; choose from "
-            f"{', '.join(TABLE_METHODS)}."
+            f"No table method given; choose one of: {', '.join(TABLES.names())}."
         )
-    if budget is not None and not (0.0 < budget <= 1.0):
-        raise InvalidInputError(f"budget must be a fraction in (0, 1], got {budget!r}.")
+    for m in methods:
+        if m not in TABLES:
+            raise TABLES.unknown(m)
+    if memory_fraction is not None and not (0.0 < memory_fraction <= 1.0):
+        raise InvalidInputError(
+            f"memory_fraction must be a fraction in (0, 1], got {memory_fraction!r}."
+        )
     if not isinstance(seeds, int) or seeds < 1:
         raise InvalidInputError(f"seeds must be an int >= 1, got {seeds!r}.")
     data = load_lightgcn(dataset) if isinstance(dataset, str) else dataset
     settings = {**TRAINER_DEFAULTS[model], **(trainer or {}), "k": k}
     frac = settings.pop("validation_fraction", 0.05)
     partition: BipartitePartition | None = None
-    if budget is not None and not any("graphhash" in m for m in methods):
+    if memory_fraction is not None and not any("graphhash" in m for m in methods):
         # no GraphHash to match: the budget's share of each side
-        user_rows = max(1, round(budget * data.n_users))
-        item_rows = max(1, round(budget * data.n_items))
+        user_rows = max(1, round(memory_fraction * data.n_users))
+        item_rows = max(1, round(memory_fraction * data.n_items))
     else:
         t0 = time.perf_counter()
-        partition = _budget_partition(data.train, budget, resolution)
+        partition = _budget_partition(data.train, memory_fraction, resolution)
         logger.info("%s (%.1f s)", partition, time.perf_counter() - t0)
         user_rows, item_rows = partition.n_user_clusters, partition.n_item_clusters
     results: dict[str, dict[str, Any]] = {}
@@ -172,7 +220,19 @@ def run_tables_bench(
 
 
 def format_tables_bench(results: dict[str, dict[str, Any]], k: int = 20) -> list[list[str]]:
-    """Rows (method, rows, MiB, Recall@k, NDCG@k, train time) for a report table."""
+    """Rows (method, rows, MiB, Recall@k, NDCG@k, train time) for a report table.
+
+    Parameters
+    ----------
+    results : dict
+        From :func:`run_tables_bench`.
+    k : int, default=20
+        Its cut-off.
+
+    Returns
+    -------
+    list of list of str
+    """
     out = []
     for method, r in results.items():
 
@@ -190,3 +250,28 @@ def format_tables_bench(results: dict[str, dict[str, Any]], k: int = 20) -> list
             ]
         )
     return out
+
+
+class TablesBench(BenchTask):
+    """``embedlab bench tables``: :func:`run_tables_bench`, rendered by :func:`format_tables_bench`.
+
+    Examples
+    --------
+    >>> TablesBench().markdown({}).splitlines()[0]
+    '| method | rows | MiB | Recall@20 | NDCG@20 | train time |'
+    """
+
+    name: ClassVar[str] = "tables"
+    title: ClassVar[str] = "Embedding tables at equal rows: MF / LightGCN, full-ranking Recall@20"
+
+    def run(self, **options: Any) -> dict[str, dict[str, Any]]:
+        """:func:`run_tables_bench` with ``options`` (``dataset`` defaults to Gowalla)."""
+        dataset = options.pop("dataset", "gowalla")
+        return run_tables_bench(dataset, **options)
+
+    def markdown(self, results: dict[str, dict[str, Any]], k: int = 20) -> str:
+        """One row per method."""
+        head = ["method", "rows", "MiB", f"Recall@{k}", f"NDCG@{k}", "train time"]
+        lines = ["| " + " | ".join(head) + " |", "|---" + "|---:" * (len(head) - 1) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in format_tables_bench(results, k)]
+        return "\n".join(lines)

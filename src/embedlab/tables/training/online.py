@@ -16,10 +16,13 @@ table's ``expire_after``). Snapshots (:meth:`OnlineTrainer.snapshot`) hold every
 needs to continue, written atomically every ``snapshot_interval``; after a crash,
 ``run(..., resume_from=path)`` restores the state and replays the stream from the snapshot's
 position, so at most one snapshot interval of updates is redone and the result is the same as an
-uninterrupted run, byte for byte.
+uninterrupted run, byte for byte. A snapshot holds only tensors, plain containers and one JSON
+string of metadata, and is read with ``torch.load(weights_only=True)``: a crafted file cannot run
+code. It records the table and its seed, and a resume with other options is refused.
 
 Sparse rows use row-wise Adagrad (:meth:`~embedlab.tables.fields.FieldEmbedding.adagrad_step`,
-Monolith's default for embeddings), dense weights Adam.
+Monolith's default for embeddings), dense weights Adam. AUC and log-loss are
+:func:`embedlab.eval.metrics.roc_auc` and :func:`embedlab.eval.metrics.log_loss`.
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from __future__ import annotations
 import copy
 import io
 import itertools
+import json
 import math
 import os
+import pickle
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,44 +43,57 @@ from typing import Any
 import numpy as np
 
 from embedlab.datasets._streams import ClickStream
+from embedlab.eval.metrics import log_loss, roc_auc
 from embedlab.exceptions import InvalidInputError
 from embedlab.tables._torch import torch
 from embedlab.tables.fields import FieldEmbedding
 from embedlab.utils.fileio import atomic_file
 from embedlab.utils.progress import progress
 
-__all__ = ["OnlineTrainer", "StreamResult", "auc_score", "log_loss"]
+__all__ = ["OnlineTrainer", "StreamResult"]
 
-_EPS = 1e-7
+_SNAPSHOT_FORMAT = "embedlab.online/2"
 
 
-def auc_score(y: np.ndarray, p: np.ndarray) -> float:
-    """ROC AUC (ties counted half), NaN when one class is missing."""
+def _window_auc(y: np.ndarray, p: np.ndarray) -> float:
+    """ROC AUC of one window, NaN when the window holds one class only."""
     y = np.asarray(y, dtype=bool)
-    n_pos = int(y.sum())
-    n_neg = len(y) - n_pos
-    if n_pos == 0 or n_neg == 0:
+    if y.all() or not y.any():
         return float("nan")
-    order = np.argsort(p, kind="mergesort")
-    ps = np.asarray(p)[order]
-    ranks = np.empty(len(ps), dtype=np.float64)
-    # average ranks over ties
-    _, first, counts = np.unique(ps, return_index=True, return_counts=True)
-    avg = first + (counts + 1) / 2.0
-    ranks[order] = np.repeat(avg, counts)
-    return float((ranks[y].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
+    return roc_auc(y, p)
 
 
-def log_loss(y: np.ndarray, p: np.ndarray) -> float:
-    """Mean binary cross-entropy, probabilities clipped to ``[1e-7, 1 - 1e-7]``."""
-    q = np.clip(np.asarray(p, np.float64), _EPS, 1 - _EPS)
-    y = np.asarray(y, np.float64)
-    return float(-(y * np.log(q) + (1 - y) * np.log(1 - q)).mean())
+def _tensors(arrays: dict[str, np.ndarray]) -> dict[str, Any]:
+    return {k: torch.from_numpy(np.array(v, copy=True)) for k, v in arrays.items()}
+
+
+def _arrays(tensors: dict[str, Any]) -> dict[str, np.ndarray]:
+    return {k: v.numpy() for k, v in tensors.items()}
 
 
 @dataclass
 class StreamResult:
-    """What :meth:`OnlineTrainer.run` measured (``auc`` is the mean of ``auc_per_window``)."""
+    """What :meth:`OnlineTrainer.run` measured (``auc`` is the mean of ``auc_per_window``).
+
+    Attributes
+    ----------
+    auc : float
+        Mean of the windows' progressive-validation AUC (NaN windows skipped).
+    auc_per_window : list of float
+        AUC of each window (NaN for a one-class window).
+    logloss : float
+        Log-loss over the whole stream.
+    memory_bytes, peak_memory_bytes : int
+        The embedding's memory at the end and at its peak.
+    rows, evictions, examples, syncs, rows_synced : int
+        Rows at the end, IDs evicted, examples scored, syncs and rows pushed to serving.
+    examples_per_second : float
+        Throughput.
+    table, model : str
+        The embedding's registry name and the model's class.
+    settings : dict
+        Sync intervals, batch size, sparse step size.
+    """
 
     auc: float
     auc_per_window: list[float]
@@ -92,6 +111,7 @@ class StreamResult:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """The result as JSON-ready data (NaN AUCs become None)."""
         d = asdict(self)
         d["auc_per_window"] = [None if math.isnan(a) else a for a in self.auc_per_window]
         if math.isnan(d["auc"]):
@@ -110,6 +130,40 @@ def _check_interval(value: Any, name: str) -> int | None:
 class OnlineTrainer:
     """Train ``model`` on ``embedding``'s field vectors from a stream, with a lagging serving copy.
 
+    Parameters
+    ----------
+    embedding : FieldEmbedding
+        The input layer (trained sparsely with row-wise Adagrad).
+    model : torch.nn.Module
+        A CTR model on ``[B, F, D]`` field vectors returning logits ``[B]``.
+    sparse_lr : float, default=0.05
+        Adagrad step size of the embedding rows.
+    dense_lr : float, default=1e-3
+        Adam step size of the model.
+    batch_size : int, default=256
+        Examples per step.
+    sync_interval : int or None, default=0
+        Stream time between pushes of the touched rows to serving (0: serve the training copy).
+    dense_sync_interval : int or None, default=None
+        Stream time between pushes of the dense weights (default ``4 * sync_interval``).
+    expire_check : int or None, default=None
+        Stream time between evictions (default ``expire_after // 8`` of the table).
+    snapshot_interval : int or None, default=None
+        Stream time between snapshots (with ``snapshot_path``).
+    snapshot_path : path-like or None, default=None
+        Where snapshots are written (atomically).
+    show_progress : bool, default=False
+        Show a progress bar.
+
+    Attributes
+    ----------
+    serving_embedding, serving_model
+        The serving copy (the training copy itself when ``sync_interval=0``).
+    syncs_, rows_synced_ : int
+        Syncs made and rows pushed.
+
+    Examples
+    --------
     >>> from embedlab.datasets import synthetic_drifting_stream
     >>> from embedlab.tables import CollisionlessFields, DeepFM, OnlineTrainer
     >>> s = synthetic_drifting_stream(5_000, n_users=200, n_live_items=100, item_lifetime=20)
@@ -169,7 +223,22 @@ class OnlineTrainer:
 
     # -- one step ----------------------------------------------------------------------------
     def train_batch(self, X: np.ndarray, y: np.ndarray, times: np.ndarray | None = None) -> float:
-        """One step on a batch (the training copy); returns the batch's mean log-loss."""
+        """One step on a batch (the training copy).
+
+        Parameters
+        ----------
+        X : ndarray of int64, shape (B, F)
+            Raw IDs.
+        y : ndarray, shape (B,)
+            Clicks (0 or 1).
+        times : ndarray of int64, optional
+            Stream time of each example.
+
+        Returns
+        -------
+        float
+            The batch's mean log-loss before the step.
+        """
         emb = self.embedding
         rows = emb.field_rows(X, times, train=True)
         leaves = emb.gather(rows)
@@ -197,14 +266,20 @@ class OnlineTrainer:
 
     @torch.no_grad()
     def predict(self, X: np.ndarray, *, serving: bool = True) -> np.ndarray:
-        """Click probabilities from the serving copy (or the training copy)."""
+        """Click probabilities ``[B]`` (float64) from the serving copy (or the training copy)."""
         emb = self.serving_embedding if serving else self.embedding
         net = self.serving_model if serving else self.model
         net.eval()
         return torch.sigmoid(net(emb(X))).numpy().astype(np.float64)
 
     def sync(self, *, dense: bool) -> int:
-        """Push the rows touched since the last sync (and the dense weights if ``dense``)."""
+        """Push the rows touched since the last sync (and the dense weights if ``dense``).
+
+        Returns
+        -------
+        int
+            Rows pushed.
+        """
         if self.sync_interval == 0:
             return 0
         rows = [torch.nonzero(m).ravel() for m in self._touched]
@@ -223,7 +298,13 @@ class OnlineTrainer:
 
     # -- whole streams -----------------------------------------------------------------------
     def fit(self, stream: ClickStream, *, epochs: int = 1) -> OnlineTrainer:
-        """Batch training: ``epochs`` passes in stream order, then serving = training."""
+        """Batch training: ``epochs`` passes in stream order, then serving = training.
+
+        Returns
+        -------
+        OnlineTrainer
+            ``self``.
+        """
         for _ in range(epochs):
             for s in range(0, len(stream), self.batch_size):
                 e = min(s + self.batch_size, len(stream))
@@ -235,7 +316,19 @@ class OnlineTrainer:
         return self
 
     def evaluate(self, stream: ClickStream, *, n_windows: int = 10) -> StreamResult:
-        """Score the whole stream with the serving copy, no training (a frozen model)."""
+        """Score the whole stream with the serving copy, no training (a frozen model).
+
+        Parameters
+        ----------
+        stream : ClickStream
+            The examples, in time order.
+        n_windows : int, default=10
+            AUC windows (equal numbers of examples).
+
+        Returns
+        -------
+        StreamResult
+        """
         bounds = stream.window_bounds(n_windows)
         t0 = time.perf_counter()
         p = np.concatenate(
@@ -253,7 +346,21 @@ class OnlineTrainer:
         n_windows: int = 10,
         resume_from: str | os.PathLike[str] | None = None,
     ) -> StreamResult:
-        """Progressive validation over the stream: score each batch with serving, then train."""
+        """Progressive validation over the stream: score each batch with serving, then train.
+
+        Parameters
+        ----------
+        stream : ClickStream
+            The examples, in time order.
+        n_windows : int, default=10
+            AUC windows (equal numbers of examples).
+        resume_from : path-like, optional
+            A snapshot of this run (same table, seed and options): continue from it.
+
+        Returns
+        -------
+        StreamResult
+        """
         bounds = stream.window_bounds(n_windows)
         n = len(stream)
         preds = np.empty(n, np.float64)
@@ -306,10 +413,12 @@ class OnlineTrainer:
                 if dense:
                     sched["dense"] = _next(sched["dense"], now, max(self.dense_sync_interval, 1))
             if sched["snapshot"] is not None and now >= sched["snapshot"]:
-                assert self.snapshot_interval is not None and self.snapshot_path is not None
-                sched["snapshot"] = _next(sched["snapshot"], now, self.snapshot_interval)
+                interval, path = self.snapshot_interval, self.snapshot_path
+                if interval is None or path is None:  # pragma: no cover - set together
+                    raise RuntimeError("snapshot_interval and snapshot_path go together")
+                sched["snapshot"] = _next(sched["snapshot"], now, interval)
                 self.snapshot(
-                    self.snapshot_path,
+                    path,
                     position=e,
                     schedule=sched,
                     preds=preds[:e],
@@ -320,7 +429,7 @@ class OnlineTrainer:
     def _result(
         self, stream: ClickStream, preds: np.ndarray, bounds: np.ndarray, seconds: float
     ) -> StreamResult:
-        aucs = [auc_score(stream.y[a:b], preds[a:b]) for a, b in itertools.pairwise(bounds)]
+        aucs = [_window_auc(stream.y[a:b], preds[a:b]) for a, b in itertools.pairwise(bounds)]
         finite = [a for a in aucs if not math.isnan(a)]
         emb = self.embedding
         return StreamResult(
@@ -335,7 +444,7 @@ class OnlineTrainer:
             examples=len(stream),
             syncs=self.syncs_,
             rows_synced=self.rows_synced_,
-            table=emb.method,
+            table=emb.name,
             model=type(self.model).__name__,
             settings={
                 "sync_interval": self.sync_interval,
@@ -346,6 +455,11 @@ class OnlineTrainer:
         )
 
     # -- snapshots ---------------------------------------------------------------------------
+    def _identity(self) -> dict[str, Any]:
+        """What a snapshot must agree on with the trainer that resumes from it."""
+        seed = getattr(self.embedding, "seed_", None)
+        return {"table": self.embedding.name, "seed": None if seed is None else int(seed)}
+
     def snapshot(
         self,
         path: str | os.PathLike[str],
@@ -355,23 +469,52 @@ class OnlineTrainer:
         preds: np.ndarray | None = None,
         elapsed: float = 0.0,
     ) -> Path:
-        """Atomically write everything needed to continue: both copies of the embedding and the
-        model, the dense optimizer, the touched-row set, the stream position and schedule."""
+        """Atomically write everything needed to continue.
+
+        Both copies of the embedding and the model, the dense optimizer, the touched-row set, the
+        stream position and schedule. The file holds tensors, plain containers and one JSON
+        string (``"meta"``) only, so it loads with ``torch.load(weights_only=True)``.
+
+        Parameters
+        ----------
+        path : path-like
+            The file (replaced atomically; its folder is created if missing).
+        position : int, default=0
+            Examples consumed so far.
+        schedule : dict, optional
+            Next stream times of sync, dense sync, expiry and snapshot.
+        preds : ndarray, optional
+            Predictions made so far.
+        elapsed : float, default=0.0
+            Seconds of training so far.
+
+        Returns
+        -------
+        Path
+            ``path``.
+        """
+        meta = {
+            "format": _SNAPSHOT_FORMAT,
+            **self._identity(),
+            "model": type(self.model).__name__,
+            "position": int(position),
+            "schedule": {k: None if v is None else int(v) for k, v in (schedule or {}).items()},
+            "elapsed": float(elapsed),
+            "syncs": int(self.syncs_),
+            "rows_synced": int(self.rows_synced_),
+        }
+        serving = self.sync_interval > 0
         state = {
-            "embedding": self.embedding.state_arrays(),
+            "meta": json.dumps(meta),
+            "embedding": _tensors(self.embedding.state_arrays()),
             "serving_embedding": (
-                None if self.sync_interval == 0 else self.serving_embedding.state_arrays()
+                _tensors(self.serving_embedding.state_arrays()) if serving else None
             ),
             "model": self.model.state_dict(),
-            "serving_model": None if self.sync_interval == 0 else self.serving_model.state_dict(),
+            "serving_model": self.serving_model.state_dict() if serving else None,
             "optimizer": self.optimizer.state_dict(),
             "touched": [m.clone() for m in self._touched],
-            "position": int(position),
-            "schedule": dict(schedule or {}),
-            "preds": None if preds is None else np.array(preds),
-            "elapsed": float(elapsed),
-            "syncs": self.syncs_,
-            "rows_synced": self.rows_synced_,
+            "preds": None if preds is None else torch.from_numpy(np.array(preds, np.float64)),
         }
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -379,30 +522,80 @@ class OnlineTrainer:
             torch.save(state, fh)
         return path
 
+    @staticmethod
+    def read_snapshot(path: str | os.PathLike[str]) -> dict[str, Any]:
+        """Read a snapshot safely (``weights_only=True``), its metadata decoded into ``"meta"``.
+
+        Parameters
+        ----------
+        path : path-like
+            A file written by :meth:`snapshot`.
+
+        Returns
+        -------
+        dict
+            The saved state.
+        """
+        p = Path(path)
+        if not p.is_file():
+            raise InvalidInputError(f"No snapshot at {p}.")
+        try:
+            state = torch.load(io.BytesIO(p.read_bytes()), weights_only=True)
+        except pickle.UnpicklingError as exc:
+            # weights_only refuses any callable or class it does not allow: a crafted pickle
+            # stops here, before anything runs
+            if any(k in str(exc).lower() for k in ("unsupported global", "unsupported class")):
+                raise InvalidInputError(
+                    f"snapshot {p} holds pickled objects other than tensors and plain data; "
+                    "refusing to load it (unpickling it could run code)."
+                ) from None
+            raise InvalidInputError(f"snapshot {p} is truncated or corrupt.") from None
+        except (RuntimeError, EOFError, OSError, ValueError, KeyError, zipfile.BadZipFile):
+            raise InvalidInputError(f"snapshot {p} is truncated or corrupt.") from None
+        try:
+            meta = json.loads(state["meta"])
+            ok = meta.get("format") == _SNAPSHOT_FORMAT
+        except (TypeError, KeyError, ValueError, AttributeError):
+            ok = False
+        if not ok:
+            raise InvalidInputError(f"snapshot {p} is truncated or corrupt.")
+        return {**state, "meta": meta}
+
     def _restore(
         self, path: str | os.PathLike[str], preds: np.ndarray
     ) -> tuple[int, dict[str, Any], float]:
         p = Path(path)
-        if not p.is_file():
-            raise InvalidInputError(f"No snapshot at {p}.")
-        state = torch.load(io.BytesIO(p.read_bytes()), weights_only=False)
-        self.embedding.load_state_arrays(state["embedding"])
-        self.model.load_state_dict(state["model"])
-        self.optimizer.load_state_dict(state["optimizer"])
-        if self.sync_interval > 0:
-            if state["serving_embedding"] is None:
-                raise InvalidInputError("The snapshot was taken without a serving copy.")
-            self.serving_embedding.load_state_arrays(state["serving_embedding"])
-            self.serving_model.load_state_dict(state["serving_model"])
-        else:
+        state = self.read_snapshot(p)
+        meta = state["meta"]
+        mine = self._identity()
+        if {k: meta.get(k) for k in mine} != mine:
+            raise InvalidInputError(
+                f"snapshot was taken with table={meta.get('table')}, seed={meta.get('seed')}; "
+                f"pass the same options (this run: table={mine['table']}, seed={mine['seed']})."
+            )
+        if self.sync_interval > 0 and state["serving_embedding"] is None:
+            raise InvalidInputError("The snapshot was taken without a serving copy.")
+        try:
+            self.embedding.load_state_arrays(_arrays(state["embedding"]))
+            self.model.load_state_dict(state["model"])
+            self.optimizer.load_state_dict(state["optimizer"])
+            if self.sync_interval > 0:
+                self.serving_embedding.load_state_arrays(_arrays(state["serving_embedding"]))
+                self.serving_model.load_state_dict(state["serving_model"])
+        except (KeyError, RuntimeError, ValueError) as exc:
+            raise InvalidInputError(
+                f"snapshot {p} does not fit this trainer's embedding and model ({exc}); "
+                "pass the same options."
+            ) from None
+        if self.sync_interval == 0:
             self.serving_embedding, self.serving_model = self.embedding, self.model
         self._touched = [m.clone() for m in state["touched"]]
-        self.syncs_ = int(state["syncs"])
-        self.rows_synced_ = int(state["rows_synced"])
-        pos = int(state["position"])
+        self.syncs_ = int(meta["syncs"])
+        self.rows_synced_ = int(meta["rows_synced"])
+        pos = int(meta["position"])
         if state["preds"] is not None:
-            preds[:pos] = state["preds"][:pos]
-        return pos, dict(state["schedule"]), float(state["elapsed"])
+            preds[:pos] = state["preds"].numpy()[:pos]
+        return pos, dict(meta["schedule"]), float(meta["elapsed"])
 
 
 def _next(current: int, now: int, interval: int) -> int:

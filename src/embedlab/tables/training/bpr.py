@@ -2,7 +2,7 @@
 
 Each epoch visits every training interaction ``(u, i)`` once in a random order and pairs it with
 a negative item ``j`` drawn uniformly from the items ``u`` has not interacted with (rejection
-sampling, vectorised). Adam minimises the BPR loss of :mod:`embedlab.tables.models`. Every
+sampling, vectorised). Adam minimises the BPR loss of :mod:`embedlab.tables.models.retrieval`. Every
 ``eval_every`` epochs the model ranks all items for the validation users (full ranking, training
 items excluded) and the best Recall@k so far is kept; training stops after ``patience``
 evaluations without improvement, at ``epochs``, or at the first epoch end past ``time_limit``
@@ -41,8 +41,28 @@ logger = logging.getLogger(__name__)
 def split_validation(
     train: sp.csr_matrix, fraction: float, rng: np.random.Generator
 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-    """(fit, validation): each interaction goes to validation with probability ``fraction``,
-    except that every user keeps at least one interaction in ``fit``."""
+    """Hold out about ``fraction`` of the interactions; every user keeps one in ``fit``.
+
+    Parameters
+    ----------
+    train : scipy.sparse matrix, shape (n_users, n_items)
+        The interactions.
+    fraction : float
+        Probability that an interaction goes to validation.
+    rng : numpy.random.Generator
+        The source of randomness.
+
+    Returns
+    -------
+    (csr_matrix, csr_matrix)
+        ``fit`` and ``validation``, binary, of ``train``'s shape; they sum to ``train``.
+
+    Examples
+    --------
+    >>> fit, val = split_validation(sp.csr_matrix(np.ones((2, 3))), 0.5, np.random.default_rng(0))
+    >>> (fit + val).toarray().tolist(), bool((np.diff(fit.indptr) >= 1).all())
+    ([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], True)
+    """
     t = sp.csr_matrix(train)
     t.sort_indices()
     coo = t.tocoo()
@@ -64,7 +84,22 @@ def split_validation(
 
 
 class NegativeSampler:
-    """Uniform items outside each user's positives, by vectorised rejection sampling."""
+    """Uniform items outside each user's positives, by vectorised rejection sampling.
+
+    Positives are kept as sorted ``user * n_items + item`` keys (8 bytes each); one draw costs a
+    binary search per rejection round.
+
+    Parameters
+    ----------
+    positives : scipy.sparse matrix, shape (n_users, n_items)
+        The interactions; no user may have interacted with every item.
+
+    Examples
+    --------
+    >>> s = NegativeSampler(sp.csr_matrix(np.array([[1, 0, 1]])))
+    >>> s.sample(np.zeros(4, np.int64), np.random.default_rng(0)).tolist()
+    [1, 1, 1, 1]
+    """
 
     def __init__(self, positives: sp.csr_matrix) -> None:
         p = sp.csr_matrix(positives)
@@ -82,6 +117,7 @@ class NegativeSampler:
         return sorted_lookup(self._keys, keys)[1]
 
     def sample(self, users: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """One negative item per entry of ``users`` (int64 array), from ``rng``."""
         items = rng.integers(0, self.n_items, size=len(users))
         bad = np.flatnonzero(self._is_positive(users, items))
         while len(bad):
@@ -93,8 +129,52 @@ class NegativeSampler:
 class BPRTrainer:
     """Adam + BPR with validation-based early stopping; ``fit(model, train)`` trains in place.
 
-    >>> trainer = BPRTrainer(random_state=0)  # doctest: +SKIP
-    >>> trainer.fit(model, data.train).best_epoch_  # doctest: +SKIP
+    Parameters
+    ----------
+    epochs : int, default=200
+        Maximum epochs.
+    batch_size : int, default=2048
+        Interactions per step.
+    lr : float, default=1e-3
+        Adam's step size.
+    reg : float, default=1e-4
+        L2 weight ``lambda`` on the batch's layer-0 vectors.
+    validation_fraction : float, default=0.05
+        Share of ``train`` held out for early stopping (without ``validation``).
+    eval_every : int, default=5
+        Epochs between validations.
+    patience : int, default=3
+        Validations without improvement before stopping.
+    k : int, default=20
+        Cut-off of the validation Recall@k.
+    time_limit : float or None, default=None
+        Stop at the first epoch end past this many seconds.
+    lr_schedule : {"constant", "cosine"}, default="constant"
+        ``cosine`` decays from ``lr`` to 0 at the last epoch.
+    random_state : int, Generator or None
+        Seed of the split, the order and the negatives.
+
+    Attributes
+    ----------
+    history_ : list of dict
+        Per epoch: ``epoch``, ``loss``, ``seconds`` and, when validated, ``val_recall``,
+        ``val_ndcg``.
+    best_epoch_, best_validation_ : int, float
+        The epoch restored and its validation Recall@k.
+    train_seconds_ : float
+        Wall time of ``fit``.
+    epochs_run_ : int
+        Epochs run.
+
+    Examples
+    --------
+    >>> from embedlab.tables import HashTable, MatrixFactorization
+    >>> r = sp.csr_matrix(np.kron(np.eye(2), np.ones((4, 5))))
+    >>> mf = MatrixFactorization(HashTable(num_rows=4, embedding_dim=4, random_state=0),
+    ...                          HashTable(num_rows=5, embedding_dim=4, random_state=1),
+    ...                          n_users=8, n_items=10)
+    >>> BPRTrainer(epochs=2, eval_every=1, k=5, random_state=0).fit(mf, r).epochs_run_
+    2
     """
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
@@ -140,11 +220,23 @@ class BPRTrainer:
     def fit(
         self, model: Any, train: sp.csr_matrix, validation: sp.csr_matrix | None = None
     ) -> BPRTrainer:
-        """Train ``model`` (a :class:`~embedlab.tables.models.MatrixFactorization` or
-        :class:`~embedlab.tables.models.LightGCN`) on the users x items matrix ``train``.
+        """Train ``model`` in place on the users x items matrix ``train``.
 
-        Without ``validation``, ``validation_fraction`` of ``train`` is held out for early
-        stopping; with it, ``train`` is used whole and ``validation`` is the held-out set."""
+        Parameters
+        ----------
+        model : MatrixFactorization or LightGCN
+            The model (:mod:`embedlab.tables.models.retrieval`).
+        train : scipy.sparse matrix, shape (model.n_users, model.n_items)
+            The training interactions.
+        validation : scipy.sparse matrix, optional
+            Held-out interactions for early stopping; without it, ``validation_fraction`` of
+            ``train`` is held out.
+
+        Returns
+        -------
+        BPRTrainer
+            ``self``, fitted.
+        """
         params = {k: getattr(self, k) for k in self._parameter_constraints}
         validate_params(params, self._parameter_constraints, "BPRTrainer")
         if not sp.issparse(train) or train.shape != (model.n_users, model.n_items):
