@@ -352,7 +352,6 @@ def test_embed_line_auto_samples_and_help(tmp_path):
     assert res.exit_code == 0, res.output
     res = run("embed", "line", "karate", "-o", str(tmp_path / "x.npy"), "--n-samples", "0")
     assert res.exit_code == 2  # a bad option value is a usage error, in the CLI's own words
-    assert (
-        "--n-samples parameter of LINE must be an int in the range [1, inf) or None"
-        in " ".join(res.output.split())
+    assert "--n-samples parameter of LINE must be an int in the range [1, inf) or None" in " ".join(
+        res.output.split()
     )

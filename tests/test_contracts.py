@@ -16,12 +16,18 @@ from embedlab.eval.node_classification import NodeClassification
 from embedlab.exceptions import InvalidInputError
 from embedlab.registry import EMBEDDERS, REGISTRIES, Registry
 from embedlab.testing import (
+    bench_task_checks,
     check_embedder,
     check_evaluator,
     check_registry_entry,
+    ctr_model_checks,
     embedder_checks,
     evaluator_checks,
     evaluator_fixture,
+    field_embedding_checks,
+    reproduction_checks,
+    stream_checks,
+    table_checks,
 )
 from embedlab.testing._evaluator_checks import check_primary_metric_returned
 
@@ -29,6 +35,12 @@ from embedlab.testing._evaluator_checks import check_primary_metric_returned
 SUITES = {
     "EMBEDDERS": embedder_checks,
     "EVALUATORS": evaluator_checks,
+    "TABLES": table_checks,
+    "FIELD_TABLES": field_embedding_checks,
+    "CTR_MODELS": ctr_model_checks,
+    "STREAMS": stream_checks,
+    "BENCH_TASKS": bench_task_checks,
+    "REPRODUCTIONS": reproduction_checks,
 }
 
 #: (registry, name) -> why it may still fail; each is fixed outside this branch (issue 16 merge)

@@ -28,6 +28,8 @@ from embedlab.datasets._graphs import (
 from embedlab.datasets._recsys import ImplicitFeedback, list_recsys_datasets, load_lightgcn
 from embedlab.datasets._streams import (
     ClickStream,
+    MovieLensStream,
+    SyntheticStream,
     load_movielens_stream,
     synthetic_drifting_stream,
 )
@@ -38,7 +40,9 @@ __all__ = [
     "ClickStream",
     "GraphDataset",
     "ImplicitFeedback",
+    "MovieLensStream",
     "NodeLabels",
+    "SyntheticStream",
     "data_home",
     "erdos_renyi",
     "graph_dataset",

@@ -7,9 +7,24 @@ them), in the spirit of scikit-learn's ``estimator_checks`` and PyKEEN's ``tests
 * embedders: :func:`embedder_checks`, :func:`check_embedder` (``check(cls)``);
 * evaluators: :func:`evaluator_checks`, :func:`check_evaluator` (``check(name_or_cls,
   fixture=None)``, with a synthetic :class:`EvaluatorFixture` per registered evaluator);
+* embedding tables, field embeddings, CTR models: :func:`table_checks`,
+  :func:`field_embedding_checks`, :func:`ctr_model_checks` (``check(name_or_cls)``);
+* indexes and compressors: :func:`index_checks` (``check(spec)``), :func:`compressor_checks`;
+* bench tasks, reproductions, click streams: :func:`bench_task_checks`,
+  :func:`reproduction_checks`, :func:`stream_checks`;
 * every registry entry: :func:`check_registry_entry` (it imports and has ``name == key``).
+
+The table and index checks import torch or FAISS only when they run.
 """
 
+from embedlab.testing._bench_checks import (
+    bench_task_checks,
+    check_bench_task,
+    check_reproduction,
+    check_stream,
+    reproduction_checks,
+    stream_checks,
+)
 from embedlab.testing._checks import (
     check_embedder,
     check_name_matches_registry,
@@ -22,14 +37,34 @@ from embedlab.testing._evaluator_checks import (
     evaluator_checks,
     evaluator_fixture,
 )
+from embedlab.testing._table_checks import (
+    check_ctr_model,
+    check_field_embedding,
+    check_table,
+    ctr_model_checks,
+    field_embedding_checks,
+    table_checks,
+)
 
 __all__ = [
     "EvaluatorFixture",
+    "bench_task_checks",
+    "check_bench_task",
+    "check_ctr_model",
     "check_embedder",
     "check_evaluator",
+    "check_field_embedding",
     "check_name_matches_registry",
     "check_registry_entry",
+    "check_reproduction",
+    "check_stream",
+    "check_table",
+    "ctr_model_checks",
     "embedder_checks",
     "evaluator_checks",
     "evaluator_fixture",
+    "field_embedding_checks",
+    "reproduction_checks",
+    "stream_checks",
+    "table_checks",
 ]
