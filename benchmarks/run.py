@@ -19,6 +19,7 @@ from pathlib import Path
 
 from _common import BENCH, ROOT, lines_to_md, machine
 from sections import (
+    cli,
     fastrp,
     graph,
     muvera,
@@ -45,6 +46,7 @@ SECTIONS = {
     "tables-stream": tables_stream,
     "scale": scale,
     "graph": graph,
+    "cli": cli,
 }
 
 #: the page, in reading order (the scale tables sit beside their methods)
@@ -61,6 +63,7 @@ PAGE = (
     tables_lightgcn.markdown,
     tables_stream.markdown,
     graph.markdown,
+    cli.markdown,
 )
 
 
@@ -97,7 +100,17 @@ def main() -> None:
         help=f"comma-separated sections among {','.join(SECTIONS)}; the others keep their "
         "numbers from benchmarks/results.json (default: all)",
     )
-    only = {x.strip() for x in parser.parse_args().only.split(",") if x.strip()}
+    parser.add_argument(
+        "--render",
+        action="store_true",
+        help="measure nothing: re-render docs/benchmarks.md from benchmarks/results.json",
+    )
+    args = parser.parse_args()
+    if args.render:
+        md = render(json.loads((BENCH / "results.json").read_text()))
+        (ROOT / "docs" / "benchmarks.md").write_text(md)
+        return
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
     if not only <= set(SECTIONS):
         sys.exit(f"unknown sections: {sorted(only - set(SECTIONS))}; choose from {list(SECTIONS)}")
     from embedlab.datasets import graph_dataset
