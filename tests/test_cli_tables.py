@@ -44,7 +44,7 @@ def test_bench_json_equal_rows(tiny: Path) -> None:
             "1",
             "--epochs",
             "4",
-            "--dim",
+            "--embedding-dim",
             "8",
             "--json",
         ],
@@ -75,7 +75,7 @@ def test_bench_table_output(tiny: Path) -> None:
             "0.5",
             "--epochs",
             "2",
-            "--dim",
+            "--embedding-dim",
             "4",
         ],
     )

@@ -40,7 +40,9 @@ def tables_bench(
         ),
     ] = None,
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Runs per method.")] = 1,
-    dim: Annotated[int, typer.Option("--dim", min=1, help="Embedding dimension.")] = 64,
+    embedding_dim: Annotated[
+        int, typer.Option("--embedding-dim", min=1, help="Coordinates per vector.")
+    ] = 64,
     resolution: Annotated[
         float, typer.Option("--resolution", help="Louvain resolution without --memory-fraction.")
     ] = 200.0,
@@ -48,7 +50,12 @@ def tables_bench(
         int | None, typer.Option("--epochs", min=1, help="Maximum epochs (default per model).")
     ] = None,
     time_limit: Annotated[
-        float | None, typer.Option("--time-limit", help="Seconds of training per run at most.")
+        float | None, typer.Option(
+            "--time-limit",
+            min=0,
+            help="Stop training at the first epoch end past this many seconds (checked once "
+            "per epoch, so a run can exceed it by one epoch).",
+        )
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object by method.")] = (
         False
@@ -84,7 +91,7 @@ def tables_bench(
         methods=names,
         memory_fraction=memory_fraction,
         seeds=seeds,
-        embedding_dim=dim,
+        embedding_dim=embedding_dim,
         resolution=resolution,
         trainer=trainer,
     )
@@ -108,7 +115,7 @@ def tables_bench(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{dataset}, {model}, d={dim}, {seeds} seed(s)")
+    table = Table(title=f"{dataset}, {model}, d={embedding_dim}, {seeds} seed(s)")
     for col in ("method", "rows", "MiB", "Recall@20", "NDCG@20", "train time"):
         table.add_column(col, justify="left" if col == "method" else "right")
     for row in format_tables_bench(res):
@@ -164,7 +171,9 @@ def tables_stream(
     num_chunks: Annotated[
         int, typer.Option("--num-chunks", min=1, help="Unified Embedding probes per field.")
     ] = 4,
-    dim: Annotated[int, typer.Option("--dim", min=2, help="Embedding dimension per field.")] = 16,
+    embedding_dim: Annotated[
+        int, typer.Option("--embedding-dim", min=2, help="Coordinates per field vector.")
+    ] = 16,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1)] = 256,
     windows: Annotated[int, typer.Option("--windows", min=1, help="AUC windows.")] = 10,
     examples: Annotated[
@@ -172,7 +181,10 @@ def tables_stream(
     ] = 1_000_000,
     seed: Annotated[int, typer.Option("--seed", help="Seed of tables, model and stream.")] = 0,
     snapshot: Annotated[
-        Path | None, typer.Option("--snapshot", help="Write atomic snapshots here.")
+        Path | None,
+        typer.Option(
+            "--snapshot", help="Write atomic snapshots to this file (its folder must exist)."
+        ),
     ] = None,
     snapshot_interval: Annotated[
         int | None, typer.Option("--snapshot-interval", min=1, help="Stream time per snapshot.")
@@ -180,6 +192,9 @@ def tables_stream(
     resume: Annotated[
         Path | None, typer.Option("--resume", help="Continue from this snapshot.")
     ] = None,
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="Replace an existing --snapshot file.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Online training on a time-ordered click stream with progressive validation.
@@ -192,15 +207,21 @@ def tables_stream(
     --occurrence-threshold 2 --expire-after 400 --json
     """
     from embedlab.bench.stream import load_stream, run_stream
+    from embedlab.utils.fileio import check_output_path
 
     if (snapshot is None) != (snapshot_interval is None):
         raise InvalidInputError("--snapshot and --snapshot-interval go together.")
+    if resume is not None and not resume.is_file():
+        raise InvalidInputError(f"No snapshot at {str(resume)!r} to resume from.")
+    if snapshot is not None:  # resuming into the same file continues it
+        same = resume is not None and snapshot.resolve() == resume.resolve()
+        check_output_path(snapshot, overwrite=overwrite or same)
     stream = load_stream(dataset, examples=examples, seed=seed)
     res = run_stream(
         stream,
         table=table,
         model=model,
-        embedding_dim=dim,
+        embedding_dim=embedding_dim,
         occurrence_threshold=occurrence_threshold,
         expire_after=expire_after,
         sync_interval=sync_interval,
@@ -222,7 +243,7 @@ def tables_stream(
     from rich.console import Console
     from rich.table import Table
 
-    out = Table(title=f"{dataset}: {table} table, {model}, d={dim}")
+    out = Table(title=f"{dataset}: {table} table, {model}, d={embedding_dim}")
     out.add_column("window", justify="right")
     out.add_column("AUC", justify="right")
     for i, a in enumerate(res["auc_per_window"]):
