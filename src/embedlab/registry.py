@@ -53,7 +53,7 @@ __all__ = [
 
 
 def normalize_name(name: str) -> str:
-    """The registry key of a name: case, surrounding space and ``_`` vs ``-`` do not matter.
+    """Return the registry key of a name: case, surrounding space and ``_`` vs ``-`` do not matter.
 
     Examples
     --------
@@ -85,6 +85,7 @@ class Registry:
         self._paths: dict[str, str] = {}
 
     def __repr__(self) -> str:
+        """Show the kind and the registered names."""
         return f"Registry({self.kind!r}, names={self.names()})"
 
     def register(self, name: str, path: str) -> None:
@@ -99,33 +100,36 @@ class Registry:
         self._paths[key] = path
 
     def names(self) -> list[str]:
-        """The registered names, sorted."""
+        """Return the registered names, sorted."""
         return sorted(self._paths)
 
     def path(self, name: str) -> str:
-        """The ``"module:Attribute"`` path registered under ``name``, importing nothing."""
+        """Return the ``"module:Attribute"`` path registered under ``name``, importing nothing."""
         key = normalize_name(name) if isinstance(name, str) else name
         if key not in self._paths:
             raise self.unknown(name)
         return self._paths[key]
 
     def __iter__(self) -> Iterator[str]:
+        """Iterate over the registered names, sorted."""
         return iter(self.names())
 
     def __len__(self) -> int:
+        """Return the number of registered names."""
         return len(self._paths)
 
     def __contains__(self, name: object) -> bool:
+        """Return whether ``name`` is a registered name (case, ``_`` and ``-`` do not matter)."""
         return isinstance(name, str) and normalize_name(name) in self._paths
 
     def unknown(self, name: object) -> InvalidInputError:
-        """The one "unknown name" error of this registry (returned, for ``raise``)."""
+        """Build the one "unknown name" error of this registry (returned, for ``raise``)."""
         return InvalidInputError(
             f"Unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}."
         )
 
     def get(self, name: str) -> Any:
-        """The component registered under ``name`` (case, ``_`` and ``-`` do not matter)."""
+        """Return the component registered under ``name`` (case, ``_`` and ``-`` do not matter)."""
         if not isinstance(name, str):
             raise self.unknown(name)
         module, _, attr = self.path(name).partition(":")
@@ -137,7 +141,7 @@ class Registry:
             yield key, self.get(key)
 
     def name_of(self, component: Any) -> str:
-        """The registered name of a class or function, or of an instance's class."""
+        """Return the registered name of a class or function, or of an instance's class."""
         obj = component if isinstance(component, type) or callable(component) else type(component)
         for key, path in self._paths.items():
             module, _, attr = path.partition(":")
@@ -148,7 +152,7 @@ class Registry:
         raise InvalidInputError(f"{obj.__qualname__} is not a registered {self.kind}.")
 
     def make(self, spec: str | type | Any, **params: Any) -> Any:
-        """An instance from a name, a class or an instance (then ``params`` must be empty)."""
+        """Make an instance from a name, a class or an instance (then ``params`` must be empty)."""
         if isinstance(spec, str):
             return self.get(spec)(**params)
         if isinstance(spec, type):

@@ -31,7 +31,7 @@ class BenchTask(ABC):
 
     @abstractmethod
     def markdown(self, results: Any) -> str:
-        """The results as a markdown table."""
+        """Format the results as a markdown table."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class ReproductionResult:
     std: float
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as a plain dict, in the documented key order."""
+        """Return the result as a plain dict, in the documented key order."""
         return asdict(self)
 
     @property

@@ -99,6 +99,7 @@ class RandomVectors(BaseEmbedder):
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None) -> RandomVectors:
+        """Draw the i.i.d. standard normal vectors, one per node of ``X`` (``y`` is ignored)."""
         from embedlab.graph import Graph
 
         self._validate_params()
@@ -220,7 +221,7 @@ def run_graph_bench(
 
 
 def format_markdown(result: dict[str, Any]) -> str:
-    """A markdown table: one line per (data set, method), one column group per task.
+    """Format a markdown table: one line per (data set, method), one column group per task.
 
     Parameters
     ----------
@@ -296,7 +297,7 @@ class GraphBench(BenchTask):
         tasks: Sequence[str] = TASKS,
         seeds: int = 3,
     ) -> dict[str, Any]:
-        """The grid of :func:`run_graph_bench` (same parameters)."""
+        """Run the grid of :func:`run_graph_bench` (same parameters)."""
         return run_graph_bench(datasets, methods, tasks, seeds=seeds)
 
     def markdown(self, results: dict[str, Any]) -> str:

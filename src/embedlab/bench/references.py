@@ -206,7 +206,7 @@ REFERENCES: dict[str, Reference] = _refs(
 
 
 def reference(key: str) -> Reference:
-    """The published figure registered under ``key``.
+    """Return the published figure registered under ``key``.
 
     Parameters
     ----------

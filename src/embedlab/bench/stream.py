@@ -30,7 +30,7 @@ __all__ = ["StreamBench", "full_table_bytes", "load_stream", "make_field_embeddi
 
 
 def load_stream(name: str, *, examples: int = 1_000_000, seed: int = 0) -> ClickStream:
-    """A registered stream (:data:`embedlab.registry.STREAMS`) by name.
+    """Load a registered stream (:data:`embedlab.registry.STREAMS`) by name.
 
     Parameters
     ----------
@@ -62,7 +62,7 @@ def make_field_embedding(
     seed: int = 0,
     **options: Any,
 ) -> FieldEmbedding:
-    """The input layer ``table`` for ``stream``.
+    """Build the input layer ``table`` for ``stream``.
 
     Parameters
     ----------

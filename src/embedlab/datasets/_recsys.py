@@ -68,7 +68,7 @@ def list_recsys_datasets() -> list[str]:
 
 
 def recsys_dataset_path(name_or_path: str | Path) -> Path:
-    """The folder of a LightGCN-layout data set given by name (``"gowalla"``) or path."""
+    """Return the folder of a LightGCN-layout data set given by name (``"gowalla"``) or path."""
     key = str(name_or_path)
     for name in list_recsys_datasets():
         if name.lower() == key.lower():

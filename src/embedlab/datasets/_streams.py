@@ -40,9 +40,12 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ClickStream:
-    """Examples in time order: ``X`` int64 ``[n, F]`` (field-local IDs), ``y`` float32 labels,
-    ``time`` int64 non-decreasing stream time, and for synthetic streams ``p`` the true click
-    probabilities (the Bayes-optimal scores)."""
+    """Examples in time order, with their labels and stream time.
+
+    ``X`` int64 ``[n, F]`` (field-local IDs), ``y`` float32 labels, ``time`` int64
+    non-decreasing stream time, and for synthetic streams ``p`` the true click probabilities
+    (the Bayes-optimal scores).
+    """
 
     name: str
     X: np.ndarray
@@ -180,7 +183,7 @@ def synthetic_drifting_stream(
     signal: float = 3.0,
     random_state: int | np.random.Generator | None = 0,
 ) -> ClickStream:
-    """A drifting click stream with known click probabilities ``p``.
+    """Generate a drifting click stream with known click probabilities ``p``.
 
     Time advances one tick every ``examples_per_tick`` examples. Item ``k`` is born at tick
     ``k * item_lifetime / n_live_items`` and lives ``item_lifetime`` ticks, so about
@@ -261,7 +264,7 @@ class StreamSource(ABC):
 
     @abstractmethod
     def load(self, *, examples: int = 1_000_000, seed: int = 0) -> ClickStream:
-        """The stream (``examples`` and ``seed`` apply to generated streams only).
+        """Load the stream (``examples`` and ``seed`` apply to generated streams only).
 
         Parameters
         ----------

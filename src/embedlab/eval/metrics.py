@@ -156,8 +156,10 @@ def log_loss(y_true: np.ndarray, probabilities: np.ndarray, *, eps: float = 1e-7
 
 
 def average_precision(y_true: np.ndarray, scores: np.ndarray) -> float:
-    r"""Average precision, :math:`\sum_k (R_k - R_{k-1}) P_k` over distinct score thresholds
-    (scikit-learn's definition: tied scores form one threshold).
+    r"""Compute the average precision, :math:`\sum_k (R_k - R_{k-1}) P_k`.
+
+    The sum runs over distinct score thresholds (scikit-learn's definition: tied scores form one
+    threshold).
 
     >>> round(average_precision(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8])), 4)
     0.8333
@@ -207,8 +209,10 @@ def precision_at_k(relevant: np.ndarray, scores: np.ndarray, k: int) -> np.ndarr
 def query_retrieval_metrics(
     ranked: Sequence[Any], judged: Mapping[Any, float], k_values: Sequence[int]
 ) -> dict[str, float]:
-    r"""nDCG@k, Recall@k, MRR@k and MAP@k of one query, with trec_eval's semantics
-    (``pytrec_eval``'s ``ndcg_cut``, ``recall``, ``map_cut``; MRR as BEIR computes it).
+    r"""Compute nDCG@k, Recall@k, MRR@k and MAP@k of one query, with trec_eval's semantics.
+
+    These are ``pytrec_eval``'s ``ndcg_cut``, ``recall`` and ``map_cut``; MRR is as BEIR
+    computes it.
 
     ``ranked`` holds distinct document ids, best first; ``judged`` maps document ids to graded
     relevance. A document is relevant when its grade is >= 1; unjudged documents and grades

@@ -31,7 +31,10 @@ def mod_mersenne61(v: np.ndarray) -> np.ndarray:
 
 
 def mulmod_mersenne61(a: int, x: np.ndarray) -> np.ndarray:
-    """``(a * x) mod (2**61 - 1)`` for ``0 <= a, x < 2**61 - 1`` (uint64 array ``x``), exactly."""
+    """Compute ``(a * x) mod (2**61 - 1)`` exactly, for ``0 <= a, x < 2**61 - 1``.
+
+    ``x`` is a uint64 array.
+    """
     a0, a1 = np.uint64(a & 0xFFFFFFFF), np.uint64(a >> 32)  # a1 < 2**29
     x0, x1 = x & _MASK32, x >> np.uint64(32)  # x1 < 2**29
     hi = (a1 * x1) << np.uint64(3)  # a1*x1 * 2**64 = a1*x1 * 8 (mod p); < 2**61

@@ -62,7 +62,7 @@ def _touch_ahead(rec, ids, start, mask):  # pragma: no cover - compiled
 
 @njit(cache=True, inline="always")
 def _row_of(rec, k, mask):  # pragma: no cover - compiled
-    """The row of key ``k``: probe from its home slot to the key or an empty slot."""
+    """Find the row of key ``k``: probe from its home slot to the key or an empty slot."""
     s = np.int64(mix64(k) & mask)
     while rec[s, COUNT] != 0:
         if rec[s, KEY] == k:

@@ -39,7 +39,7 @@ PARAM_BYTES = 4
 
 
 def as_ids(ids: Any, name: str = "ids") -> np.ndarray:
-    """A flat int64 array of IDs (from a list, array or tensor); floats and bools are refused.
+    """Convert IDs (a list, array or tensor) to a flat int64 array; floats and bools are refused.
 
     Parameters
     ----------
@@ -138,7 +138,7 @@ def rows_for_budget(
     lookup_bytes: int = 0,
     row_bytes: int | None = None,
 ) -> int:
-    """The most rows whose parameters plus ``lookup_bytes`` fit the budget (>= 1, or an error).
+    """Return the most rows whose parameters and ``lookup_bytes`` fit the budget (>= 1, else raise).
 
     Parameters
     ----------
@@ -201,7 +201,7 @@ def _generator(seed: int) -> torch.Generator:
 
 
 def _normal_weight(n_rows: int, dim: int, seed: int, std: float) -> Any:
-    """A ``[n_rows, dim]`` float32 parameter drawn from ``N(0, std^2)`` by a seeded generator."""
+    """Draw a ``[n_rows, dim]`` float32 parameter from ``N(0, std^2)`` with a seeded generator."""
     w = torch.empty(n_rows, dim, dtype=torch.float32)
     w.normal_(0.0, std, generator=_generator(seed))
     return torch.nn.Parameter(w)
@@ -352,7 +352,7 @@ class EmbeddingTable(torch.nn.Module, ABC):
         return torch.nn.functional.embedding(rows, weight).sum(dim=1)
 
     def forward(self, ids: Any) -> Any:
-        """The vectors of ``ids`` (any shape): ``embed_rows(rows(ids))``, ``[*ids.shape, d]``."""
+        """Embed ``ids`` (any shape): ``embed_rows(rows(ids))``, ``[*ids.shape, d]``."""
         shape = tuple(ids.shape) if hasattr(ids, "shape") else (len(ids),)
         flat = as_ids(ids)
         out = self.embed_rows(torch.from_numpy(self.rows(flat)))
@@ -371,7 +371,7 @@ class EmbeddingTable(torch.nn.Module, ABC):
         return self.parameter_bytes() + self.lookup_bytes()
 
     def describe(self) -> dict[str, Any]:
-        """Method, rows, dimension and memory, for reports."""
+        """Summarise the method, rows, dimension and memory, for reports."""
         return {
             "method": self.name,
             "rows": self.num_rows,

@@ -292,7 +292,7 @@ class CollisionlessTable(EmbeddingTable):
 
     # -- state -------------------------------------------------------------------------------
     def live_ids(self) -> np.ndarray:
-        """The IDs that own a row, sorted."""
+        """Return the IDs that own a row, sorted."""
         r = self._rec
         mask = r[:, hm.ROW] > 0
         return np.sort(r[mask, hm.KEY])

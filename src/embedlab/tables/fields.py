@@ -183,7 +183,7 @@ class FieldEmbedding(torch.nn.Module, ABC):
         memory_bytes: int | None = None,
         random_state: int | np.random.Generator | None = None,
     ) -> FieldEmbedding:
-        """The embedding for fields of the given vocabulary sizes (one protocol for all).
+        """Build the embedding for fields of the given vocabulary sizes (one protocol for all).
 
         Subclasses add their own keyword options (``occurrence_threshold``, ``num_chunks``);
         callers such as :func:`embedlab.bench.stream.make_field_embedding` pass the options a
@@ -332,7 +332,7 @@ class FieldEmbedding(torch.nn.Module, ABC):
             serving.weight_groups[g].data[r] = self.weight_groups[g].data[r]
 
     def describe(self) -> dict[str, Any]:
-        """Method, rows, row width, probes and memory, for reports."""
+        """Summarise the method, rows, row width, probes and memory, for reports."""
         return {
             "method": self.name,
             "rows": self.num_rows,
@@ -621,7 +621,9 @@ class PerFieldHashing(FieldEmbedding):
         memory_fraction: float | None = None,
         **kwargs: Any,
     ) -> PerFieldHashing:
-        """The most rows within the budget, split across fields by :func:`split_rows`.
+        """Build the table with the most rows within the budget.
+
+        The rows are split across fields by :func:`split_rows`.
 
         Parameters
         ----------
@@ -773,7 +775,7 @@ class UnifiedEmbedding(FieldEmbedding):
         num_chunks: int = 1,
         **kwargs: Any,
     ) -> UnifiedEmbedding:
-        """The most rows of width ``embedding_dim / num_chunks`` within the budget.
+        """Build the table with the most rows of width ``embedding_dim / num_chunks`` in the budget.
 
         Parameters
         ----------

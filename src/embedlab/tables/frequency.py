@@ -34,7 +34,9 @@ __all__ = ["FrequencyTable", "top_ids"]
 
 
 def top_ids(ids: Any, counts: Any, k: int) -> np.ndarray:
-    """The ``k`` IDs with the highest counts, ties broken by the smaller ID, most frequent first.
+    """Return the ``k`` IDs with the highest counts, most frequent first.
+
+    Ties are broken by the smaller ID.
 
     Parameters
     ----------
@@ -142,7 +144,7 @@ class FrequencyTable(EmbeddingTable):
         exclusive_fraction: float = 0.5,
         **kwargs: Any,
     ) -> FrequencyTable:
-        """The most rows whose parameters and frequent-ID map fit the budget.
+        """Build the table with the most rows whose parameters and frequent-ID map fit the budget.
 
         ``m * d * 4 + 16 * min(floor(exclusive_fraction * m), n, m - 1) <= budget``.
 

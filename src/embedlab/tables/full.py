@@ -92,7 +92,7 @@ class FullTable(EmbeddingTable):
         return self._n
 
     def rows(self, ids: Any) -> np.ndarray:
-        """The row of each ID, ``[n, 1]``; an ID outside the vocabulary raises."""
+        """Return the row of each ID, ``[n, 1]``; an ID outside the vocabulary raises."""
         x = as_ids(ids)
         if self.vocabulary_ is None:
             bad = (x < 0) | (x >= self._n)

@@ -224,7 +224,7 @@ def resolution_for_rows(
     tolerance: float = 0.01,
     max_iter: int = 40,
 ) -> BipartitePartition:
-    """The partition whose row count is within ``tolerance`` of ``target_rows``, not above it.
+    """Find the partition whose row count is within ``tolerance`` of ``target_rows``, not above it.
 
     Found by bisection on ``log(resolution)`` in ``[1e-3, 1e6]``. Louvain's cluster count grows
     with the resolution but not strictly monotonically, so the search keeps the best partition

@@ -84,7 +84,9 @@ class HashTable(EmbeddingTable):
         memory_fraction: float | None = None,
         **kwargs: Any,
     ) -> HashTable:
-        """The most rows within the budget (no lookup structure: ``m = budget // (4 d)``).
+        """Build the table with the most rows within the budget.
+
+        There is no lookup structure: ``m = budget // (4 d)``.
 
         Parameters
         ----------

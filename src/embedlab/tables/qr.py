@@ -33,7 +33,7 @@ _OPERATIONS = ("mult", "add", "concat")
 
 
 def qr_split(num_ids: int, num_rows: int) -> tuple[int, int]:
-    """The split ``(m, q)`` with ``m`` as large as possible and ``m + ceil(num_ids / m)`` rows.
+    """Pick the split ``(m, q)`` with ``m`` as large as possible and ``m + ceil(num_ids / m)`` rows.
 
     Parameters
     ----------
@@ -145,7 +145,9 @@ class QRTable(EmbeddingTable):
         operation: str = "mult",
         **kwargs: Any,
     ) -> QRTable:
-        """The most rows ``m + q`` within the budget (half-width rows for ``concat``).
+        """Build the table with the most rows ``m + q`` within the budget.
+
+        Rows are half-width for ``concat``.
 
         Parameters
         ----------

@@ -57,7 +57,7 @@ def _table_cls(spec: str | type) -> Any:
 
 
 def _train() -> Any:
-    """A planted 3-block users x items graph (every user and item has an interaction)."""
+    """Build a planted 3-block users x items graph (every user and item has an interaction)."""
     import scipy.sparse as sp
 
     rng = np.random.default_rng(7)
@@ -83,7 +83,10 @@ def _ids(n: int) -> np.ndarray:
 
 
 def _check_name(registry: Any, spec: str | type, cls: Any) -> None:
-    """A name maps to a class carrying it; a class carries a registered name of its family."""
+    """Check that a name maps to a class carrying it.
+
+    A class must carry a registered name of its family.
+    """
     if isinstance(spec, str):
         if cls.name != spec:
             raise AssertionError(f"{cls.__name__}.name is {cls.name!r}, registered as {spec!r}")
@@ -97,7 +100,7 @@ def _accepts_any_id(table: Any) -> bool:
 
 # ----------------------------------------------------------------------------------- tables
 def check_table_name(spec: str | type) -> None:
-    """The class's ``name`` is its registry key."""
+    """Check that the class's ``name`` is its registry key."""
     from embedlab.registry import TABLES
 
     _check_name(TABLES, spec, _table_cls(spec))
@@ -140,7 +143,10 @@ def _table_bytes(table: Any) -> bytes:
 
 
 def check_table_same_seed_same_bytes(spec: str | type) -> None:
-    """The same seed gives the same rows and parameters, byte for byte; another seed differs."""
+    """Check that the same seed gives the same rows and parameters, byte for byte.
+
+    Another seed must give different ones.
+    """
     a, b, c = _pair(spec, 3)[0], _pair(spec, 3)[0], _pair(spec, 4)[0]
     if _table_bytes(a) != _table_bytes(b):
         raise AssertionError(f"{type(a).__name__}: the same seed gave different bytes")
@@ -309,7 +315,7 @@ def _X() -> np.ndarray:
 
 
 def check_field_name(spec: str | type) -> None:
-    """The class's ``name`` is its registry key."""
+    """Check that the class's ``name`` is its registry key."""
     from embedlab.registry import FIELD_TABLES
 
     _check_name(FIELD_TABLES, spec, _field_cls(spec))
@@ -341,7 +347,7 @@ def check_field_vectors(spec: str | type) -> None:
 
 
 def check_field_same_seed_same_bytes(spec: str | type) -> None:
-    """The same seed and the same lookups give the same state, byte for byte."""
+    """Check that the same seed and the same lookups give the same state, byte for byte."""
     states = []
     for seed in (0, 0, 1):
         emb = _fields(spec, seed)
@@ -412,7 +418,7 @@ def _field_input() -> Any:
 
 
 def check_ctr_name(spec: str | type) -> None:
-    """The class's ``name`` is its registry key."""
+    """Check that the class's ``name`` is its registry key."""
     from embedlab.registry import CTR_MODELS
 
     _check_name(CTR_MODELS, spec, _ctr_cls(spec))
@@ -433,7 +439,7 @@ def check_ctr_forward(spec: str | type) -> None:
 
 
 def check_ctr_gradients_reach_the_embedding(spec: str | type) -> None:
-    """A loss on the logits sends a non-zero gradient to the embedding rows of the batch."""
+    """Check a loss on the logits sends a non-zero gradient to the embedding rows of the batch."""
     torch = _torch()
     from embedlab.tables.fields import PerFieldHashing
 

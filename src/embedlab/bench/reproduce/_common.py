@@ -38,8 +38,10 @@ def result(
     reference_name: str,
     higher_is_better: bool = True,
 ) -> ReproductionResult:
-    """The result of ``entry``: ``ours`` and ``reference`` are per-seed values (or one published
-    figure for ``reference``); the result holds their means and the standard deviation of ours.
+    """Build the result of ``entry``.
+
+    ``ours`` and ``reference`` are per-seed values (or one published figure for ``reference``);
+    the result holds their means and the standard deviation of ours.
 
     Examples
     --------

@@ -23,7 +23,7 @@ __all__ = ["DeepWalkReproduction", "spectral_embedding"]
 
 
 def spectral_embedding(graph: Any, n_components: int, *, seed: int = 0) -> np.ndarray:
-    """The ``n_components`` leading eigenvectors of ``D^-1/2 A D^-1/2`` (float32, [n, d]).
+    """Compute the ``n_components`` leading eigenvectors of ``D^-1/2 A D^-1/2`` (float32, [n, d]).
 
     Parameters
     ----------

@@ -23,7 +23,7 @@ QUICK_OTHER_DOCUMENTS = 200
 
 
 def _subset(ds, n_queries: int, n_other: int):
-    """The first ``n_queries`` queries, their relevant documents and ``n_other`` more."""
+    """Keep the first ``n_queries`` queries, their relevant documents and ``n_other`` more."""
     query_ids = ds.query_ids[:n_queries]
     queries = ds.queries[:n_queries]
     qrels = {q: ds.qrels[q] for q in query_ids}

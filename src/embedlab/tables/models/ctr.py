@@ -163,7 +163,7 @@ class DCNv2(torch.nn.Module):
 
 
 def make_ctr_model(name: str, *, num_fields: int, field_dim: int, random_state: int = 0) -> Any:
-    """A registered CTR model (:data:`embedlab.registry.CTR_MODELS`) with its defaults.
+    """Make a registered CTR model (:data:`embedlab.registry.CTR_MODELS`) with its defaults.
 
     Parameters
     ----------

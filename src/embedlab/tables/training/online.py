@@ -111,7 +111,7 @@ class StreamResult:
     settings: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as JSON-ready data (NaN AUCs become None)."""
+        """Return the result as JSON-ready data (NaN AUCs become None)."""
         d = asdict(self)
         d["auc_per_window"] = [None if math.isnan(a) else a for a in self.auc_per_window]
         if math.isnan(d["auc"]):
@@ -456,7 +456,7 @@ class OnlineTrainer:
 
     # -- snapshots ---------------------------------------------------------------------------
     def _identity(self) -> dict[str, Any]:
-        """What a snapshot must agree on with the trainer that resumes from it."""
+        """Return what a snapshot must agree on with the trainer that resumes from it."""
         seed = getattr(self.embedding, "seed_", None)
         return {"table": self.embedding.name, "seed": None if seed is None else int(seed)}
 
@@ -599,7 +599,7 @@ class OnlineTrainer:
 
 
 def _next(current: int, now: int, interval: int) -> int:
-    """The first multiple-of-``interval`` step after ``current`` that is past ``now``."""
+    """Return the first multiple-of-``interval`` step after ``current`` that is past ``now``."""
     if interval <= 0:
         return now + 1
     k = (now - current) // interval + 1
