@@ -50,12 +50,13 @@ def tables_bench(
         int | None, typer.Option("--epochs", min=1, help="Maximum epochs (default per model).")
     ] = None,
     time_limit: Annotated[
-        float | None, typer.Option(
+        float | None,
+        typer.Option(
             "--time-limit",
             min=0,
             help="Stop training at the first epoch end past this many seconds (checked once "
             "per epoch, so a run can exceed it by one epoch).",
-        )
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object by method.")] = (
         False
