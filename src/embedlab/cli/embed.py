@@ -138,6 +138,20 @@ def _command_for(name: str, cls: type) -> Any:
             *options,
             ConstructorOption("property_ratio", "--property-ratio", float, 0.0, "", lambda v: v),
         ]
+    params.append(
+        inspect.Parameter(
+            "parquet_compression",
+            inspect.Parameter.KEYWORD_ONLY,
+            default="none",
+            annotation=Annotated[
+                str,
+                typer.Option(
+                    "--parquet-compression",
+                    help="Codec of a .parquet output: none (fastest to read) or zstd (smaller).",
+                ),
+            ],
+        )
+    )
     for pname, text in (
         ("directed", "Treat edges as directed."),
         ("weighted", "Use the third column as edge weights."),
@@ -182,8 +196,13 @@ def _run_embed(name: str, cls: type, converters: dict[str, Any], kwargs: dict[st
         set_quiet(True)
     output: Path = kwargs.pop("output")
     overwrite = kwargs.pop("overwrite")
+    compression = kwargs.pop("parquet_compression")
     check_output_path(output, overwrite=overwrite)
     EmbeddingSet.check_path(output)  # the file type, before any training
+    if compression not in ("none", "zstd"):
+        raise typer.BadParameter(
+            f"must be none or zstd; got {compression!r}.", param_hint="--parquet-compression"
+        )
     path, source = resolve_edges(kwargs.pop("edges"))
     directed, weighted = kwargs.pop("directed"), kwargs.pop("weighted")
     features_path = kwargs.pop("features", None)
@@ -206,5 +225,5 @@ def _run_embed(name: str, cls: type, converters: dict[str, Any], kwargs: dict[st
             "weighted": graph.weighted,
         },
     )
-    es.save(output, overwrite=overwrite)
+    es.save(output, overwrite=overwrite, compression=compression)
     typer.echo(f"wrote {len(es)} x {es.dim} {name} embeddings of {source} to {output}", err=True)

@@ -109,7 +109,7 @@ def _has_header(raw: bytes, delim: str) -> bool:
     return 2 <= len(tokens) <= 3 and all(t.strip() in _HEADER_WORDS for t in tokens)
 
 
-def _parse_text(path: Path) -> EdgeTable:
+def _parse_text(path: Path, weights: bool = True) -> EdgeTable:
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -120,7 +120,12 @@ def _parse_text(path: Path) -> EdgeTable:
     read = pacsv.ReadOptions(autogenerate_column_names=True, skip_rows=skip, block_size=1 << 24)
     parse = pacsv.ParseOptions(delimiter=delim, quote_char=False)
     try:
-        table = pacsv.read_csv(io.BytesIO(raw), read_options=read, parse_options=parse)
+        table = pacsv.read_csv(
+            io.BytesIO(raw),
+            read_options=read,
+            parse_options=parse,
+            convert_options=_convert_options(),
+        )
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "conversion error" in msg or "CSV conversion" in msg:
@@ -130,7 +135,18 @@ def _parse_text(path: Path) -> EdgeTable:
                 f"Malformed edge list {str(path)!r}: {_clean(msg)}. "
                 "Every line must be 'src dst' or 'src dst weight'."
             ) from exc
-    return _columns(table, path)
+    return _columns(table, path, weights)
+
+
+def _convert_options() -> Any:
+    """Build pyarrow's CSV options where only an empty field is missing.
+
+    ``NaN``, ``NA`` and ``null`` are values: a NaN weight is reported as such, an id ``NA``
+    stays an id.
+    """
+    import pyarrow.csv as pacsv
+
+    return pacsv.ConvertOptions(null_values=[""], strings_can_be_null=True)
 
 
 def _parse_as_strings(raw: bytes, read: Any, parse: Any, path: Path) -> Any:
@@ -143,7 +159,9 @@ def _parse_as_strings(raw: bytes, read: Any, parse: Any, path: Path) -> Any:
             io.BytesIO(raw),
             read_options=read,
             parse_options=parse,
-            convert_options=pacsv.ConvertOptions(column_types=types),
+            convert_options=pacsv.ConvertOptions(
+                column_types=types, null_values=[""], strings_can_be_null=True
+            ),
         )
     except pa.ArrowInvalid as exc:
         raise InvalidInputError(
@@ -178,7 +196,7 @@ def _ids(column: Any, path: Path, name: str) -> np.ndarray:
     return np.asarray([str(v) for v in col.to_pylist()], dtype=object)
 
 
-def _columns(table: Any, path: Path) -> EdgeTable:
+def _columns(table: Any, path: Path, weights: bool = True) -> EdgeTable:
     import pyarrow as pa
 
     ncol = table.num_columns
@@ -195,7 +213,7 @@ def _columns(table: Any, path: Path) -> EdgeTable:
         src = np.asarray([str(v) for v in src], dtype=object)
         dst = np.asarray([str(v) for v in dst], dtype=object)
     weight = None
-    if ncol == 3:
+    if ncol == 3 and weights:
         col = table.column(2)
         if not (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
             bad = next(v for v in col.to_pylist() if not _is_number(v))
@@ -204,8 +222,17 @@ def _columns(table: Any, path: Path) -> EdgeTable:
                 "column must be a number."
             )
         if col.null_count:
-            raise InvalidInputError(f"The edge list {str(path)!r} has lines without a weight.")
+            line = int(np.flatnonzero(np.asarray(col.is_null()))[0]) + 1
+            raise InvalidInputError(
+                f"The edge list {str(path)!r} has an edge without a weight (edge {line})."
+            )
         weight = np.asarray(col.to_numpy(), dtype=np.float64)
+        bad = ~np.isfinite(weight)
+        if bad.any():
+            raise InvalidInputError(
+                f"The edge list {str(path)!r} has a weight of {float(weight[bad][0])!r} (edge "
+                f"{int(np.flatnonzero(bad)[0]) + 1}); weights must be finite numbers."
+            )
     return EdgeTable(src, dst, weight)
 
 
@@ -217,7 +244,7 @@ def _is_number(v: Any) -> bool:
     return True
 
 
-def _parse_parquet(path: Path) -> EdgeTable:
+def _parse_parquet(path: Path, weights: bool = True) -> EdgeTable:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -236,18 +263,19 @@ def _parse_parquet(path: Path) -> EdgeTable:
             f"The Parquet edge list {str(path)!r} has columns {table.column_names}; name them "
             "src, dst and optionally weight."
         )
-    return _columns(table, path)
+    return _columns(table, path, weights)
 
 
-def read_edge_table(path: str | Path) -> EdgeTable:
+def read_edge_table(path: str | Path, *, weights: bool = True) -> EdgeTable:
     """Read an edge list file into an :class:`EdgeTable`.
 
     Raises :class:`InvalidInputError` for a missing, empty, truncated or malformed file, naming
-    the file and the offending line.
+    the file and the offending line. With ``weights=False`` a third column is ignored unread
+    (neither parsed nor checked), as for an unweighted graph.
     """
     p = Path(path)
     if not p.exists():
         raise InvalidInputError(f"The edge list {str(p)!r} does not exist.")
     if p.suffix == ".parquet":
-        return _parse_parquet(p)
-    return _parse_text(p)
+        return _parse_parquet(p, weights)
+    return _parse_text(p, weights)

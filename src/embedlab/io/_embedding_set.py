@@ -9,8 +9,15 @@ Formats (chosen by the file suffix):
 ``.npy``                  the vectors; ids in ``<stem>.ids.npy`` and metadata in
                           ``<stem>.meta.json`` beside it (absent ids mean ``0..n-1``).
 ``.txt``/``.vec``/``.w2v`` word2vec text: a ``n d`` header, then ``id v1 ... vd`` per line
-                          (floats written with 9 significant digits, so float32 round-trips).
+                          (floats written with 9 significant digits, so float32 round-trips);
+                          read also without the header (GloVe's text format).
+``.bin``                  word2vec binary (``word2vec.c``'s ``-binary 1``): a ``n d`` header
+                          line, then per word its UTF-8 bytes, a space and ``d`` little-endian
+                          float32 (an optional newline after each vector).
 ========================  =====================================================================
+
+Parquet is written uncompressed by default (fastest to read); ``save(path,
+compression="zstd")`` trades a little speed for smaller files.
 
 Every format round-trips exactly (ids, their type, vectors bit for bit, metadata); every write is
 atomic and refuses to replace an existing file unless ``overwrite=True``.
@@ -33,6 +40,8 @@ from embedlab.utils.linalg import as_float_matrix
 __all__ = ["EmbeddingSet"]
 
 _TEXT_SUFFIXES = {".txt", ".vec", ".w2v"}
+_BINARY_SUFFIXES = {".bin"}
+_PARQUET_CODECS = ("none", "zstd", "snappy", "gzip", "lz4")
 _META_KEY = b"embedlab"
 
 
@@ -142,21 +151,45 @@ class EmbeddingSet:
             return "npy"
         if suffix in _TEXT_SUFFIXES:
             return "word2vec"
+        if suffix in _BINARY_SUFFIXES:
+            return "word2vec-binary"
         raise InvalidInputError(
-            f"Unknown embedding file type {suffix!r} for {str(p)!r}; use .parquet, .npy or "
-            "a word2vec text suffix (.txt, .vec, .w2v)."
+            f"Unknown embedding file type {suffix!r} for {str(p)!r}; use .parquet, .npy, "
+            "a word2vec text suffix (.txt, .vec, .w2v) or word2vec binary (.bin)."
         )
 
-    def save(self, path: str | os.PathLike[str], *, overwrite: bool = False) -> None:
-        """Write to ``path``; the suffix picks the format (see the module docstring)."""
+    def save(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        overwrite: bool = False,
+        compression: str = "none",
+    ) -> None:
+        """Write to ``path``; the suffix picks the format (see the module docstring).
+
+        Parameters
+        ----------
+        path : path-like
+            ``.parquet``, ``.npy``, ``.txt``/``.vec``/``.w2v`` (word2vec text) or ``.bin``.
+        overwrite : bool, default=False
+            Replace an existing file.
+        compression : {"none", "zstd", "snappy", "gzip", "lz4"}, default="none"
+            Parquet's codec (other formats are never compressed).
+        """
         p = Path(path)
         kind = self.check_path(p)
+        if compression not in _PARQUET_CODECS:
+            raise InvalidInputError(
+                f"'compression' must be one of {', '.join(_PARQUET_CODECS)}; got {compression!r}."
+            )
         if kind == "parquet":
-            self._save_parquet(p, overwrite)
+            self._save_parquet(p, overwrite, compression)
         elif kind == "npy":
             self._save_npy(p, overwrite)
-        else:
+        elif kind == "word2vec":
             self._save_word2vec(p, overwrite)
+        else:
+            self._save_word2vec_binary(p, overwrite)
 
     def _arrow_table(self) -> Any:
         import pyarrow as pa
@@ -171,12 +204,12 @@ class EmbeddingSet:
         )
         return pa.Table.from_arrays([ids, vector], schema=schema)
 
-    def _save_parquet(self, p: Path, overwrite: bool) -> None:
+    def _save_parquet(self, p: Path, overwrite: bool, compression: str = "none") -> None:
         import pyarrow.parquet as pq
 
         table = self._arrow_table()
         with atomic_path(p, overwrite=overwrite) as tmp:
-            pq.write_table(table, tmp, compression="none", use_dictionary=["id"])
+            pq.write_table(table, tmp, compression=compression, use_dictionary=["id"])
 
     def _save_npy(self, p: Path, overwrite: bool) -> None:
         ids_path = p.with_name(p.stem + ".ids.npy")
@@ -192,36 +225,53 @@ class EmbeddingSet:
             np.save(fh, self.vectors, allow_pickle=False)
 
     def _save_word2vec(self, p: Path, overwrite: bool) -> None:
-        words = [str(i) for i in self.ids]
-        if any((not w) or any(c.isspace() for c in w) for w in words):
-            raise InvalidInputError(
-                "The word2vec text format cannot hold ids that are empty or contain whitespace; "
-                "save as .parquet instead."
-            )
+        words = self._word2vec_words()
         with atomic_path(p, overwrite=overwrite) as tmp, tmp.open("w", encoding="utf-8") as fh:
             fh.write(f"{len(self)} {self.dim}\n")
             fmt = " ".join(["%.9g"] * self.dim)
             for w, row in zip(words, self.vectors, strict=True):
                 fh.write(w + " " + fmt % tuple(row.tolist()) + "\n")
 
+    def _save_word2vec_binary(self, p: Path, overwrite: bool) -> None:
+        words = self._word2vec_words()
+        little = self.vectors.astype("<f4", copy=False)
+        with atomic_path(p, overwrite=overwrite) as tmp, tmp.open("wb") as fh:
+            fh.write(f"{len(self)} {self.dim}\n".encode())
+            for w, row in zip(words, little, strict=True):
+                fh.write(w.encode("utf-8") + b" " + row.tobytes() + b"\n")
+
+    def _word2vec_words(self) -> list[str]:
+        words = [str(i) for i in self.ids]
+        if any((not w) or any(c.isspace() for c in w) for w in words):
+            raise InvalidInputError(
+                "The word2vec formats cannot hold ids that are empty or contain whitespace; "
+                "save as .parquet instead."
+            )
+        return words
+
     # ----------------------------------------------------------------------------- reading
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> EmbeddingSet:
-        """Read a file written by :meth:`save` (or by another tool in one of these formats)."""
+        """Read a file written by :meth:`save` (or by another tool in one of these formats).
+
+        Every error names the file; pickled ``.npy`` files are refused, never unpickled.
+        """
         p = Path(path)
         if not p.exists():
             raise InvalidInputError(f"The embedding file {str(p)!r} does not exist.")
-        suffix = p.suffix.lower()
-        if suffix == ".parquet":
-            return cls._load_parquet(p)
-        if suffix == ".npy":
-            return cls._load_npy(p)
-        if suffix in _TEXT_SUFFIXES:
-            return cls._load_word2vec(p)
-        raise InvalidInputError(
-            f"Unknown embedding file type {suffix!r} for {str(p)!r}; use .parquet, .npy or "
-            "a word2vec text suffix (.txt, .vec, .w2v)."
-        )
+        kind = cls.check_path(p)
+        reader = {
+            "parquet": cls._load_parquet,
+            "npy": cls._load_npy,
+            "word2vec": cls._load_word2vec,
+            "word2vec-binary": cls._load_word2vec_binary,
+        }[kind]
+        try:
+            return reader(p)
+        except InvalidInputError as exc:
+            if str(p) in str(exc):
+                raise
+            raise InvalidInputError(f"{str(p)!r}: {exc}") from None
 
     @classmethod
     def _load_parquet(cls, p: Path) -> EmbeddingSet:
@@ -261,15 +311,12 @@ class EmbeddingSet:
 
     @classmethod
     def _load_npy(cls, p: Path) -> EmbeddingSet:
-        try:
-            vectors = np.load(p, allow_pickle=False)
-        except (ValueError, OSError) as exc:
-            raise InvalidInputError(f"{str(p)!r} is not a readable .npy file: {exc}") from exc
+        vectors = _load_plain_npy(p, "vectors")
         ids_path = p.with_name(p.stem + ".ids.npy")
         meta_path = p.with_name(p.stem + ".meta.json")
         ids: Any = np.arange(len(vectors), dtype=np.int64)
         if ids_path.exists():
-            ids = np.load(ids_path, allow_pickle=False)
+            ids = _load_plain_npy(ids_path, "ids")
             if ids.dtype.kind == "U":
                 ids = np.asarray(ids.tolist(), dtype=object)
         metadata = json.loads(meta_path.read_text("utf-8")) if meta_path.exists() else {}
@@ -284,12 +331,17 @@ class EmbeddingSet:
         if not lines:
             raise InvalidInputError(f"{str(p)!r} is empty.")
         header = lines[0].split()
-        if len(header) != 2 or not all(h.isdigit() for h in header):
+        if len(header) == 2 and all(h.isdigit() for h in header):
+            n, d = int(header[0]), int(header[1])
+            body = [ln for ln in lines[1:] if ln.strip()]
+        elif _is_glove_line(header):  # GloVe: no header, every line "word v1 ... vd"
+            body = [ln for ln in lines if ln.strip()]
+            n, d = len(body), len(header) - 1
+        else:
             raise InvalidInputError(
-                f"{str(p)!r} does not start with a word2vec header 'n d'; got {lines[0][:80]!r}."
+                f"{str(p)!r} does not start with a word2vec header 'n d' (nor with a GloVe line "
+                f"'word v1 ... vd'); got {lines[0][:80]!r}."
             )
-        n, d = int(header[0]), int(header[1])
-        body = [ln for ln in lines[1:] if ln.strip()]
         if len(body) != n:
             raise InvalidInputError(
                 f"{str(p)!r} announces {n} vectors but holds {len(body)}; it may be truncated."
@@ -311,6 +363,64 @@ class EmbeddingSet:
         if all(_is_canonical_int(w) for w in words):
             ids = np.asarray([int(w) for w in words], dtype=np.int64)
         return cls(ids=ids, vectors=np.asarray(rows, dtype=np.float32).reshape(n, d))
+
+    @classmethod
+    def _load_word2vec_binary(cls, p: Path) -> EmbeddingSet:
+        data = p.read_bytes()
+        end = data.find(b"\n")
+        header = data[:end].split() if end >= 0 else []
+        if len(header) != 2 or not all(h.isdigit() for h in header):
+            raise InvalidInputError(
+                f"{str(p)!r} does not start with a word2vec binary header 'n d'; got {data[:40]!r}."
+            )
+        n, d = int(header[0]), int(header[1])
+        pos, width = end + 1, 4 * d
+        words: list[str] = []
+        vectors = np.empty((n, d), dtype=np.float32)
+        for i in range(n):
+            while pos < len(data) and data[pos : pos + 1] == b"\n":  # the optional newline
+                pos += 1
+            space = data.find(b" ", pos)
+            if space < 0 or space + 1 + width > len(data):
+                raise InvalidInputError(
+                    f"{str(p)!r} announces {n} vectors of {d} floats but ends after {i}; "
+                    "it may be truncated."
+                )
+            try:
+                words.append(data[pos:space].decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                raise InvalidInputError(f"{str(p)!r}: word {i + 1} is not UTF-8: {exc}") from exc
+            vectors[i] = np.frombuffer(data, dtype="<f4", count=d, offset=space + 1)
+            pos = space + 1 + width
+        ids: Any = np.asarray(words, dtype=object)
+        if all(_is_canonical_int(w) for w in words):
+            ids = np.asarray([int(w) for w in words], dtype=np.int64)
+        return cls(ids=ids, vectors=vectors)
+
+
+def _load_plain_npy(p: Path, what: str) -> np.ndarray:
+    """``np.load`` of a plain array; a pickled file is reported as the wrong type, not unpickled."""
+    try:
+        return np.load(p, allow_pickle=False)
+    except ValueError as exc:
+        if "pickle" in str(exc):
+            raise InvalidInputError(
+                f"{str(p)!r} is not an embedding .npy file: it holds pickled Python objects, "
+                f"not a numeric array of {what} (embedlab never unpickles files)."
+            ) from None
+        raise InvalidInputError(f"{str(p)!r} is not a readable .npy file: {exc}") from None
+    except OSError as exc:
+        raise InvalidInputError(f"{str(p)!r} is not a readable .npy file: {exc}") from None
+
+
+def _is_glove_line(fields: list[str]) -> bool:
+    if len(fields) < 2:
+        return False
+    try:
+        [float(x) for x in fields[1:]]
+    except ValueError:
+        return False
+    return True
 
 
 def _is_canonical_int(w: str) -> bool:

@@ -268,7 +268,7 @@ class Graph:
         """
         from embedlab.io import read_edge_table
 
-        table = read_edge_table(path)
+        table = read_edge_table(path, weights=weighted is not False)
         if weighted and table.weight is None:
             raise InvalidInputError(
                 f"weighted=True but {str(path)!r} has no weight column (a third column)."
