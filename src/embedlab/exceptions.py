@@ -8,7 +8,9 @@ catches ``ValueError`` keeps working.
 from __future__ import annotations
 
 __all__ = [
+    "DimensionWarning",
     "EmbedlabError",
+    "EmbedlabWarning",
     "InvalidInputError",
     "MissingExtraError",
     "NotFittedError",
@@ -34,3 +36,11 @@ class MissingExtraError(EmbedlabError, ImportError):
 
 class OutputExistsError(EmbedlabError, FileExistsError):
     """An output file exists and overwriting was not asked for."""
+
+
+class EmbedlabWarning(UserWarning):
+    """Base class of every warning embedlab issues; the message states the cost and the remedy."""
+
+
+class DimensionWarning(EmbedlabWarning):
+    """Fewer informative dimensions than asked for (e.g. zero columns padding an embedding)."""

@@ -98,14 +98,24 @@ def _root(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what happens.")] = False,
 ) -> None:
     """Learn, compress, search and evaluate embeddings."""
+    import warnings
+
     from embedlab.utils.progress import set_quiet
 
     set_quiet(True if quiet else None)
+    warnings.formatwarning = _one_line_warning
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+
+
+def _one_line_warning(
+    message: Warning | str, category: type[Warning], filename: str, lineno: int, line: Any = None
+) -> str:
+    """A warning as the CLI shows it: ``warning: <message>`` on one line, no source location."""
+    return f"warning: {message}\n"
 
 
 def main(argv: Sequence[str] | None = None) -> Any:

@@ -25,13 +25,14 @@ randomized truncated SVD (Halko et al. 2011) of the PPMI matrix.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
 
 from embedlab.base import BaseEmbedder
-from embedlab.exceptions import InvalidInputError
+from embedlab.exceptions import DimensionWarning, InvalidInputError
 from embedlab.io._graph import Graph
 from embedlab.utils.validation import Interval, resolve_seed
 
@@ -145,6 +146,13 @@ def _factorise(mat: Any, n_components: int, seed: int) -> tuple[np.ndarray, np.n
     u, sigma, _ = randomized_svd(mat, d, n_iter=7, random_state=seed % 2**32)  # sklearn: 32 bits
     emb = u * np.sqrt(sigma)[None, :]
     if d < n_components:
+        warnings.warn(
+            f"n_components={n_components} exceeds the {d} dimensions a truncated SVD of a "
+            f"{min(mat.shape)}-node graph gives: the last {n_components - d} columns are zeros "
+            f"(they cost memory and carry nothing). Pass n_components <= {d}.",
+            DimensionWarning,
+            stacklevel=4,
+        )
         emb = np.hstack([emb, np.zeros((len(emb), n_components - d))])
     return emb.astype(np.float32), sigma
 
@@ -238,11 +246,13 @@ class RandomWalkPMI(BaseEmbedder):
     Parameters
     ----------
     n_components : int, default=128
+        Embedding dimension d (at most n - 1; more is zero-padded with a DimensionWarning).
     window : int, default=10
         ``T``, the DeepWalk window the matrix stands for.
     negatives : float, default=1.0
-        ``b``.
+        The PMI shift b, the number of negative samples it stands for (log b subtracted).
     random_state : int, numpy Generator or None, default=None
+        Seed of the randomized SVD; None draws one (stored in ``seed_``).
 
     Attributes
     ----------
