@@ -105,11 +105,33 @@ def _current_context() -> Any:
     return None  # pragma: no cover
 
 
+_QUIET = inspect.Parameter(
+    "quiet",
+    inspect.Parameter.KEYWORD_ONLY,
+    default=False,
+    annotation=Annotated[
+        bool, typer.Option("--quiet", "-q", help="No progress bars or progress lines.")
+    ],
+)
+
+
 def guard(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn every error into one line on stderr: exit 1 for data/runtime errors, 2 for usage."""
+    """Turn every error into one line on stderr: exit 1 for data/runtime errors, 2 for usage.
+
+    Every guarded command also takes ``-q/--quiet`` (one name for the concept on every
+    command), unless it declares its own ``quiet`` parameter.
+    """
+    sig = inspect.signature(func, eval_str=True)
+    inject = "quiet" not in sig.parameters and not any(
+        p.kind is p.VAR_KEYWORD for p in sig.parameters.values()
+    )
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if inject and kwargs.pop("quiet", False):
+            from embedlab.utils.progress import set_quiet
+
+            set_quiet(True)
         try:
             return func(*args, **kwargs)
         except (typer.Exit, typer.Abort, SystemExit, UsageError):
@@ -127,6 +149,10 @@ def guard(func: Callable[..., Any]) -> Callable[..., Any]:
                 raise
             fail(f"{type(exc).__name__}: {exc} (set EMBEDLAB_DEBUG=1 for a traceback)")
 
+    if inject:
+        wrapper.__signature__ = sig.replace(  # type: ignore[attr-defined]
+            parameters=[*sig.parameters.values(), _QUIET]
+        )
     return wrapper
 
 

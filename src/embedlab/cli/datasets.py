@@ -55,6 +55,20 @@ def datasets_list(
                     "labels": None,
                 }
             )
+    from embedlab.registry import STREAMS
+
+    for name, cls in STREAMS.items():
+        where = cls().location()
+        if where is not None:
+            rows.append(
+                {
+                    "name": name,
+                    "kind": "stream",
+                    "source": "generated" if where == "generated" else "EMBEDLAB_DATA",
+                    "edges": "" if where == "generated" else where,
+                    "labels": None,
+                }
+            )
     if as_json:
         typer.echo(json.dumps(rows))
         return

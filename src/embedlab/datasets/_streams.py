@@ -278,6 +278,10 @@ class StreamSource(ABC):
         ClickStream
         """
 
+    def location(self) -> str | None:
+        """Return where the stream comes from: a folder, ``"generated"``, or None if missing."""
+        return "generated"
+
 
 class MovieLensStream(StreamSource):
     """MovieLens-100K in time order (:func:`load_movielens_stream`); time in seconds.
@@ -294,6 +298,12 @@ class MovieLensStream(StreamSource):
     def load(self, *, examples: int = 1_000_000, seed: int = 0) -> ClickStream:
         """MovieLens-100K from ``$EMBEDLAB_DATA`` (``examples`` and ``seed`` do not apply)."""
         return load_movielens_stream()
+
+    def location(self) -> str | None:
+        """Return ``$EMBEDLAB_DATA/recsys/movielens-100k`` when it is there, else None."""
+        home = data_home()
+        folder = None if home is None else home / "recsys" / "movielens-100k"
+        return str(folder) if folder is not None and folder.is_dir() else None
 
 
 class SyntheticStream(StreamSource):
