@@ -102,7 +102,8 @@ def test_binary_dimension_not_a_multiple_of_64(rng):
     dist, ids = make_index("BFlat", 20).add(x).search(x[:5], 3)
     assert ids[:, 0].tolist() == [0, 1, 2, 3, 4] and (dist[:, 0] == 0).all()
     dist, ids = make_index("BFlat", 20).add(x[:2]).search(x[:1], 4)
-    assert ids.tolist() == [[0, 1, -1, -1]] and dist[0, 2] == FLT_MAX
+    assert ids.tolist() == [[0, 1]]  # k beyond the index: as wide as the index (issue 25 #5)
+    assert dist[0].tolist() == [0.0, float(((x[0] > 0) != (x[1] > 0)).sum())]
 
 
 @pytest.mark.parametrize("spec", ["Flat", "SQ8", "BFlat", "IVF16,PQ8", "HNSW16", "faiss:Flat"])
@@ -156,7 +157,11 @@ def test_ivf_nprobe_is_a_per_call_parameter(rng):
             InvalidInputError,
             "'codes' must be 'float32', 'int8'",
         ),
-        (lambda: FlatIndex(4).add(np.ones((2, 5))), InvalidInputError, r"vectors must be \[n, 4\]"),
+        (
+            lambda: FlatIndex(4).add(np.ones((2, 5))),
+            InvalidInputError,
+            "vectors have 5 dimensions; expected 4",
+        ),
         (lambda: FlatIndex(2).add([[np.nan, 1.0]]), InvalidInputError, "NaN or infinite"),
         (
             lambda: FlatIndex(2).add(np.ones((2, 2)), ids=[1]),

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.utils.fileio import atomic_path
+from embedlab.utils.fileio import save_npz
 
 __all__ = ["MultiVector"]
 
@@ -56,8 +56,7 @@ class MultiVector:
         if self.ids is not None:
             ids = self.ids
             arrays["ids"] = ids.astype(str) if ids.dtype == object else ids
-        with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
+        save_npz(path, arrays, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MultiVector:

@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError, MissingExtraError
-from embedlab.retrieval.compression._codecs import truncate
 from embedlab.retrieval.multivector import MultiVector
+from embedlab.utils.fileio import save_npz
+from embedlab.utils.linalg import unit_rows as truncate
 from embedlab.utils.progress import progress
 
 __all__ = ["MODELS", "SentenceEncoder", "model_path"]
@@ -268,7 +269,5 @@ class SentenceEncoder:
 
 
 def _save_npz(path: Path, **arrays: np.ndarray) -> None:
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
-    os.replace(tmp, path)
+    """A cache entry, written atomically (a concurrent writer of the same key may win)."""
+    save_npz(path, arrays, overwrite=True)
