@@ -34,9 +34,8 @@ def _ranked(docs: Any) -> list[Any]:
         # results by sim, breaking ties lexicographically using docno" -- sim decreasing, then
         # strcmp(p2->docno, p1->docno), i.e. docno decreasing; pytrec_eval hands runs to that
         # same code. str order is code-point order, which is UTF-8 byte order, as strcmp.
-        docs = [
-            d for d, _ in sorted(docs.items(), key=lambda kv: (float(kv[1]), str(kv[0])), reverse=True)
-        ]
+        order = sorted(docs.items(), key=lambda kv: (float(kv[1]), str(kv[0])), reverse=True)
+        docs = [d for d, _ in order]
     return list(dict.fromkeys(docs))
 
 
