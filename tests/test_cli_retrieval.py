@@ -73,7 +73,13 @@ def test_encode_build_search_round_trip(beir, tmp_path):
 
 
 @pytest.mark.parametrize(
-    "extra", [[], ["--compression", "int8"], ["--compression", "binary", "--rescore", "3"]]
+    "extra",
+    [
+        [],
+        ["--compression", "int8"],
+        ["--compression", "binary", "--rescore", "3"],
+        ["--compression", "MRL128,SQ8"],
+    ],
 )
 def test_eval_retrieval_json(beir, tmp_path, extra):
     res = run(
@@ -95,7 +101,12 @@ def test_eval_retrieval_json(beir, tmp_path, extra):
         (
             ["eval", "retrieval", "--dataset", "x", "--compression", "int4"],
             1,
-            "Unknown compression 'int4'",
+            "FAISS cannot build 'int4'",
+        ),
+        (
+            ["eval", "retrieval", "--dataset", "x", "--compression", "MRL0"],
+            1,
+            "Bad token 'MRL0' in spec 'MRL0': MRL<D> needs an integer D >= 1. Valid: Flat, SQ8",
         ),
         (["index", "search", "missing.idx", "q.parquet"], 1, "No index file at"),
         (["text", "encode", "missing.txt", "-o", "x.parquet"], 1, "No such file"),
@@ -109,7 +120,7 @@ def test_errors_are_one_line(args, code, message, tmp_path, monkeypatch):
 
 
 def test_tokens_and_muvera_encode(beir, tmp_path):
-    from embedlab.retrieval.multivector import MultiVector
+    from embedlab.io import MultiVector
     from embedlab.retrieval.muvera import MuveraFDE
 
     toks = tmp_path / "docs.npz"

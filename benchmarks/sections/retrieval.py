@@ -336,7 +336,7 @@ def muvera_scifact(peer_python: str | None, tmp: Any) -> dict:
 
 
 def _subset(mv: Any, i: int) -> Any:
-    from embedlab.retrieval.multivector import MultiVector
+    from embedlab.io import MultiVector
 
     v = mv[i]
     return MultiVector(v, np.array([0, len(v)]))

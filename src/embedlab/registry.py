@@ -186,8 +186,15 @@ EVALUATORS.register("retrieval", "embedlab.eval.retrieval:RetrievalEvaluation")
 
 # ------------------------------------------------------------------------------- retrieval
 INDEXES = Registry("index")
+INDEXES.register("flat", "embedlab.retrieval.index.flat:FlatIndex")
+INDEXES.register("faiss", "embedlab.retrieval.index._faiss:FaissIndex")
+INDEXES.register("mrl", "embedlab.retrieval.index.mrl:MatryoshkaIndex")
 
 COMPRESSORS = Registry("compressor")
+COMPRESSORS.register("int8", "embedlab.retrieval.compression._codecs:Int8Quantizer")
+COMPRESSORS.register("binary", "embedlab.retrieval.compression._codecs:BinaryQuantizer")
+COMPRESSORS.register("pq", "embedlab.retrieval.compression._codecs:ProductQuantizer")
+COMPRESSORS.register("mrl", "embedlab.retrieval.compression._codecs:MatryoshkaTruncation")
 
 
 # ------------------------------------------------------------------------------- tables
@@ -220,6 +227,7 @@ BENCH_TASKS = Registry("bench task")
 BENCH_TASKS.register("graph", "embedlab.bench.graph:GraphBench")
 BENCH_TASKS.register("tables", "embedlab.bench.tables:TablesBench")
 BENCH_TASKS.register("stream", "embedlab.bench.stream:StreamBench")
+BENCH_TASKS.register("retrieval", "embedlab.bench.retrieval:RetrievalBench")
 
 REPRODUCTIONS = Registry("reproduction")
 REPRODUCTIONS.register("fastrp", "embedlab.bench.reproduce.fastrp:FastRPReproduction")

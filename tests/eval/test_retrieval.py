@@ -81,3 +81,51 @@ def test_dense_run_with_rescore_equals_exact_when_the_shortlist_is_everything(rn
         assert again == exact, comp
     binary = dense_retrieval_run(q, x, ids, qids, k=10, compression="binary")
     assert binary != exact  # sign bits alone do not rank like the float vectors
+
+
+def test_a_scored_run_is_ranked_by_score_then_doc_id_decreasing_as_trec_eval():
+    """Issue 25 #2: {qid: {doc: score}} was ranked by insertion order."""
+    ev = RetrievalEvaluation({"q1": {"d2": 1}}, k_values=[1, 3])
+    assert ev({"q1": {"d1": 0.1, "d2": 0.9, "d3": 0.5}})["mrr@1"] == 1.0
+    # ties: trec_eval's comp_sim_docno puts the larger docno first ("d3" > "d2" > "d1")
+    tied = ev({"q1": {"d1": 0.5, "d2": 0.5, "d3": 0.5}})
+    assert tied["mrr@3"] == 0.5 and tied["mrr@1"] == 0.0
+    assert ev.evaluate({"q1": {"d3": 1, "d2": 1.0, "x": 2}})["q1"]["mrr@3"] == 0.5  # x, d3, d2
+    # a list keeps its order, whatever the ids
+    assert ev({"q1": ["d1", "d2", "d3"]})["mrr@3"] == 0.5
+
+
+def test_duplicate_documents_count_once_at_their_first_rank():
+    """Issue 25 #4: duplicates pushed metrics above 1 (pytrec_eval sees each document once)."""
+    ev = RetrievalEvaluation({"q1": {"d1": 1, "d2": 1}}, k_values=[10])
+    res = ev({"q1": ["d1", "d1", "d1"]})
+    assert res["ndcg@10"] == pytest.approx(1 / (1 + 1 / math.log2(3)))  # 0.6131...
+    assert res["ndcg@10"] == pytest.approx(0.6131471927654584)
+    assert res["recall@10"] == 0.5 and res["map@10"] == 0.5 and res["mrr@10"] == 1.0
+    again = ev({"q1": ["d3", "d1", "d3", "d1", "d2"]})
+    assert again == ev({"q1": ["d3", "d1", "d2"]})
+    docs = np.array([["d1", "d1", "d2"]], dtype=object)
+    assert ev((["q1"], docs)) == ev({"q1": ["d1", "d2"]})
+
+
+@pytest.mark.parametrize(
+    ("old", "new"), [("int8", "SQ8"), ("binary", "BFlat"), ("pq:8", "PQ8"), ("mrl:32", "MRL32")]
+)
+def test_old_compression_names_are_aliases_of_the_spec_grammar(old, new, rng):
+    x = rng.normal(size=(300, 64)).astype(np.float32)
+    q = rng.normal(size=(20, 64)).astype(np.float32)
+    ids = [f"d{i}" for i in range(300)]
+    qids = [f"q{i}" for i in range(20)]
+    a = dense_retrieval_run(q, x, ids, qids, k=10, compression=old)
+    assert a == dense_retrieval_run(q, x, ids, qids, k=10, compression=new)
+
+
+def test_dense_run_takes_chains_and_caps_k(rng):
+    x = rng.normal(size=(300, 64)).astype(np.float32)
+    q = rng.normal(size=(20, 64)).astype(np.float32)
+    ids = [f"d{i}" for i in range(300)]
+    qids = [f"q{i}" for i in range(20)]
+    chain = dense_retrieval_run(q, x, ids, qids, k=10, compression="MRL32,SQ8", rescore=300)
+    assert chain == dense_retrieval_run(q, x, ids, qids, k=10)
+    wide = dense_retrieval_run(q, x, ids, qids, k=10**9)
+    assert all(len(v) == 300 and len(set(v)) == 300 for v in wide.values())

@@ -7,7 +7,6 @@ from embedlab.retrieval.compression import (
     Int8Quantizer,
     MatryoshkaTruncation,
     ProductQuantizer,
-    make_compressor,
     rescore,
 )
 
@@ -85,8 +84,6 @@ def test_rescore_pads_short_rows():
 @pytest.mark.parametrize(
     ("call", "error", "message"),
     [
-        (lambda: make_compressor("int4"), InvalidInputError, "Unknown compression 'int4'"),
-        (lambda: make_compressor("pq:0"), InvalidInputError, "Unknown compression"),
         (lambda: Int8Quantizer().transform(np.ones((1, 2))), NotFittedError, "not fitted"),
         (
             lambda: Int8Quantizer(quantile=0.5).fit(np.ones((2, 2))),

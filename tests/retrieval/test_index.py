@@ -102,7 +102,8 @@ def test_binary_dimension_not_a_multiple_of_64(rng):
     dist, ids = make_index("BFlat", 20).add(x).search(x[:5], 3)
     assert ids[:, 0].tolist() == [0, 1, 2, 3, 4] and (dist[:, 0] == 0).all()
     dist, ids = make_index("BFlat", 20).add(x[:2]).search(x[:1], 4)
-    assert ids.tolist() == [[0, 1, -1, -1]] and dist[0, 2] == FLT_MAX
+    assert ids.tolist() == [[0, 1]]  # k beyond the index: as wide as the index (issue 25 #5)
+    assert dist[0].tolist() == [0.0, float(((x[0] > 0) != (x[1] > 0)).sum())]
 
 
 @pytest.mark.parametrize("spec", ["Flat", "SQ8", "BFlat", "IVF16,PQ8", "HNSW16", "faiss:Flat"])
@@ -156,7 +157,11 @@ def test_ivf_nprobe_is_a_per_call_parameter(rng):
             InvalidInputError,
             "'codes' must be 'float32', 'int8'",
         ),
-        (lambda: FlatIndex(4).add(np.ones((2, 5))), InvalidInputError, r"vectors must be \[n, 4\]"),
+        (
+            lambda: FlatIndex(4).add(np.ones((2, 5))),
+            InvalidInputError,
+            "vectors have 5 dimensions; expected 4",
+        ),
         (lambda: FlatIndex(2).add([[np.nan, 1.0]]), InvalidInputError, "NaN or infinite"),
         (
             lambda: FlatIndex(2).add(np.ones((2, 2)), ids=[1]),
@@ -233,3 +238,66 @@ def test_one_query_at_a_time_equals_the_batch(spec, metric, rng):
     singles = [index.search(v[None, :], 10) for v in q]
     np.testing.assert_array_equal(batch_i, np.vstack([s[1] for s in singles]))
     np.testing.assert_allclose(batch_d, np.vstack([s[0] for s in singles]), rtol=1e-5, atol=1e-4)
+
+
+@pytest.mark.parametrize("spec", ["Flat", "SQ8", "BFlat", "MRL8", "HNSW16", "IVF4,Flat"])
+def test_a_huge_k_returns_as_many_columns_as_vectors(spec, rng):
+    """Issue 25 #5: search allocated [nq, k] before anything (k=10**9 -> 10**9 columns)."""
+    x = rng.normal(size=(300, 16)).astype(np.float32)
+    index = make_index(spec, 16, "l2").train(x).add(x)
+    params = {"nprobe": 4} if spec.startswith("IVF") else {}
+    dist, ids = index.search(x[:3], 10**9, **params)
+    assert ids.shape == dist.shape == (3, 300)
+    assert (np.sort(ids, axis=1) == np.arange(300)).all()  # exhaustive here: every vector once
+    assert ids[:, 0].tolist() == [0, 1, 2] or spec in ("SQ8", "BFlat")
+    assert make_index(spec, 16).train(x).search(x[:2], 10**9)[1].shape == (2, 0)
+
+
+_LOAD_IN_A_NEW_PROCESS = """
+import sys
+import numpy as np
+from embedlab.retrieval.index import load_index
+index = load_index(sys.argv[1])
+q = np.load(sys.argv[2])
+d, i = index.search(q, 5)
+np.save(sys.argv[3], i)
+print(index.describe())
+"""
+
+
+@pytest.mark.parametrize("spec", ["HNSW32", "IVF16,Flat", "faiss:Flat", "MRL8,HNSW32"])
+def test_faiss_indexes_load_in_a_new_process(spec, tmp_path, rng):
+    """Issue 25 #1: Index.load checked the kind before the FAISS backend was imported; in a
+    fresh process (nothing imported first) loading a FAISS index failed."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import embedlab
+
+    x = rng.normal(size=(800, 16)).astype(np.float32)
+    q = rng.normal(size=(10, 16)).astype(np.float32)
+    index = make_index(spec, 16, "l2").train(x).add(x)
+    path = index.save(tmp_path / "i.idx")
+    np.save(tmp_path / "q.npy", q)
+    src = str(Path(embedlab.__file__).parents[1])
+    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _LOAD_IN_A_NEW_PROCESS,
+            str(path),
+            str(tmp_path / "q.npy"),
+            str(tmp_path / "ids.npy"),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == index.describe()
+    np.testing.assert_array_equal(np.load(tmp_path / "ids.npy"), index.search(q, 5)[1])

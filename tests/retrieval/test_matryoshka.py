@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.retrieval.compression._codecs import truncate
 from embedlab.retrieval.index import FlatIndex
 from embedlab.retrieval.matryoshka import adaptive_search, funnel_search
+from embedlab.utils.linalg import unit_rows as truncate
 
 
 def exact(q, x, d, k):

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from embedlab.exceptions import InvalidInputError, NotFittedError
-from embedlab.retrieval.multivector import MultiVector
+from embedlab.io import MultiVector
 from embedlab.retrieval.muvera import (
     MuveraFDE,
     MuveraRetriever,

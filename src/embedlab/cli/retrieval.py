@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,33 +20,6 @@ text_app = group("Encode text with a packaged model.")
 index_app = group("Build and search vector indexes.")
 muvera_app = group("MUVERA fixed-dimensional encodings of multi-vector sets.")
 eval_app = typer.Typer()  # its commands join `embedlab eval` (embedlab.cli.eval)
-
-
-def default_cache_dir() -> Path:
-    """``$EMBEDLAB_CACHE``, else ``~/.cache/embedlab``."""
-    return Path(os.environ.get("EMBEDLAB_CACHE") or Path.home() / ".cache" / "embedlab")
-
-
-def read_texts(path: Path) -> tuple[list[Any], list[str]]:
-    """(ids, texts) of a BEIR-style JSONL (``_id``, ``title``, ``text``; ``.gz`` ok) or of a
-    plain text file (one text per line, ids 0..n-1)."""
-    from embedlab.datasets._beir import _jsonl
-
-    if not path.is_file():
-        raise InvalidInputError(f"No such file: {str(path)!r}.")
-    name = path.name.lower()
-    if name.endswith((".jsonl", ".jsonl.gz")):
-        ids, texts = [], []
-        for row in _jsonl(path):
-            ids.append(str(row["_id"]))
-            title, text = str(row.get("title") or ""), str(row.get("text") or "")
-            texts.append(f"{title} {text}" if title else text)
-        return ids, texts
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError:
-        raise InvalidInputError(f"{path.name} is not UTF-8 text.") from None
-    return list(range(len(lines))), lines
 
 
 @text_app.command("encode")
@@ -91,8 +63,10 @@ def text_encode(
     """
     import numpy as np
 
+    from embedlab.datasets._texts import read_texts
     from embedlab.io import EmbeddingSet
     from embedlab.text import SentenceEncoder
+    from embedlab.text._cache import default_cache_dir
     from embedlab.utils.fileio import check_output_path
 
     check_output_path(output, overwrite=overwrite)
@@ -109,7 +83,7 @@ def text_encode(
     )
     id_array = np.asarray(ids, dtype=object if ids and isinstance(ids[0], str) else np.int64)
     if tokens:
-        from embedlab.retrieval.multivector import MultiVector
+        from embedlab.io import MultiVector
 
         if output.suffix != ".npz":
             raise InvalidInputError(f"--tokens writes a .npz file; got {output.name!r}.")
@@ -155,7 +129,8 @@ def index_build(
         str,
         typer.Option(
             "--spec",
-            help="Flat, SQ8, BFlat (NumPy) or any FAISS factory string (HNSW32, IVF256,PQ32).",
+            help="Flat, SQ8, BFlat, MRL<D>,<spec> (NumPy) or a FAISS factory string "
+            "(HNSW32, IVF256,PQ32, faiss:SQ8).",
         ),
     ] = "Flat",
     metric: Annotated[str, typer.Option("--metric", help="ip, cosine or l2.")] = "cosine",
@@ -232,7 +207,10 @@ def eval_retrieval(
     split: Annotated[str, typer.Option("--split", help="qrels split.")] = "test",
     compression: Annotated[
         str | None,
-        typer.Option("--compression", help="int8, binary, pq:M or mrl:D (default: float32)."),
+        typer.Option(
+            "--compression",
+            help="An index spec: SQ8, BFlat, PQ<M>, MRL<D>, MRL<D>,SQ8 ... (default: Flat).",
+        ),
     ] = None,
     rescore: Annotated[
         int | None,
@@ -266,43 +244,35 @@ def eval_retrieval(
 
     Example: embedlab eval retrieval --dataset scifact --compression binary --rescore 40 --json
     """
-    from embedlab.datasets import load_beir
-    from embedlab.eval.retrieval import RetrievalEvaluation, dense_retrieval_run
-    from embedlab.retrieval.compression import make_compressor
-    from embedlab.text import SentenceEncoder
+    from embedlab.bench.retrieval import evaluate_dense_retrieval, evaluate_multivector_retrieval
+    from embedlab.datasets._beir import retrieval_dataset_path
+    from embedlab.text._cache import default_cache_dir
 
-    if compression is not None:
-        make_compressor(compression)  # refuse a bad spec before encoding anything
-    ds = load_beir(dataset, split=split)
-    enc = SentenceEncoder(
-        encoder,
-        batch_size=batch_size,
+    cache = None if no_cache else (cache_dir or default_cache_dir())
+    common = dict(
+        encoder=encoder,
+        split=split,
         max_seq_length=max_seq_length,
-        cache_dir=None if no_cache else (cache_dir or default_cache_dir()),
+        batch_size=batch_size,
+        cache_dir=cache,
     )
     if multivector or muvera:
         if compression is not None or rescore is not None:
             raise InvalidInputError("--multivector does not combine with --compression/--rescore.")
-        res = _multivector_eval(ds, enc, muvera, candidates, seed)
+        fde = _parse_muvera(muvera) if muvera else None
+        res = evaluate_multivector_retrieval(
+            dataset, muvera=fde, candidates=candidates, seed=seed, **common
+        )
         label = f"MUVERA {muvera}, {candidates} candidates" if muvera else "MaxSim"
-        _print_scores(res, as_json, f"Retrieval: {encoder} tokens on {ds.name} ({split}, {label})")
+        name = retrieval_dataset_path(dataset).name
+        _print_scores(res, as_json, f"Retrieval: {encoder} tokens on {name} ({split}, {label})")
         return
-    docs = enc.encode(ds.documents())
-    queries = enc.encode(ds.queries)
-    run = dense_retrieval_run(
-        queries,
-        docs,
-        ds.corpus_ids,
-        ds.query_ids,
-        k=100,
-        compression=compression,
-        rescore=rescore,
-    )
-    res = RetrievalEvaluation(ds.qrels, k_values=(10, 100))(run)
+    res = evaluate_dense_retrieval(dataset, compression=compression, rescore=rescore, **common)
     label = compression or "float32"
     if rescore:
         label += f", rescore {rescore}"
-    _print_scores(res, as_json, f"Retrieval: {encoder} on {ds.name} ({split}, {label})")
+    name = retrieval_dataset_path(dataset).name
+    _print_scores(res, as_json, f"Retrieval: {encoder} on {name} ({split}, {label})")
 
 
 def _parse_muvera(spec: str) -> tuple[int, int, int]:
@@ -339,8 +309,7 @@ def muvera_encode(
 
     Example: embedlab muvera encode docs.npz -o docs_fde.parquet --kind documents
     """
-    from embedlab.io import EmbeddingSet
-    from embedlab.retrieval.multivector import MultiVector
+    from embedlab.io import EmbeddingSet, MultiVector
     from embedlab.retrieval.muvera import MuveraFDE
     from embedlab.utils.fileio import check_output_path
 
@@ -369,24 +338,3 @@ def muvera_encode(
         ids=ids, vectors=codes, metadata={"method": "muvera", "parameters": params, "seed": seed}
     ).save(output, overwrite=overwrite)
     typer.echo(f"{len(mv):,} {kind} encoded to {codes.shape[1]:,} dimensions in {output}", err=True)
-
-
-def _multivector_eval(
-    ds: Any, enc: Any, muvera: str | None, candidates: int, seed: int
-) -> dict[str, float]:
-    import numpy as np
-
-    from embedlab.eval.retrieval import RetrievalEvaluation
-    from embedlab.retrieval.muvera import MuveraFDE, MuveraRetriever, chamfer_search
-
-    docs = enc.encode_tokens(ds.documents())
-    queries = enc.encode_tokens(ds.queries)
-    if muvera:
-        r, k, dp = _parse_muvera(muvera)
-        fde = MuveraFDE(num_repetitions=r, num_simhash=k, projection_dim=dp, random_state=seed)
-        _, pos = MuveraRetriever(fde, candidates=candidates).fit(docs).search(queries, 100)
-    else:
-        _, pos = chamfer_search(queries, docs, 100)
-    ids = np.asarray(ds.corpus_ids, dtype=object)
-    run = {q: list(ids[p[p >= 0]]) for q, p in zip(ds.query_ids, pos, strict=True)}
-    return RetrievalEvaluation(ds.qrels, k_values=(10, 100))(run)

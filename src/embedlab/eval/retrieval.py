@@ -1,10 +1,16 @@
 """Retrieval evaluation with BEIR / pytrec_eval semantics: nDCG@k, Recall@k, MRR@k, MAP@k.
 
-A *run* is, per query, its retrieved document ids best first: a mapping
-``{query_id: [doc_id, ...]}``, or a pair ``(query_ids, doc_ids)`` where ``doc_ids`` is an
-``[n_queries, k]`` array (an index's search result mapped to document ids; ``None``/``-1`` pads
-short rows). Scores are means over the queries that have judgements; a judged query missing
-from the run scores 0; queries without judgements are skipped. The per-query maths is
+A *run* is, per query, its retrieved documents:
+
+* a mapping ``{query_id: [doc_id, ...]}``, best first, in the list's order;
+* a BEIR / pytrec_eval run ``{query_id: {doc_id: score}}``, ranked as trec_eval ranks it: by
+  score, highest first, ties broken by document id in *decreasing* string order;
+* or a pair ``(query_ids, doc_ids)`` where ``doc_ids`` is an ``[n_queries, k]`` array (an
+  index's search result mapped to document ids; ``None``/``-1`` pads short rows).
+
+A document listed twice for one query counts once, at its first (best) rank. Scores are means
+over the queries that have judgements; a judged query missing from the run scores 0; queries
+without judgements are skipped. The per-query maths is
 :func:`embedlab.eval.metrics.query_retrieval_metrics`.
 """
 
@@ -21,9 +27,21 @@ from embedlab.exceptions import InvalidInputError
 __all__ = ["RetrievalEvaluation", "dense_retrieval_run"]
 
 
+def _ranked(docs: Any) -> list[Any]:
+    """One query's documents best first, each once (its first occurrence)."""
+    if isinstance(docs, Mapping):
+        # trec_eval's order (usnistgov/trec_eval, form_res_rels.c, comp_sim_docno): "sort
+        # results by sim, breaking ties lexicographically using docno" -- sim decreasing, then
+        # strcmp(p2->docno, p1->docno), i.e. docno decreasing; pytrec_eval hands runs to that
+        # same code. str order is code-point order, which is UTF-8 byte order, as strcmp.
+        order = sorted(docs.items(), key=lambda kv: (float(kv[1]), str(kv[0])), reverse=True)
+        docs = [d for d, _ in order]
+    return list(dict.fromkeys(docs))
+
+
 def _as_run(run: Any) -> dict[Any, list[Any]]:
     if isinstance(run, Mapping):
-        return {q: list(d) for q, d in run.items()}
+        return {q: _ranked(d) for q, d in run.items()}
     if isinstance(run, tuple) and len(run) == 2:
         qids, docs = run
         docs = np.asarray(docs, dtype=object)
@@ -33,7 +51,9 @@ def _as_run(run: Any) -> dict[Any, list[Any]]:
                 f"got shape {docs.shape}."
             )
         pad = {None, -1, "-1"}
-        return {q: [d for d in row if d not in pad] for q, row in zip(qids, docs, strict=True)}
+        return {
+            q: _ranked(d for d in row if d not in pad) for q, row in zip(qids, docs, strict=True)
+        }
     raise InvalidInputError(
         "A run is a mapping {query_id: [doc_id, ...]} or a pair (query_ids, doc_ids [n, k]); "
         f"got {type(run).__name__}."
@@ -57,7 +77,14 @@ class RetrievalEvaluation:
     0.75
     """
 
-    primary_metric = "ndcg@10"
+    name = "retrieval"
+    greater_is_better = True
+
+    @property
+    def primary_metric(self) -> str:
+        """``ndcg@10`` when 10 is a cut-off (BEIR's headline metric), else nDCG at the first."""
+        ks = self._check()
+        return "ndcg@10" if 10 in ks else f"ndcg@{ks[0]}"
 
     def __init__(
         self, qrels: Mapping[Any, Mapping[Any, int]], *, k_values: Sequence[int] = (10, 100)
@@ -102,50 +129,55 @@ def dense_retrieval_run(
 ) -> dict[Any, list[Any]]:
     """Search every query against the documents and return the run.
 
-    ``compression``: ``None`` (exact float32), ``"int8"`` (SQ8 codes, asymmetric distance),
-    ``"binary"`` (sign bits, Hamming), ``"pq:M"`` (FAISS product quantisation, ``M``
-    sub-vectors) or ``"mrl:D"`` (first ``D`` dimensions, renormalised). ``rescore=R``: take
-    ``R`` candidates from the compressed index and re-rank them by exact float32 scores; the run
-    then holds ``min(k, R)`` documents per query.
-    """
-    from embedlab.retrieval.compression import (
-        BinaryQuantizer,
-        Int8Quantizer,
-        MatryoshkaTruncation,
-        make_compressor,
-    )
-    from embedlab.retrieval.compression import rescore as exact_rescore
-    from embedlab.retrieval.index import make_index
+    Parameters
+    ----------
+    query_vectors : float32 [n_queries, d]
+    doc_vectors : float32 [n_docs, d]
+    doc_ids : sequence
+        One id per document row.
+    query_ids : sequence
+        One id per query row.
+    k : int, default=100
+        Documents per query (at most the number of documents).
+    compression : str or None, default=None
+        An index spec (:mod:`embedlab.retrieval.spec`): ``None`` or ``"Flat"`` (exact
+        float32), ``"SQ8"`` (int8 codes, asymmetric distance), ``"BFlat"`` (sign bits,
+        Hamming), ``"PQ<M>"`` (FAISS product quantisation, ``M`` sub-vectors),
+        ``"MRL<D>"`` (first ``D`` dimensions, renormalised), chains such as ``"MRL256,SQ8"``,
+        or any FAISS factory string. The old names ``int8``, ``binary``, ``pq:M`` and
+        ``mrl:D`` are aliases of ``SQ8``, ``BFlat``, ``PQM`` and ``MRLD``.
+    rescore : int or None, default=None
+        Take ``rescore`` candidates from the compressed index and re-rank them by exact float32
+        scores; the run then holds ``min(k, rescore)`` documents per query.
+    metric : {"cosine", "ip", "l2"}, default="cosine"
 
-    q = np.ascontiguousarray(query_vectors, dtype=np.float32)
-    x = np.ascontiguousarray(doc_vectors, dtype=np.float32)
-    if q.ndim != 2 or x.ndim != 2 or q.shape[1] != x.shape[1]:
-        raise InvalidInputError(
-            f"query vectors {q.shape} and document vectors {x.shape} must share their dimension."
-        )
+    Returns
+    -------
+    dict
+        ``{query_id: [doc_id, ...]}``, best first.
+
+    Examples
+    --------
+    >>> x = np.eye(3, dtype="float32")
+    >>> dense_retrieval_run(x[:1], x, ["a", "b", "c"], ["q"], k=2, compression="int8")
+    {'q': ['a', 'b']}
+    """
+    from embedlab.retrieval.compression import rescore as exact_rescore
+    from embedlab.retrieval.spec import make_index
+    from embedlab.utils.linalg import as_float_matrix
+
+    q = as_float_matrix(query_vectors, "query vectors", allow_empty=True)
+    x = as_float_matrix(doc_vectors, "document vectors", dim=q.shape[1])
     if len(x) != len(doc_ids) or len(q) != len(query_ids):
         raise InvalidInputError("vectors and ids do not align.")
+    if not isinstance(k, int | np.integer) or k < 1:
+        raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
     if rescore is not None and (not isinstance(rescore, int) or rescore < 1):
         raise InvalidInputError(f"'rescore' must be an int >= 1; got {rescore!r}.")
     depth = rescore if rescore is not None else k
-    dim = x.shape[1]
-    qs, xs = q, x
-    if compression is None:
-        index = make_index("Flat", dim, metric)
-    else:
-        comp = make_compressor(compression)
-        if isinstance(comp, MatryoshkaTruncation):
-            comp.fit(x)
-            qs, xs = comp.transform(q), comp.transform(x)
-            index = make_index("Flat", comp.dim, metric)
-        elif isinstance(comp, Int8Quantizer):
-            index = make_index("SQ8", dim, metric)
-        elif isinstance(comp, BinaryQuantizer):
-            index = make_index("BFlat", dim, metric)
-        else:
-            index = make_index(f"PQ{comp.m}", dim, metric)
-    index.train(xs).add(xs)
-    _, pos = index.search(qs, depth)
+    index = make_index(compression or "Flat", x.shape[1], metric)
+    index.train(x).add(x)
+    _, pos = index.search(q, depth)
     if rescore is not None:
         _, pos = exact_rescore(q, pos, x, min(k, rescore), metric=metric)
     docs = np.asarray(list(doc_ids), dtype=object)

@@ -23,9 +23,9 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.retrieval.compression._codecs import truncate
 from embedlab.retrieval.compression._rescore import rescore
 from embedlab.retrieval.index.flat import FlatIndex
+from embedlab.utils.linalg import unit_rows
 
 __all__ = ["adaptive_search", "funnel_search"]
 
@@ -47,8 +47,8 @@ def _dim(d: int, full: int, name: str) -> int:
 
 
 def _shortlist(q: np.ndarray, x: np.ndarray, dim: int, size: int) -> np.ndarray:
-    index = FlatIndex(dim, "ip").add(truncate(x, dim))
-    return index.search(truncate(q, dim), size)[1]
+    index = FlatIndex(dim, "ip").add(unit_rows(x, dim))
+    return index.search(unit_rows(q, dim), size)[1]
 
 
 def adaptive_search(
@@ -78,7 +78,7 @@ def adaptive_search(
     if not isinstance(k, int) or not isinstance(shortlist, int) or not 1 <= k <= shortlist:
         raise InvalidInputError(f"need 1 <= k <= shortlist; got k={k!r}, shortlist={shortlist!r}.")
     cand = _shortlist(q, x, ds, min(shortlist, len(x)))
-    scores, pos = rescore(truncate(q, dr), cand, truncate(x, dr), k, metric="ip")
+    scores, pos = rescore(unit_rows(q, dr), cand, unit_rows(x, dr), k, metric="ip")
     flops = float(len(x) * ds + min(shortlist, len(x)) * dr)
     return scores, pos, flops
 
@@ -110,8 +110,8 @@ def funnel_search(
     for i, d in enumerate(stages[1:], 1):
         keep = k if i == len(stages) - 1 else max(k, size // 2)
         flops += size * d
-        scores, cand = rescore(truncate(q, d), cand, truncate(x, d), keep, metric="ip")
+        scores, cand = rescore(unit_rows(q, d), cand, unit_rows(x, d), keep, metric="ip")
         size = keep
     if len(stages) == 1:
-        scores, cand = rescore(truncate(q, stages[0]), cand, truncate(x, stages[0]), k)
+        scores, cand = rescore(unit_rows(q, stages[0]), cand, unit_rows(x, stages[0]), k)
     return scores, cand, flops

@@ -38,7 +38,9 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from embedlab.exceptions import InvalidInputError, NotFittedError
-from embedlab.retrieval.multivector import MultiVector
+from embedlab.io import MultiVector
+from embedlab.retrieval.index._kernels import serial_and_parallel, top_k_of_scores
+from embedlab.utils.linalg import as_float_matrix
 from embedlab.utils.validation import resolve_seed
 
 __all__ = ["MuveraFDE", "MuveraRetriever", "chamfer_rerank", "chamfer_scores", "chamfer_search"]
@@ -113,8 +115,7 @@ def _aggregate_set(
                     out[s, base + t] = projected[best, r * dp + t]
 
 
-@njit(cache=True, parallel=True)
-def _aggregate_parallel(
+def _aggregate_sets(
     offsets: np.ndarray,
     buckets: np.ndarray,
     signs: np.ndarray,
@@ -129,20 +130,7 @@ def _aggregate_parallel(
         _aggregate_set(s, offsets, buckets, signs, projected, n_buckets, dp, average, fill, out)
 
 
-@njit(cache=True)
-def _aggregate_serial(
-    offsets: np.ndarray,
-    buckets: np.ndarray,
-    signs: np.ndarray,
-    projected: np.ndarray,
-    n_buckets: int,
-    dp: int,
-    average: bool,
-    fill: bool,
-    out: np.ndarray,
-) -> None:
-    for s in range(len(offsets) - 1):
-        _aggregate_set(s, offsets, buckets, signs, projected, n_buckets, dp, average, fill, out)
+_aggregate_serial, _aggregate_parallel = serial_and_parallel(_aggregate_sets)
 
 
 def _aggregate(*args: Any) -> None:
@@ -279,8 +267,7 @@ class MuveraFDE:
             raise InvalidInputError(
                 f"The vectors have {mv.dim} dimensions; fitted for {self.dim_}."
             )
-        if not np.isfinite(mv.vectors).all():
-            raise InvalidInputError("The vectors hold NaN or infinite values.")
+        as_float_matrix(mv.vectors, "The vectors", allow_empty=True)  # finite
         k, reps = int(self.num_simhash), int(self.num_repetitions)
         n_buckets = 2**k
         dp = self.block_dim_
@@ -383,8 +370,6 @@ def chamfer_search(
     ties go to the lower position."""
     if not isinstance(k, int) or k < 1:
         raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
-    from embedlab.retrieval.index._kernels import top_k_of_scores
-
     return top_k_of_scores(chamfer_scores(queries, documents, block_tokens=block_tokens), k)
 
 

@@ -37,6 +37,7 @@ from embedlab.testing._evaluator_checks import (
     evaluator_checks,
     evaluator_fixture,
 )
+from embedlab.testing._index_checks import compressor_checks, index_checks
 from embedlab.testing._table_checks import (
     check_ctr_model,
     check_field_embedding,
@@ -59,11 +60,13 @@ __all__ = [
     "check_reproduction",
     "check_stream",
     "check_table",
+    "compressor_checks",
     "ctr_model_checks",
     "embedder_checks",
     "evaluator_checks",
     "evaluator_fixture",
     "field_embedding_checks",
+    "index_checks",
     "reproduction_checks",
     "stream_checks",
     "table_checks",

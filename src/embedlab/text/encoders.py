@@ -8,7 +8,7 @@ sentence-transformers model works too.
 * :meth:`SentenceEncoder.encode`: float32 ``[n, d]`` (unit rows with ``normalize=True``; the
   first ``truncate_dim`` coordinates, renormalised, when set);
 * :meth:`SentenceEncoder.encode_tokens`: the transformer's per-token output vectors (special
-  tokens kept, padding dropped) as a :class:`~embedlab.retrieval.multivector.MultiVector`, for
+  tokens kept, padding dropped) as a :class:`~embedlab.io._multivector.MultiVector`, for
   multi-vector (MaxSim) retrieval;
 * ``cache_dir``: results stored on disk under a key of model files + settings + the texts'
   SHA-256, so benchmarks and repeated evaluations do not re-encode.
@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.retrieval.compression._codecs import truncate
-from embedlab.retrieval.multivector import MultiVector
+from embedlab.io import MultiVector
+from embedlab.utils.fileio import save_npz
+from embedlab.utils.linalg import unit_rows as truncate
 from embedlab.utils.optional import import_optional
 from embedlab.utils.progress import progress
 
@@ -260,7 +261,5 @@ class SentenceEncoder:
 
 
 def _save_npz(path: Path, **arrays: np.ndarray) -> None:
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
-    os.replace(tmp, path)
+    """A cache entry, written atomically (a concurrent writer of the same key may win)."""
+    save_npz(path, arrays, overwrite=True)

@@ -2,7 +2,9 @@
 truncation, and full-precision rescoring of a compressed shortlist.
 
 Every compressor has ``fit(x)``, ``transform(x) -> codes``, ``inverse_transform(codes)`` (where a
-reconstruction exists) and ``code_size_bytes`` (bytes per vector once fitted).
+reconstruction exists) and ``code_size_bytes`` (bytes per vector once fitted), and is registered
+by name in :data:`embedlab.registry.COMPRESSORS`. Indexes over the codes and compression chains
+are named by the spec grammar (:mod:`embedlab.retrieval.spec`: ``"SQ8"``, ``"MRL256,PQ16"``).
 """
 
 from embedlab.retrieval.compression._codecs import (
@@ -10,7 +12,6 @@ from embedlab.retrieval.compression._codecs import (
     Int8Quantizer,
     MatryoshkaTruncation,
     ProductQuantizer,
-    make_compressor,
 )
 from embedlab.retrieval.compression._rescore import rescore
 
@@ -19,6 +20,5 @@ __all__ = [
     "Int8Quantizer",
     "MatryoshkaTruncation",
     "ProductQuantizer",
-    "make_compressor",
     "rescore",
 ]

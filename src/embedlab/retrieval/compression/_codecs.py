@@ -11,34 +11,22 @@ r"""The compressors.
   sub-vectors, each replaced by the nearest of ``2^nbits`` k-means centroids.
 * :class:`MatryoshkaTruncation`: the first ``dim`` coordinates, L2-renormalised (Kusupati et
   al., NeurIPS 2022) -- meaningful for models trained with a Matryoshka loss.
+
+Each is registered in :data:`embedlab.registry.COMPRESSORS` under its ``name`` (``int8``,
+``binary``, ``pq``, ``mrl``); the index spec grammar (:mod:`embedlab.retrieval.spec`) names the
+indexes that store their codes (``SQ8``, ``BFlat``, ``PQ<M>``, ``MRL<D>,...``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError, NotFittedError
+from embedlab.utils.linalg import as_float_matrix, unit_rows
 
-__all__ = [
-    "BinaryQuantizer",
-    "Int8Quantizer",
-    "MatryoshkaTruncation",
-    "ProductQuantizer",
-    "make_compressor",
-]
-
-
-def _matrix(x: Any, what: str = "x", dim: int | None = None) -> np.ndarray:
-    a = np.ascontiguousarray(x, dtype=np.float32)
-    if a.ndim != 2 or a.shape[0] == 0:
-        raise InvalidInputError(f"{what} must be a non-empty [n, d] matrix; got shape {a.shape}.")
-    if dim is not None and a.shape[1] != dim:
-        raise InvalidInputError(f"{what} has {a.shape[1]} dimensions; expected {dim}.")
-    if not np.isfinite(a).all():
-        raise InvalidInputError(f"{what} holds NaN or infinite values.")
-    return a
+__all__ = ["BinaryQuantizer", "Int8Quantizer", "MatryoshkaTruncation", "ProductQuantizer"]
 
 
 def _codes(c: Any, dtype: Any, width: int, what: str = "codes") -> np.ndarray:
@@ -70,13 +58,15 @@ class Int8Quantizer:
     True
     """
 
+    name: ClassVar[str] = "int8"
+
     def __init__(self, *, quantile: float = 0.0) -> None:
         self.quantile = quantile
 
     def fit(self, x: Any) -> Int8Quantizer:
         if not 0.0 <= self.quantile < 0.5:
             raise InvalidInputError(f"'quantile' must be in [0, 0.5); got {self.quantile!r}.")
-        a = _matrix(x)
+        a = as_float_matrix(x)
         if self.quantile > 0:
             lo, hi = np.quantile(a, [self.quantile, 1.0 - self.quantile], axis=0)
         else:
@@ -94,7 +84,7 @@ class Int8Quantizer:
     def transform(self, x: Any) -> np.ndarray:
         """uint8 codes ``[n, d]``."""
         self._fitted()
-        a = _matrix(x, dim=self.dim_)
+        a = as_float_matrix(x, dim=self.dim_)
         c = np.floor((a - self.low_) / self.scale_)
         return np.clip(c, 0, 255).astype(np.uint8)
 
@@ -122,8 +112,10 @@ class BinaryQuantizer:
     2
     """
 
+    name: ClassVar[str] = "binary"
+
     def fit(self, x: Any) -> BinaryQuantizer:
-        self.dim_ = _matrix(x).shape[1]
+        self.dim_ = as_float_matrix(x).shape[1]
         return self
 
     def _fitted(self) -> None:
@@ -133,7 +125,7 @@ class BinaryQuantizer:
     def transform(self, x: Any) -> np.ndarray:
         """uint8 codes ``[n, ceil(d / 8)]``: bit ``j`` is ``x_j > 0``."""
         self._fitted()
-        return np.packbits(_matrix(x, dim=self.dim_) > 0, axis=1)
+        return np.packbits(as_float_matrix(x, dim=self.dim_) > 0, axis=1)
 
     def inverse_transform(self, codes: Any) -> np.ndarray:
         """``±1`` float32 ``[n, d]``."""
@@ -160,16 +152,18 @@ class ProductQuantizer:
         Seed of FAISS's k-means.
     """
 
+    name: ClassVar[str] = "pq"
+
     def __init__(self, m: int, *, nbits: int = 8, random_state: int = 0) -> None:
         self.m = m
         self.nbits = nbits
         self.random_state = random_state
 
     def fit(self, x: Any) -> ProductQuantizer:
-        from embedlab.retrieval.index._faiss import import_faiss
+        from embedlab.retrieval._optional import import_faiss
 
         faiss = import_faiss()
-        a = _matrix(x)
+        a = as_float_matrix(x)
         d = a.shape[1]
         if not isinstance(self.m, int) or self.m < 1 or d % self.m:
             raise InvalidInputError(f"'m' must divide the dimension {d}; got {self.m!r}.")
@@ -194,7 +188,7 @@ class ProductQuantizer:
     def transform(self, x: Any) -> np.ndarray:
         """uint8 codes ``[n, code_size_bytes]``."""
         self._fitted()
-        return np.asarray(self.pq_.compute_codes(_matrix(x, dim=self.dim_)))
+        return np.asarray(self.pq_.compute_codes(as_float_matrix(x, dim=self.dim_)))
 
     def inverse_transform(self, codes: Any) -> np.ndarray:
         self._fitted()
@@ -216,11 +210,13 @@ class MatryoshkaTruncation:
     array([[0.6, 0.8]], dtype=float32)
     """
 
+    name: ClassVar[str] = "mrl"
+
     def __init__(self, dim: int) -> None:
         self.dim = dim
 
     def fit(self, x: Any) -> MatryoshkaTruncation:
-        d = _matrix(x).shape[1]
+        d = as_float_matrix(x).shape[1]
         if not isinstance(self.dim, int) or not 1 <= self.dim <= d:
             raise InvalidInputError(f"'dim' must be in [1, {d}]; got {self.dim!r}.")
         self.dim_ = d
@@ -229,36 +225,8 @@ class MatryoshkaTruncation:
     def transform(self, x: Any) -> np.ndarray:
         if not hasattr(self, "dim_"):
             raise NotFittedError("This MatryoshkaTruncation is not fitted; call fit(x) first.")
-        return truncate(_matrix(x, dim=self.dim_), self.dim)
+        return unit_rows(as_float_matrix(x, dim=self.dim_), self.dim)
 
     @property
     def code_size_bytes(self) -> int:
         return 4 * int(self.dim)
-
-
-def truncate(x: np.ndarray, dim: int) -> np.ndarray:
-    """``x[:, :dim]`` with unit rows (zero rows stay zero)."""
-    t = np.array(x[:, :dim], dtype=np.float32)
-    norms = np.linalg.norm(t, axis=1, keepdims=True)
-    np.divide(t, norms, out=t, where=norms > 0)
-    return t
-
-
-def make_compressor(spec: str) -> Any:
-    """``"int8"``, ``"binary"``, ``"pq:M"`` or ``"mrl:D"`` -> an unfitted compressor.
-
-    >>> make_compressor("pq:32").m, make_compressor("mrl:128").dim
-    (32, 128)
-    """
-    s = spec.strip().lower()
-    if s == "int8":
-        return Int8Quantizer()
-    if s == "binary":
-        return BinaryQuantizer()
-    kind, _, arg = s.partition(":")
-    if kind in ("pq", "mrl") and arg.isdigit() and int(arg) > 0:
-        return ProductQuantizer(int(arg)) if kind == "pq" else MatryoshkaTruncation(int(arg))
-    raise InvalidInputError(
-        f"Unknown compression {spec!r}; use int8, binary, pq:M (M sub-vectors) or mrl:D "
-        "(first D dimensions)."
-    )

@@ -6,22 +6,15 @@ from typing import Any
 
 import numpy as np
 
-from embedlab.exceptions import InvalidInputError, MissingExtraError
-from embedlab.retrieval.index.base import Index, as_vectors, normalize
+from embedlab.exceptions import InvalidInputError
+from embedlab.retrieval._optional import import_faiss
+from embedlab.retrieval.index.base import Index
+from embedlab.retrieval.spec import VALID_SPECS, IndexSpec
+from embedlab.utils.linalg import as_float_matrix, unit_rows
 
-__all__ = ["FaissIndex", "import_faiss"]
+__all__ = ["FaissIndex"]
 
 _FLT_MAX = np.finfo(np.float32).max
-
-
-def import_faiss() -> Any:
-    try:
-        import faiss
-    except ImportError:
-        raise MissingExtraError(
-            "This needs FAISS: pip install 'embedlab[faiss]' (faiss-cpu)."
-        ) from None
-    return faiss
 
 
 class FaissIndex(Index):
@@ -46,7 +39,7 @@ class FaissIndex(Index):
     0
     """
 
-    kind = "faiss"
+    name = "faiss"
 
     def __init__(self, spec: str, dim: int, metric: str = "ip") -> None:
         super().__init__(dim, metric)
@@ -66,13 +59,22 @@ class FaissIndex(Index):
         except RuntimeError as exc:
             first = str(exc).strip().splitlines()[-1] if str(exc).strip() else ""
             raise InvalidInputError(
-                f"FAISS cannot build {spec!r}: {first or 'unknown factory string'}."
+                f"FAISS cannot build {spec!r}: {first or 'unknown factory string'}. "
+                f"Valid: {VALID_SPECS}."
             ) from None
 
     def describe(self) -> str:
-        from embedlab.retrieval.index.factory import NUMPY_SPECS
+        """The canonical spec (``"faiss:"`` where the bare string would mean a NumPy index)."""
+        return IndexSpec("faiss", self.spec).describe()
 
-        return f"faiss:{self.spec}" if self.spec in NUMPY_SPECS else self.spec
+    @property
+    def code_size_bytes(self) -> int | None:
+        """Bytes per stored vector as FAISS counts them (``sa_code_size``); ``None`` for
+        indexes that do not say (HNSW)."""
+        try:
+            return int(self._index.code_size if self.binary else self._index.sa_code_size())
+        except RuntimeError:
+            return None
 
     @property
     def is_trained(self) -> bool:
@@ -81,10 +83,10 @@ class FaissIndex(Index):
     def _prepare(self, x: np.ndarray) -> np.ndarray:
         if self.binary:
             return np.packbits(x > 0, axis=1)
-        return normalize(x) if self.metric == "cosine" else x
+        return unit_rows(x) if self.metric == "cosine" else x
 
     def train(self, x: Any) -> FaissIndex:
-        a = self._prepare(as_vectors(x, self.dim, "training vectors"))
+        a = self._prepare(as_float_matrix(x, "training vectors", dim=self.dim, allow_1d=True))
         if not self._index.is_trained:
             try:
                 self._index.train(a)
@@ -97,6 +99,9 @@ class FaissIndex(Index):
 
     def _add(self, x: np.ndarray) -> None:
         self._index.add(self._prepare(x))
+
+    def _check_params(self, params: dict[str, Any]) -> None:
+        self._params(params)
 
     def _params(self, params: dict[str, Any]) -> Any:
         if not params:

@@ -2,10 +2,44 @@
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 from numba import njit, prange
 
-__all__ = ["finish_topk", "hamming_topk", "init_topk", "merge_topk"]
+__all__ = ["finish_topk", "hamming_topk", "init_topk", "merge_topk", "serial_and_parallel"]
+
+
+def serial_and_parallel(py_func: Callable[..., Any]) -> tuple[Any, Any]:
+    """Compile one loop twice: serial (GIL released) and parallel over its ``prange``.
+
+    ``prange`` acts as ``range`` when a function is compiled with ``parallel=False``, so one
+    source serves both. numba's on-disk cache keys a function by its module, qualified name and
+    line, not by its flags: the serial copy gets its own qualified name, so that neither build
+    ever loads the other's machine code.
+
+    Parameters
+    ----------
+    py_func : function
+        A numba-compilable Python function whose outer loop is a ``prange``.
+
+    Returns
+    -------
+    (serial, parallel)
+        The two numba dispatchers.
+    """
+    serial_py = types.FunctionType(
+        py_func.__code__,
+        py_func.__globals__,
+        f"{py_func.__name__}_serial",
+        py_func.__defaults__,
+        py_func.__closure__,
+    )
+    serial_py.__qualname__ = f"{py_func.__qualname__}_serial"
+    serial_py.__doc__ = py_func.__doc__
+    return njit(cache=True, nogil=True)(serial_py), njit(cache=True, parallel=True)(py_func)
 
 
 def init_topk(n: int, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -53,20 +87,14 @@ def _merge_row(
             _sift_down(hk, hi, k)
 
 
-@njit(cache=True, parallel=True)
-def _merge_parallel(
+def _merge_rows(
     block: np.ndarray, offset: int, keys: np.ndarray, ids: np.ndarray, sqn: np.ndarray, l2: bool
 ) -> None:
     for i in prange(block.shape[0]):
         _merge_row(block[i], offset, keys[i], ids[i], sqn, l2)
 
 
-@njit(cache=True, nogil=True)
-def _merge_serial(
-    block: np.ndarray, offset: int, keys: np.ndarray, ids: np.ndarray, sqn: np.ndarray, l2: bool
-) -> None:
-    for i in range(block.shape[0]):
-        _merge_row(block[i], offset, keys[i], ids[i], sqn, l2)
+_merge_serial, _merge_parallel = serial_and_parallel(_merge_rows)
 
 
 _NO_NORMS = np.zeros(0, dtype=np.float32)

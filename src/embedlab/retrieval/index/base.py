@@ -1,14 +1,18 @@
 """The Index contract (FAISS's verbs), shared by the NumPy and FAISS backends.
 
 * ``train(x)`` (a no-op for indexes that need none), ``add(vectors, ids=None)``;
-* ``search(queries, k, **params) -> (distances float32 [n, k], ids int64 [n, k])``, best first,
-  padded with id ``-1`` (and ``-FLT_MAX`` for similarities, ``+FLT_MAX`` for distances) when
-  fewer than ``k`` vectors exist. ``metric="ip"`` and ``"cosine"`` return similarities (larger is
-  better), ``"l2"`` squared distances, binary codes Hamming distances (smaller is better);
+* ``search(queries, k, **params) -> (distances float32 [n, k'], ids int64 [n, k'])``, best
+  first, with ``k' = min(k, len(index))``: a ``k`` beyond the number of stored vectors never
+  allocates more columns than there are vectors. Slots an approximate index leaves empty are
+  padded with id ``-1`` (and ``-FLT_MAX`` for similarities, ``+FLT_MAX`` for distances), as FAISS.
+  ``metric="ip"`` and ``"cosine"`` return similarities (larger is better), ``"l2"`` squared
+  distances, binary codes Hamming distances (smaller is better);
 * ``save(path)`` / ``Index.load(path)``: one file, written atomically; ``load`` gives identical
-  search results;
-* ``len(index)``, ``index.dim``, ``index.metric``, ``index.describe()``: the factory string
-  that :func:`embedlab.retrieval.index.make_index` turns back into an equivalent empty index.
+  search results, in any process (the index class comes from
+  :data:`embedlab.registry.INDEXES` by the name stored in the file);
+* ``len(index)``, ``index.dim``, ``index.metric``, ``index.describe()``: the canonical spec
+  (:mod:`embedlab.retrieval.spec`) that :func:`~embedlab.retrieval.spec.make_index` turns back
+  into an equivalent empty index.
 
 Ids are the caller's int64 ids (default: positions ``0..n-1`` in insertion order).
 """
@@ -23,48 +27,43 @@ from typing import Any, ClassVar
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError, NotFittedError
-from embedlab.retrieval.compression._codecs import truncate
-from embedlab.utils.fileio import atomic_path
+from embedlab.registry import INDEXES
+from embedlab.utils.fileio import save_npz
+from embedlab.utils.linalg import as_float_matrix
 
-__all__ = ["METRICS", "Index"]
+__all__ = ["METRICS", "Index", "check_metric"]
 
 METRICS = ("ip", "cosine", "l2")
 _FORMAT = "embedlab-index/1"
 
 
 def check_metric(metric: str) -> str:
+    """``metric`` if it is one of :data:`METRICS`, else an error naming them.
+
+    Parameters
+    ----------
+    metric : str
+        ``"ip"``, ``"cosine"`` or ``"l2"``.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> check_metric("l2")
+    'l2'
+    """
     if metric not in METRICS:
         raise InvalidInputError(f"'metric' must be one of {', '.join(METRICS)}; got {metric!r}.")
     return metric
 
 
-def as_vectors(x: Any, dim: int, what: str = "vectors") -> np.ndarray:
-    a = np.ascontiguousarray(x, dtype=np.float32)
-    if a.ndim == 1 and a.shape[0] == dim:
-        a = a[None, :]
-    if a.ndim != 2 or a.shape[1] != dim:
-        raise InvalidInputError(f"{what} must be [n, {dim}]; got shape {a.shape}.")
-    if not np.isfinite(a).all():
-        raise InvalidInputError(f"{what} hold NaN or infinite values.")
-    return a
-
-
-def normalize(a: np.ndarray) -> np.ndarray:
-    """Unit rows (zero rows stay zero), as a new float32 array."""
-    return truncate(a, a.shape[1])
-
-
 class Index(ABC):
     """Base class: id bookkeeping, argument checks, one-file persistence."""
 
-    #: registry of concrete classes by the ``kind`` stored in saved files
-    _kinds: ClassVar[dict[str, type[Index]]] = {}
-    kind: ClassVar[str] = ""
-
-    def __init_subclass__(cls, **kw: Any) -> None:
-        super().__init_subclass__(**kw)
-        if cls.kind:
-            Index._kinds[cls.kind] = cls
+    #: the :data:`embedlab.registry.INDEXES` name, stored in saved files as their ``kind``
+    name: ClassVar[str] = ""
 
     def __init__(self, dim: int, metric: str = "ip") -> None:
         if not isinstance(dim, int | np.integer) or dim < 1:
@@ -90,7 +89,7 @@ class Index(ABC):
             raise NotFittedError(
                 f"{self.describe()!r} must be trained before add(); call train(x)."
             )
-        x = as_vectors(vectors, self.dim)
+        x = as_float_matrix(vectors, "vectors", dim=self.dim, allow_empty=True, allow_1d=True)
         if ids is None:
             new = np.arange(len(self._ids), len(self._ids) + len(x), dtype=np.int64)
         else:
@@ -107,11 +106,16 @@ class Index(ABC):
         return self
 
     def search(self, queries: Any, k: int, **params: Any) -> tuple[np.ndarray, np.ndarray]:
-        """The ``k`` best vectors per query: (distances, ids), best first, ``-1``-padded."""
-        if not isinstance(k, int | np.integer) or k < 1:
+        """The ``min(k, len(self))`` best vectors per query: (distances, ids), best first,
+        ``-1``-padded where an approximate index finds fewer."""
+        if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
             raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
-        q = as_vectors(queries, self.dim, "queries")
-        dist, pos = self._search(q, int(k), **params)
+        q = as_float_matrix(queries, "queries", dim=self.dim, allow_empty=True, allow_1d=True)
+        self._check_params(params)
+        width = min(int(k), len(self))
+        if width == 0:
+            return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
+        dist, pos = self._search(q, width, **params)
         ids = np.where(pos >= 0, self._ids[np.maximum(pos, 0)] if len(self._ids) else -1, -1)
         return dist.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
 
@@ -125,6 +129,13 @@ class Index(ABC):
     @abstractmethod
     def describe(self) -> str:
         """The factory string of this index."""
+
+    def _check_params(self, params: dict[str, Any]) -> None:
+        """Refuse search parameters this index does not take (before any search work)."""
+        if params:
+            raise InvalidInputError(
+                f"{type(self).__name__} takes no search parameters; got {', '.join(params)}."
+            )
 
     @abstractmethod
     def _add(self, x: np.ndarray) -> None: ...
@@ -144,7 +155,7 @@ class Index(ABC):
         """Write the index to one file (an ``.npz`` archive), atomically."""
         meta = {
             "format": _FORMAT,
-            "kind": self.kind,
+            "kind": self.name,
             "spec": self.describe(),
             "dim": self.dim,
             "metric": self.metric,
@@ -153,9 +164,7 @@ class Index(ABC):
         if self.names is not None:
             arrays["names"] = np.asarray(self.names, dtype=str)
         arrays["meta"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
-        with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
-        return Path(path)
+        return save_npz(path, arrays, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | Path) -> Index:
@@ -169,11 +178,17 @@ class Index(ABC):
             meta = json.loads(bytes(arrays.pop("meta")).decode())
         except (OSError, ValueError, KeyError, EOFError) as exc:
             raise InvalidInputError(f"{str(p)!r} is not an embedlab index file ({exc}).") from None
-        if meta.get("format") != _FORMAT or meta.get("kind") not in Index._kinds:
+        kind = meta.get("kind")
+        if meta.get("format") != _FORMAT or not isinstance(kind, str) or kind not in INDEXES:
             raise InvalidInputError(f"{str(p)!r} is not an embedlab index file.")
-        from embedlab.retrieval.index.factory import make_index
+        from embedlab.retrieval.spec import make_index
 
         index = make_index(meta["spec"], meta["dim"], metric=meta["metric"])
+        if index.name != kind:
+            raise InvalidInputError(
+                f"{str(p)!r} holds a {kind!r} index but its spec {meta['spec']!r} builds "
+                f"{index.name!r}; the file is damaged."
+            )
         index._ids = arrays.pop("ids").astype(np.int64)
         index.names = arrays.pop("names", None)
         index._restore(arrays)

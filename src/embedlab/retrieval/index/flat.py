@@ -33,12 +33,15 @@ from embedlab.retrieval.index._kernels import (
     merge_topk,
     sq8_dot,
 )
-from embedlab.retrieval.index.base import Index, normalize
+from embedlab.retrieval.index.base import Index
+from embedlab.retrieval.spec import NUMPY_CODES
 from embedlab.utils._numba import resolve_n_jobs
+from embedlab.utils.linalg import unit_rows
 
 __all__ = ["FlatIndex"]
 
-_SPECS = {"float32": "Flat", "int8": "SQ8", "binary": "BFlat"}
+#: codes -> spec token, the inverse of the grammar's table
+_TOKENS = {codes: token for token, codes in NUMPY_CODES.items()}
 _FLT_MAX = np.finfo(np.float32).max
 
 
@@ -63,16 +66,15 @@ class FlatIndex(Index):
     (array([[1. , 0.5]], dtype=float32), array([[11, 12]]))
     """
 
-    kind = "flat"
+    name = "flat"
 
     def __init__(
         self, dim: int, metric: str = "ip", *, codes: str = "float32", block_size: int = 4096
     ) -> None:
         super().__init__(dim, metric)
-        if codes not in _SPECS:
-            raise InvalidInputError(
-                f"'codes' must be 'float32', 'int8' or 'binary'; got {codes!r}."
-            )
+        if codes not in _TOKENS:
+            *head, last = (repr(c) for c in _TOKENS)
+            raise InvalidInputError(f"'codes' must be {', '.join(head)} or {last}; got {codes!r}.")
         if not isinstance(block_size, int) or block_size < 1:
             raise InvalidInputError(f"'block_size' must be an int >= 1; got {block_size!r}.")
         self.codes = codes
@@ -86,7 +88,7 @@ class FlatIndex(Index):
         self._sqnorms = np.zeros(0, dtype=np.float32)
 
     def describe(self) -> str:
-        return _SPECS[self.codes]
+        return _TOKENS[self.codes]
 
     @property
     def is_trained(self) -> bool:
@@ -104,8 +106,14 @@ class FlatIndex(Index):
             self._quantizer = Int8Quantizer().fit(x)
         return self
 
+    def _check_params(self, params: dict[str, Any]) -> None:
+        if params:
+            raise InvalidInputError(
+                f"A flat index takes no search parameters; got {', '.join(params)}."
+            )
+
     def _prepare(self, x: np.ndarray) -> np.ndarray:
-        return normalize(x) if self.metric == "cosine" else x
+        return unit_rows(x) if self.metric == "cosine" else x
 
     def _add(self, x: np.ndarray) -> None:
         x = self._prepare(x)
@@ -129,10 +137,7 @@ class FlatIndex(Index):
         return part
 
     def _search(self, q: np.ndarray, k: int, **params: Any) -> tuple[np.ndarray, np.ndarray]:
-        if params:
-            raise InvalidInputError(
-                f"A flat index takes no search parameters; got {', '.join(params)}."
-            )
+        self._check_params(params)
         if self.codes == "binary":
             return self._search_binary(q, k)
         q = self._prepare(q)

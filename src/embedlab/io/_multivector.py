@@ -10,15 +10,16 @@ from typing import Any
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.utils.fileio import atomic_path
+from embedlab.utils.fileio import save_npz
 
 __all__ = ["MultiVector"]
 
 
 @dataclass(frozen=True)
 class MultiVector:
-    """``vectors`` float32 ``[N, d]`` and ``offsets`` int64 ``[n + 1]``: set ``i`` is
-    ``vectors[offsets[i]:offsets[i + 1]]``.
+    """Hold ``n`` vector sets: ``vectors`` float32 ``[N, d]`` and ``offsets`` int64 ``[n + 1]``.
+
+    Set ``i`` is ``vectors[offsets[i]:offsets[i + 1]]``.
 
     >>> mv = MultiVector.from_list([np.ones((2, 3)), np.zeros((1, 3))])
     >>> len(mv), mv.dim, mv.offsets.tolist(), mv[1].shape
@@ -56,8 +57,7 @@ class MultiVector:
         if self.ids is not None:
             ids = self.ids
             arrays["ids"] = ids.astype(str) if ids.dtype == object else ids
-        with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "wb") as fh:
-            np.savez(fh, **arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwargs
+        save_npz(path, arrays, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> MultiVector:

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.retrieval.multivector import MultiVector
+from embedlab.io import MultiVector
 
 
 def test_sets_are_slices_of_one_array():

@@ -1,0 +1,239 @@
+"""Dense retrieval on a BEIR data set: encode, index with a compression spec, rescore, score.
+
+The experiment behind ``embedlab eval retrieval`` (one configuration) and ``embedlab bench
+retrieval`` (:class:`RetrievalBench`, a table of configurations). Documents are
+``title + " " + text`` (sentence-transformers' BEIR convention), similarity is cosine, and the
+scores are pytrec_eval's nDCG@k, Recall@k, MRR@k and MAP@k
+(:class:`~embedlab.eval.retrieval.RetrievalEvaluation`).
+
+* :func:`evaluate_dense_retrieval`: one sentence vector per text, searched through an index
+  built from a spec of :mod:`embedlab.retrieval.spec` (``None`` = exact float32, ``"SQ8"``,
+  ``"BFlat"``, ``"PQ32"``, ``"MRL128"``, ``"MRL256,SQ8"`` ...), optionally re-ranked by exact
+  float32 scores of the top ``rescore`` candidates;
+* :func:`evaluate_multivector_retrieval`: every token vector and exact MaxSim (Chamfer), or
+  MUVERA encodings searched for ``candidates`` documents, then re-ranked by MaxSim.
+
+Cost: encoding dominates (cached under ``cache_dir``); the exact search is one
+``[n_queries, n_docs]`` pass of blocked matrix products.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+
+from embedlab.bench._base import BenchTask
+from embedlab.exceptions import InvalidInputError
+
+__all__ = ["RetrievalBench", "evaluate_dense_retrieval", "evaluate_multivector_retrieval"]
+
+#: the cut-offs every result reports
+K_VALUES = (10, 100)
+
+
+def _encoder(encoder: str, max_seq_length: int, batch_size: int, cache_dir: Any) -> Any:
+    from embedlab.text import SentenceEncoder
+
+    return SentenceEncoder(
+        encoder, batch_size=batch_size, max_seq_length=max_seq_length, cache_dir=cache_dir
+    )
+
+
+def evaluate_dense_retrieval(
+    dataset: str | Path,
+    *,
+    encoder: str = "minilm",
+    split: str = "test",
+    compression: str | None = None,
+    rescore: int | None = None,
+    max_seq_length: int = 256,
+    batch_size: int = 64,
+    cache_dir: str | Path | None = None,
+    k: int = 100,
+) -> dict[str, float]:
+    """Dense retrieval on a BEIR data set, one configuration.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        A BEIR data set name under ``$EMBEDLAB_DATA/retrieval`` or a BEIR-layout folder.
+    encoder : str, default="minilm"
+        A packaged model or a sentence-transformers folder.
+    split : str, default="test"
+        The qrels split.
+    compression : str or None, default=None
+        An index spec (:mod:`embedlab.retrieval.spec`); ``None`` is exact float32. Checked
+        (against the encoder's dimension) before anything is read or encoded.
+    rescore : int or None, default=None
+        Re-rank this many candidates by exact float32 scores.
+    max_seq_length : int, default=256
+        Tokens kept per text.
+    batch_size : int, default=64
+        Texts per encoder batch.
+    cache_dir : path or None, default=None
+        Cache of the encodings (``None``: no cache).
+    k : int, default=100
+        Documents retrieved per query.
+
+    Returns
+    -------
+    dict of str to float
+        ``ndcg@10``, ``recall@10``, ``mrr@10``, ``map@10`` and the same at 100.
+
+    Examples
+    --------
+    >>> evaluate_dense_retrieval("scifact", compression="BFlat", rescore=40)  # doctest: +SKIP
+    {'ndcg@10': 0.62..., ...}
+    """
+    from embedlab.datasets import load_beir
+    from embedlab.eval.retrieval import RetrievalEvaluation, dense_retrieval_run
+    from embedlab.retrieval.spec import make_index, parse_spec
+
+    enc = _encoder(encoder, max_seq_length, batch_size, cache_dir)
+    if compression is not None:
+        parse_spec(compression)  # a malformed spec, before anything is loaded
+        make_index(compression, enc.dim)  # one FAISS refuses or a dimension it cannot take
+    ds = load_beir(dataset, split=split)
+    docs = enc.encode(ds.documents())
+    queries = enc.encode(ds.queries)
+    run = dense_retrieval_run(
+        queries, docs, ds.corpus_ids, ds.query_ids, k=k, compression=compression, rescore=rescore
+    )
+    return RetrievalEvaluation(ds.qrels, k_values=K_VALUES)(run)
+
+
+def evaluate_multivector_retrieval(
+    dataset: str | Path,
+    *,
+    encoder: str = "minilm",
+    split: str = "test",
+    muvera: tuple[int, int, int] | None = None,
+    candidates: int = 100,
+    seed: int = 0,
+    max_seq_length: int = 256,
+    batch_size: int = 64,
+    cache_dir: str | Path | None = None,
+    k: int = 100,
+) -> dict[str, float]:
+    """Multi-vector retrieval on a BEIR data set: exact MaxSim, or MUVERA then MaxSim.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        A BEIR data set name or folder.
+    encoder : str, default="minilm"
+        A packaged model or a sentence-transformers folder.
+    split : str, default="test"
+        The qrels split.
+    muvera : (R, k_sim, d_proj) or None, default=None
+        Search MUVERA fixed-dimensional encodings (repetitions, SimHash bits, projection size)
+        for ``candidates`` documents and re-rank them by exact MaxSim; ``None``: brute-force
+        MaxSim over every document.
+    candidates : int, default=100
+        FDE candidates re-ranked per query.
+    seed : int, default=0
+        Seed of the MUVERA matrices.
+    max_seq_length : int, default=256
+        Tokens kept per text.
+    batch_size : int, default=64
+        Texts per encoder batch.
+    cache_dir : path or None, default=None
+        Cache of the encodings.
+    k : int, default=100
+        Documents retrieved per query.
+
+    Returns
+    -------
+    dict of str to float
+        The metrics of :func:`evaluate_dense_retrieval`.
+    """
+    from embedlab.datasets import load_beir
+    from embedlab.eval.retrieval import RetrievalEvaluation
+    from embedlab.retrieval.muvera import MuveraFDE, MuveraRetriever, chamfer_search
+
+    enc = _encoder(encoder, max_seq_length, batch_size, cache_dir)
+    ds = load_beir(dataset, split=split)
+    docs = enc.encode_tokens(ds.documents())
+    queries = enc.encode_tokens(ds.queries)
+    if muvera is not None:
+        r, k_sim, dp = muvera
+        fde = MuveraFDE(num_repetitions=r, num_simhash=k_sim, projection_dim=dp, random_state=seed)
+        _, pos = MuveraRetriever(fde, candidates=candidates).fit(docs).search(queries, k)
+    else:
+        _, pos = chamfer_search(queries, docs, k)
+    ids = np.asarray(ds.corpus_ids, dtype=object)
+    run = {q: list(ids[p[p >= 0]]) for q, p in zip(ds.query_ids, pos, strict=True)}
+    return RetrievalEvaluation(ds.qrels, k_values=K_VALUES)(run)
+
+
+class RetrievalBench(BenchTask):
+    """Compression and rescoring on a BEIR data set, one row per configuration.
+
+    ``run(dataset="scifact", configs=CONFIGS, **options)`` evaluates each ``(compression,
+    rescore)`` pair with :func:`evaluate_dense_retrieval` (``options`` are its keywords) and
+    adds the bytes per document vector; ``markdown`` renders the table.
+
+    Examples
+    --------
+    >>> bench = RetrievalBench()
+    >>> print(bench.markdown({"dataset": "tiny", "rows": {"float32": {
+    ...     "ndcg@10": 0.5, "recall@100": 1.0, "bytes_per_vector": 1536}}}))
+    | tiny | nDCG@10 | Recall@100 | bytes/vector |
+    |---|---|---|---|
+    | float32 | 0.500 | 1.000 | 1536 |
+    """
+
+    name = "retrieval"
+    title = "Dense retrieval on BEIR: compression and float32 rescoring"
+    #: the default configurations: (spec or None for float32, rescore depth or None)
+    CONFIGS: ClassVar[tuple[tuple[str | None, int | None], ...]] = (
+        (None, None),
+        ("SQ8", None),
+        ("BFlat", None),
+        ("BFlat", 40),
+        ("BFlat", 100),
+        ("PQ32", None),
+        ("PQ32", 40),
+        ("MRL128", None),
+        ("MRL256", None),
+    )
+
+    def run(
+        self,
+        *,
+        dataset: str | Path = "scifact",
+        configs: Sequence[tuple[str | None, int | None]] | None = None,
+        **options: Any,
+    ) -> dict[str, Any]:
+        """Evaluate every configuration (encodings cached between them with ``cache_dir``)."""
+        from embedlab.retrieval.spec import make_index
+
+        rows: dict[str, Any] = {}
+        dim = _encoder(options.get("encoder", "minilm"), 256, 64, None).dim
+        for compression, rescore in self.CONFIGS if configs is None else configs:
+            if rescore is not None and (not isinstance(rescore, int) or rescore < 1):
+                raise InvalidInputError(f"a rescore depth is an int >= 1; got {rescore!r}.")
+            res = evaluate_dense_retrieval(
+                dataset, compression=compression, rescore=rescore, **options
+            )
+            size = make_index(compression or "Flat", dim).code_size_bytes
+            label = (compression or "float32") + (f" + rescore {rescore}" if rescore else "")
+            rows[label] = {**res, "bytes_per_vector": size}
+        return {"dataset": str(dataset), "rows": rows}
+
+    def markdown(self, results: dict[str, Any]) -> str:
+        """One line per configuration: nDCG@10, Recall@100 and bytes per vector."""
+        lines = [
+            f"| {results['dataset']} | nDCG@10 | Recall@100 | bytes/vector |",
+            "|---|---|---|---|",
+        ]
+        for label, row in results["rows"].items():
+            size = row.get("bytes_per_vector")
+            lines.append(
+                f"| {label} | {row['ndcg@10']:.3f} | {row['recall@100']:.3f} | "
+                f"{'-' if size is None else size} |"
+            )
+        return "\n".join(lines)
