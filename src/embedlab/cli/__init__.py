@@ -114,7 +114,7 @@ def _root(
 def _one_line_warning(
     message: Warning | str, category: type[Warning], filename: str, lineno: int, line: Any = None
 ) -> str:
-    """A warning as the CLI shows it: ``warning: <message>`` on one line, no source location."""
+    """Format a warning as the CLI shows it: ``warning: <message>``, one line, no location."""
     return f"warning: {message}\n"
 
 

@@ -1,5 +1,7 @@
-"""What every command group shares: error handling, option aliases, the options-from-signature
-builder, input resolution and score printing.
+"""Share what every command group needs.
+
+Error handling, option aliases, the options-from-signature builder, input resolution and score
+printing.
 
 Nothing here imports a family at module level, so a command group that imports this stays cheap
 to load; families are imported inside the commands.
@@ -47,7 +49,7 @@ CLI_NAMES = {"random_state": "seed", "n_jobs": "threads"}
 
 
 def group(help_text: str) -> typer.Typer:
-    """A command group: shows its help when called bare, never collapses to its only command."""
+    """Make a command group: help when called bare, never collapsing to its only command."""
     app = typer.Typer(
         help=help_text, no_args_is_help=True, add_completion=False, rich_markup_mode=None
     )
@@ -67,7 +69,7 @@ def fail(message: str, code: int = 1) -> None:
 
 
 def cli_message(message: str, ctx: Any = None) -> str:
-    """A library message in the command line's words: parameter names become option flags.
+    """Put a library message in the command line's words: parameter names become option flags.
 
     ``'n_components'`` -> ``--n-components``, ``'random_state'`` -> ``--seed``, and
     "pass overwrite=True (CLI: --overwrite)" -> "pass --overwrite", for the options of the
@@ -92,8 +94,10 @@ def cli_message(message: str, ctx: Any = None) -> str:
 
 
 def _current_context() -> Any:
-    """The running click context (Typer ships click as ``typer._click`` since 0.20, or uses
-    the ``click`` package), or None."""
+    """Return the running click context, or None.
+
+    Typer ships click as ``typer._click`` since 0.20, or uses the ``click`` package.
+    """
     for module in ("typer._click.globals", "click"):
         try:
             mod = importlib.import_module(module)
@@ -171,7 +175,7 @@ def usage_errors() -> Iterator[None]:
 
 # --------------------------------------------------------------------------------- inputs
 def resolve_edges(edges: str) -> tuple[Path, str]:
-    """An edge-list path, or a dataset name -> ``(path, description)``."""
+    """Resolve an edge-list path, or a dataset name, to ``(path, description)``."""
     p = Path(edges)
     if p.is_file():
         return p, str(p)
@@ -197,7 +201,7 @@ def parse_floats(text: str, name: str) -> list[float]:
 
 
 def split_names(text: str) -> list[str]:
-    """``"a, b,,c"`` -> ``["a", "b", "c"]``."""
+    """Split comma-separated names: ``"a, b,,c"`` -> ``["a", "b", "c"]``."""
     return [t.strip() for t in text.split(",") if t.strip()]
 
 
@@ -254,7 +258,7 @@ class ConstructorOption:
         return Annotated[self.kind, typer.Option(self.flag, help=self.help)]
 
     def parse(self, text: str) -> Any:
-        """The constructor value of a raw command-line string (as Typer would parse it)."""
+        """Return the constructor value of a raw command-line string (as Typer would parse it)."""
         if self.kind in (int, float):
             try:
                 raw: Any = self.kind(text)
@@ -372,7 +376,7 @@ def _same(value: Any) -> Any:
 def parse_method_options(
     options: Sequence[ConstructorOption], args: Sequence[str]
 ) -> dict[str, Any]:
-    """Constructor values from extra ``--name value`` / ``--flag`` / ``--no-flag`` arguments."""
+    """Parse constructor values from extra ``--name value`` / ``--flag`` / ``--no-flag`` args."""
     by_flag = {o.flag: o for o in options if o.param not in ("random_state", "n_jobs")}
     out: dict[str, Any] = {}
     i = 0

@@ -1,6 +1,9 @@
-"""``embedlab embed <method>``: one command per registered embedder, generated from its
-constructor (PyKEEN's ``models/cli/builders.py`` idea), so a new registered embedder gets a CLI
-without new code, and option names are the constructor's parameter names."""
+"""``embedlab embed <method>``: one command per registered embedder.
+
+Each command is generated from its embedder's constructor (PyKEEN's ``models/cli/builders.py``
+idea), so a new registered embedder gets a CLI without new code, and option names are the
+constructor's parameter names.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
-"""``embedlab eval``: node classification, link prediction, reconstruction, clustering and
-retrieval."""
+"""``embedlab eval``: evaluate embeddings.
+
+Node classification, link prediction, reconstruction, clustering and retrieval.
+"""
 
 from __future__ import annotations
 

@@ -50,7 +50,6 @@ def graph_orbits(
 
     Example: embedlab graph orbits cora -o cora-orbits --max-hop 2
     """
-
     import numpy as np
     import scipy.sparse as sp
 

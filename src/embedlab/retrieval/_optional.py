@@ -10,7 +10,7 @@ __all__ = ["import_faiss"]
 
 
 def import_faiss() -> ModuleType:
-    """The ``faiss`` module, or the one missing-extra error.
+    """Import the ``faiss`` module, or raise the one missing-extra error.
 
     Returns
     -------

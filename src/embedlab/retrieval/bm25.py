@@ -44,6 +44,7 @@ class BM25:
         self.b = b
 
     def fit(self, corpus: Sequence[str]) -> BM25:
+        """Weight the corpus's term counts by BM25 (IDF, length normalisation); return self."""
         from sklearn.feature_extraction.text import CountVectorizer
 
         if not 0 <= self.b <= 1 or self.k1 < 0:

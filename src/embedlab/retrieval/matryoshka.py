@@ -1,5 +1,6 @@
-r"""Adaptive retrieval with Matryoshka embeddings (Kusupati et al., "Matryoshka Representation
-Learning", NeurIPS 2022, section 4.3).
+r"""Adaptive retrieval with Matryoshka embeddings.
+
+After Kusupati et al., "Matryoshka Representation Learning", NeurIPS 2022, section 4.3.
 
 A Matryoshka-trained model packs coarse information into the first coordinates, so a short
 prefix can shortlist and a longer one re-rank:
@@ -91,8 +92,10 @@ def funnel_search(
     dims: Sequence[int] = (16, 32, 64, 128, 256),
     shortlist: int = 800,
 ) -> tuple[np.ndarray, np.ndarray, float]:
-    """The MRL funnel: shortlist ``shortlist`` with ``dims[0]``; each later stage re-ranks the
-    survivors with ``dims[i]`` and keeps half of them (at least ``k``); the last keeps ``k``.
+    """Search by the MRL funnel.
+
+    Shortlist ``shortlist`` with ``dims[0]``; each later stage re-ranks the survivors with
+    ``dims[i]`` and keeps half of them (at least ``k``); the last keeps ``k``.
 
     Returns ``(scores [n, k], positions [n, k], multiply-adds per query)``.
     """

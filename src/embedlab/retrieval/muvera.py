@@ -1,5 +1,6 @@
-r"""MUVERA: multi-vector retrieval through fixed-dimensional encodings (Dhulipala, Hadian, Jayaram,
-Lee & Mirrokni, NeurIPS 2024), after Google's reference
+r"""MUVERA: multi-vector retrieval through fixed-dimensional encodings.
+
+After Dhulipala, Hadian, Jayaram, Lee & Mirrokni, NeurIPS 2024, and Google's reference
 (google/graph-mining, ``sketching/point_cloud/fixed_dimensional_encoding.cc``).
 
 Chamfer (MaxSim) similarity of a query set :math:`Q` and a document set :math:`P`,
@@ -47,8 +48,10 @@ __all__ = ["MuveraFDE", "MuveraRetriever", "chamfer_rerank", "chamfer_scores", "
 
 
 def gray_bucket(bits: np.ndarray) -> np.ndarray:
-    """Bucket ids of sign-bit rows ``[N, k]`` (bit 0 first), by the reference's
-    ``AppendToGrayCode``: id bit ``i`` is the XOR of sign bits ``0..i`` (MSB first).
+    """Return the bucket ids of sign-bit rows ``[N, k]`` (bit 0 first).
+
+    As the reference's ``AppendToGrayCode``: id bit ``i`` is the XOR of sign bits ``0..i``
+    (MSB first).
 
     >>> gray_bucket(np.array([[1, 0], [1, 1], [0, 1]], dtype=bool)).tolist()
     [3, 2, 1]
@@ -134,8 +137,11 @@ _aggregate_serial, _aggregate_parallel = serial_and_parallel(_aggregate_sets)
 
 
 def _aggregate(*args: Any) -> None:
-    """All sets' blocks; a few sets stay on the calling thread (waking numba's pool right
-    after a BLAS product costs milliseconds, more than the work)."""
+    """Aggregate all sets' blocks.
+
+    A few sets stay on the calling thread (waking numba's pool right after a BLAS product costs
+    milliseconds, more than the work).
+    """
     offsets = args[0]
     if len(offsets) - 1 >= 64:
         _aggregate_parallel(*args)
@@ -335,9 +341,11 @@ def _segment_max_sum(sims: np.ndarray, q_offsets: np.ndarray, d_offsets: np.ndar
 def chamfer_scores(
     queries: MultiVector, documents: MultiVector, *, block_tokens: int = 16384
 ) -> np.ndarray:
-    """Exact Chamfer similarity of every query set with every document set, float32
-    ``[n_queries, n_documents]``: blocked over documents (BLAS products of all query tokens
-    against a block of document tokens, then segment maxima and sums)."""
+    """Compute the exact Chamfer similarity of every query set with every document set.
+
+    Float32 ``[n_queries, n_documents]``, blocked over documents (BLAS products of all query
+    tokens against a block of document tokens, then segment maxima and sums).
+    """
     _same_dim(queries, documents)
     out = np.zeros((len(queries), len(documents)), dtype=np.float32)
     offs = documents.offsets
@@ -366,8 +374,10 @@ def _same_dim(queries: MultiVector, documents: MultiVector) -> None:
 def chamfer_search(
     queries: MultiVector, documents: MultiVector, k: int, *, block_tokens: int = 16384
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Brute-force MaxSim search: ``(scores, document positions)`` of the ``k`` best per query;
-    ties go to the lower position."""
+    """Search by brute-force MaxSim: ``(scores, document positions)`` of the ``k`` best per query.
+
+    Ties go to the lower position.
+    """
     if not isinstance(k, int) or k < 1:
         raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
     return top_k_of_scores(chamfer_scores(queries, documents, block_tokens=block_tokens), k)
@@ -376,8 +386,11 @@ def chamfer_search(
 def chamfer_rerank(
     queries: MultiVector, documents: MultiVector, candidates: Any, k: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Re-rank each query's candidate documents (positions, ``-1`` = none) by exact Chamfer
-    similarity; returns ``(scores, positions)`` of the best ``min(k, r)``, ``-1``-padded."""
+    """Re-rank each query's candidate documents by exact Chamfer similarity.
+
+    Candidates are positions, ``-1`` = none; returns ``(scores, positions)`` of the best
+    ``min(k, r)``, ``-1``-padded.
+    """
     _same_dim(queries, documents)
     cand = np.asarray(candidates, dtype=np.int64)
     if cand.ndim != 2 or len(cand) != len(queries):
@@ -425,6 +438,7 @@ class MuveraRetriever:
         self.candidates = candidates
 
     def fit(self, documents: MultiVector) -> MuveraRetriever:
+        """Encode the documents as FDEs and index them (fitting the FDE if needed); return self."""
         from embedlab.retrieval.index import make_index
 
         if not isinstance(self.candidates, int) or self.candidates < 1:
@@ -439,8 +453,10 @@ class MuveraRetriever:
     def search(
         self, queries: MultiVector, k: int, *, rerank: bool = True, **params: Any
     ) -> tuple[np.ndarray, np.ndarray]:
-        """``(scores, document positions)``: Chamfer scores after the re-rank, FDE inner
-        products with ``rerank=False``."""
+        """Return ``(scores, document positions)`` of the ``k`` best documents per query.
+
+        Chamfer scores after the re-rank, FDE inner products with ``rerank=False``.
+        """
         if not hasattr(self, "index_"):
             raise NotFittedError("This MuveraRetriever is not fitted; call fit(documents).")
         fq = self.fde.transform_queries(queries)

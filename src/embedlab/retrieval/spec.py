@@ -89,7 +89,7 @@ class IndexSpec:
     mrl: int | None = None
 
     def describe(self) -> str:
-        """The canonical spec string (parses back to an equal :class:`IndexSpec`).
+        """Return the canonical spec string (parses back to an equal :class:`IndexSpec`).
 
         Returns
         -------
@@ -115,7 +115,7 @@ class IndexSpec:
         return self.backend == "flat" or self.factory in ("Flat", "BFlat")
 
     def build(self, dim: int, metric: str = "ip") -> Index:
-        """An empty index for vectors of dimension ``dim``.
+        """Build an empty index for vectors of dimension ``dim``.
 
         Parameters
         ----------
@@ -142,7 +142,7 @@ def _bad(token: str, spec: str, why: str) -> InvalidInputError:
 
 
 def _alias(token: str, spec: str) -> str:
-    """An old compression name -> its token in the grammar; other tokens unchanged."""
+    """Map an old compression name to its token in the grammar; other tokens unchanged."""
     if token.lower() in _ALIASES:
         return _ALIASES[token.lower()]
     m = _ALIAS_ARG.fullmatch(token)

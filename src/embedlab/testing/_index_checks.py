@@ -44,7 +44,7 @@ Builder = Callable[[str, int, str], Any]
 
 # ------------------------------------------------------------------------------- data
 def _dim(spec: IndexSpec) -> int:
-    """A dimension every part of the spec accepts (a multiple of 64 above any MRL prefix)."""
+    """Pick a dimension every part of the spec accepts (a multiple of 64 above any MRL prefix)."""
     return 64 if spec.mrl is None else 64 * (spec.mrl // 64 + 2)
 
 
@@ -74,8 +74,11 @@ def _unit(a: np.ndarray) -> np.ndarray:
 def _reference(
     spec: IndexSpec, x: np.ndarray, q: np.ndarray, k: int, metric: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(keys, positions) by brute force in float64 over what the index stores; for approximate
-    specs, over the float vectors. Smaller keys first, ties to the lower position."""
+    """Return (keys, positions) by brute force in float64 over what the index stores.
+
+    For approximate specs, over the float vectors. Smaller keys first, ties to the lower
+    position.
+    """
     x64, q64 = x.astype(np.float64), q.astype(np.float64)
     if spec.mrl is not None:  # the truncation is part of the spec: the reference shares it
         x64, q64 = _unit(x64[:, : spec.mrl]), _unit(q64[:, : spec.mrl])
@@ -152,8 +155,10 @@ def check_index_exact_or_recall(spec: str, build: Builder = make_index) -> None:
 
 
 def check_index_padding(spec: str, build: Builder = make_index) -> None:
-    """``k`` beyond the index: as many columns as vectors (even for ``k = 10**9``), each vector
-    at most once, empty slots ``-1`` with the worst distance."""
+    """Check ``k`` beyond the index: as many columns as vectors (even for ``k = 10**9``).
+
+    Each vector appears at most once, empty slots are ``-1`` with the worst distance.
+    """
     parsed = parse_spec(spec)
     dim = _dim(parsed)
     x, q = _data(dim)
@@ -225,7 +230,7 @@ def check_index_describe_round_trip(spec: str, build: Builder = make_index) -> N
 
 
 def index_checks() -> Iterator[Callable[..., None]]:
-    """The index contract checks, each ``check(spec, build=make_index)``.
+    """Yield the index contract checks, each ``check(spec, build=make_index)``.
 
     Returns
     -------
@@ -253,7 +258,7 @@ def _codes_data(seed: int = 0) -> np.ndarray:
 
 
 def check_compressor_name(name: str) -> None:
-    """The registered class carries its registry key as ``name``."""
+    """Check that the registered class carries its registry key as ``name``."""
     cls = COMPRESSORS.get(name)
     if getattr(cls, "name", None) != name:
         raise AssertionError(f"compressor {name!r}: {cls.__name__}.name is {cls.name!r}")
@@ -269,8 +274,10 @@ def check_compressor_not_fitted(name: str) -> None:
 
 
 def check_compressor_codes(name: str) -> None:
-    """``fit`` returns the compressor; codes are uint8 or float32 ``[n, w]`` with
-    ``code_size_bytes`` bytes per vector."""
+    """Check that ``fit`` returns the compressor and codes are uint8 or float32 ``[n, w]``.
+
+    The codes take ``code_size_bytes`` bytes per vector.
+    """
     x = _codes_data()
     comp = _compressor(name)
     if comp.fit(x) is not comp:
@@ -288,8 +295,11 @@ def check_compressor_codes(name: str) -> None:
 
 
 def check_compressor_inverse(name: str) -> None:
-    """Where ``inverse_transform`` exists: float32 ``[n, d]``, closer to the data than their
-    mean is (mean squared error), and re-encoding a reconstruction gives the same codes."""
+    """Check ``inverse_transform``, where it exists.
+
+    It gives float32 ``[n, d]``, closer to the data than their mean is (mean squared error), and
+    re-encoding a reconstruction gives the same codes.
+    """
     comp = _compressor(name)
     if not hasattr(comp, "inverse_transform"):
         return
@@ -316,8 +326,10 @@ def check_compressor_deterministic(name: str) -> None:
 
 
 def compressor_checks() -> Iterator[Callable[[str], None]]:
-    """The compressor contract checks, each ``check(name)`` for a
-    :data:`~embedlab.registry.COMPRESSORS` name (parameters from :data:`CHECK_PARAMS`).
+    """Yield the compressor contract checks, each ``check(name)``.
+
+    ``name`` is a :data:`~embedlab.registry.COMPRESSORS` name (parameters from
+    :data:`CHECK_PARAMS`).
 
     Returns
     -------

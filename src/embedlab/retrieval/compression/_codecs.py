@@ -89,7 +89,7 @@ class Int8Quantizer:
         return np.clip(c, 0, 255).astype(np.uint8)
 
     def inverse_transform(self, codes: Any) -> np.ndarray:
-        """The centre of each code's cell, float32 ``[n, d]``."""
+        """Decode each code to the centre of its cell, float32 ``[n, d]``."""
         self._fitted()
         c = _codes(codes, np.uint8, self.dim_)
         return self.low_ + (c.astype(np.float32) + 0.5) * self.scale_

@@ -1,6 +1,8 @@
-"""Indexes under one contract (:mod:`embedlab.retrieval.index.base`): exact NumPy search over
-float32 / int8 / binary codes, Matryoshka truncation in front of any index, and FAISS, all built
-from the spec grammar of :mod:`embedlab.retrieval.spec`."""
+"""Indexes under one contract (:mod:`embedlab.retrieval.index.base`).
+
+Exact NumPy search over float32 / int8 / binary codes, Matryoshka truncation in front of any
+index, and FAISS, all built from the spec grammar of :mod:`embedlab.retrieval.spec`.
+"""
 
 from embedlab.retrieval.index.base import METRICS, Index
 from embedlab.retrieval.index.flat import FlatIndex

@@ -64,13 +64,15 @@ class FaissIndex(Index):
             ) from None
 
     def describe(self) -> str:
-        """The canonical spec (``"faiss:"`` where the bare string would mean a NumPy index)."""
+        """Return the canonical spec (``"faiss:"`` where the bare string means a NumPy index)."""
         return IndexSpec("faiss", self.spec).describe()
 
     @property
     def code_size_bytes(self) -> int | None:
-        """Bytes per stored vector as FAISS counts them (``sa_code_size``); ``None`` for
-        indexes that do not say (HNSW)."""
+        """Bytes per stored vector as FAISS counts them (``sa_code_size``).
+
+        ``None`` for indexes that do not say (HNSW).
+        """
         try:
             return int(self._index.code_size if self.binary else self._index.sa_code_size())
         except RuntimeError:

@@ -109,9 +109,10 @@ def merge_topk(
     *,
     parallel: bool = True,
 ) -> None:
-    """Merge a ``[n, b]`` block of dot products (ids ``offset + j``) into running max-heaps of
-    keys: ``-dot`` (inner product), or ``||x||^2 - 2 dot`` when the block's squared norms
-    ``sqnorms`` are given (l2).
+    """Merge a ``[n, b]`` block of dot products (ids ``offset + j``) into running max-heaps.
+
+    The keys are ``-dot`` (inner product), or ``||x||^2 - 2 dot`` when the block's squared
+    norms ``sqnorms`` are given (l2).
 
     A heap starts as all ``(+inf, -1)``, which is a valid max-heap. Rows in parallel when there
     are many and ``parallel``; a few rows stay on the calling thread (waking numba's pool between
@@ -126,8 +127,11 @@ def merge_topk(
 
 
 def top_k_of_scores(scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-    """The ``min(k, m)`` largest entries of each row of ``scores [n, m]``, largest first, ties to
-    the lower position: ``(scores, positions)``, by the flat index's heaps (no full sort)."""
+    """Return the ``min(k, m)`` largest entries of each row of ``scores [n, m]``.
+
+    Largest first, ties to the lower position: ``(scores, positions)``, by the flat index's
+    heaps (no full sort).
+    """
     s = np.ascontiguousarray(scores, dtype=np.float32)
     kk = min(k, s.shape[1])
     keys, pos = init_topk(s.shape[0], kk)

@@ -77,6 +77,7 @@ class Index(ABC):
     # -- contract -----------------------------------------------------------------------------
     @property
     def is_trained(self) -> bool:
+        """Whether the index is ready for :meth:`add` (always, unless it learns from data)."""
         return True
 
     def train(self, x: Any) -> Index:
@@ -106,8 +107,10 @@ class Index(ABC):
         return self
 
     def search(self, queries: Any, k: int, **params: Any) -> tuple[np.ndarray, np.ndarray]:
-        """The ``min(k, len(self))`` best vectors per query: (distances, ids), best first,
-        ``-1``-padded where an approximate index finds fewer."""
+        """Return the ``min(k, len(self))`` best vectors per query: (distances, ids).
+
+        Best first, ``-1``-padded where an approximate index finds fewer.
+        """
         if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
             raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
         q = as_float_matrix(queries, "queries", dim=self.dim, allow_empty=True, allow_1d=True)
@@ -120,15 +123,17 @@ class Index(ABC):
         return dist.astype(np.float32, copy=False), ids.astype(np.int64, copy=False)
 
     def __len__(self) -> int:
+        """Return the number of stored vectors."""
         return len(self._ids)
 
     @property
     def ids(self) -> np.ndarray:
+        """The int64 ids of the stored vectors, in storage order."""
         return self._ids
 
     @abstractmethod
     def describe(self) -> str:
-        """The factory string of this index."""
+        """Return the factory string of this index."""
 
     def _check_params(self, params: dict[str, Any]) -> None:
         """Refuse search parameters this index does not take (before any search work)."""
@@ -195,6 +200,7 @@ class Index(ABC):
         return index
 
     def __repr__(self) -> str:
+        """Show the class, spec, dimension, metric and size."""
         return (
             f"{type(self).__name__}({self.describe()!r}, dim={self.dim}, "
             f"metric={self.metric!r}, n={len(self)})"

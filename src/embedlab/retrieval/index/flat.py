@@ -88,10 +88,12 @@ class FlatIndex(Index):
         self._sqnorms = np.zeros(0, dtype=np.float32)
 
     def describe(self) -> str:
+        """Return the factory string of this index (``"Flat"``, ``"SQ8"`` ...)."""
         return _TOKENS[self.codes]
 
     @property
     def is_trained(self) -> bool:
+        """Whether the index is ready for :meth:`add` (int8 codes need :meth:`train` first)."""
         return self.codes != "int8" or self._quantizer is not None
 
     @property
@@ -202,7 +204,7 @@ class FlatIndex(Index):
         return out, pos
 
     def reconstruct(self, positions: Any) -> np.ndarray:
-        """The stored vectors (decoded codes) at ``positions`` (not ids)."""
+        """Return the stored vectors (decoded codes) at ``positions`` (not ids)."""
         p = np.asarray(positions, dtype=np.int64)
         if p.size and (p.min() < 0 or p.max() >= len(self._data)):
             raise InvalidInputError(f"positions must lie in [0, {len(self._data)}).")

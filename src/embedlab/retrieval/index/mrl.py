@@ -66,13 +66,14 @@ class MatryoshkaIndex(Index):
         self.inner = make_index(index, self.truncate_dim, metric)
 
     def describe(self) -> str:
-        """The canonical spec, ``"MRL<D>,<inner>"`` (``"MRL<D>"`` over ``Flat``)."""
+        """Return the canonical spec, ``"MRL<D>,<inner>"`` (``"MRL<D>"`` over ``Flat``)."""
         from embedlab.retrieval.spec import parse_spec
 
         return parse_spec(f"MRL{self.truncate_dim},{self.inner.describe()}").describe()
 
     @property
     def is_trained(self) -> bool:
+        """Whether the inner index is trained."""
         return self.inner.is_trained
 
     @property
