@@ -123,6 +123,11 @@ class Index(ABC):
         return len(self._ids)
 
     @property
+    def code_size_bytes(self) -> int | None:
+        """Bytes per stored vector (``None`` where the backend does not say)."""
+        return None
+
+    @property
     def ids(self) -> np.ndarray:
         return self._ids
 
