@@ -99,11 +99,6 @@ def test_eval_retrieval_json(beir, tmp_path, extra):
     [
         (["eval", "retrieval", "--dataset", "nope"], 1, "Unknown retrieval dataset 'nope'"),
         (
-            ["eval", "retrieval", "--dataset", "x", "--compression", "int4"],
-            1,
-            "FAISS cannot build 'int4'",
-        ),
-        (
             ["eval", "retrieval", "--dataset", "x", "--compression", "MRL0"],
             1,
             "Bad token 'MRL0' in spec 'MRL0': MRL<D> needs an integer D >= 1. Valid: Flat, SQ8",
@@ -117,6 +112,17 @@ def test_errors_are_one_line(args, code, message, tmp_path, monkeypatch):
     res = run(*args)
     assert res.exit_code == code
     assert message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_a_spec_faiss_refuses_is_refused_before_encoding(beir, tmp_path):
+    cache = tmp_path / "cache"
+    res = run(
+        "eval", "retrieval", "--dataset", str(beir), "--cache-dir", str(cache),
+        "--compression", "int4",
+    )  # fmt: skip
+    assert res.exit_code == 1
+    assert "FAISS cannot build 'int4'" in res.stderr.strip().splitlines()[-1]
+    assert not cache.exists() or not any(cache.iterdir())  # nothing was encoded
 
 
 def test_tokens_and_muvera_encode(beir, tmp_path):

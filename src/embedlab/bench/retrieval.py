@@ -65,8 +65,9 @@ def evaluate_dense_retrieval(
     split : str, default="test"
         The qrels split.
     compression : str or None, default=None
-        An index spec (:mod:`embedlab.retrieval.spec`); ``None`` is exact float32. Checked
-        (against the encoder's dimension) before anything is read or encoded.
+        An index spec (:mod:`embedlab.retrieval.spec`); ``None`` is exact float32. Parsed
+        before anything is read, built once for the encoder's dimension before anything is
+        encoded (FAISS refuses what it cannot build only then).
     rescore : int or None, default=None
         Re-rank this many candidates by exact float32 scores.
     max_seq_length : int, default=256
@@ -92,11 +93,12 @@ def evaluate_dense_retrieval(
     from embedlab.eval.retrieval import RetrievalEvaluation, dense_retrieval_run
     from embedlab.retrieval.spec import make_index, parse_spec
 
+    if compression is not None:
+        parse_spec(compression)  # a malformed spec, before anything is read
+    ds = load_beir(dataset, split=split)
     enc = _encoder(encoder, max_seq_length, batch_size, cache_dir)
     if compression is not None:
-        parse_spec(compression)  # a malformed spec, before anything is loaded
-        make_index(compression, enc.dim)  # one FAISS refuses or a dimension it cannot take
-    ds = load_beir(dataset, split=split)
+        make_index(compression, enc.dim)  # what FAISS refuses, before anything is encoded
     docs = enc.encode(ds.documents())
     queries = enc.encode(ds.queries)
     run = dense_retrieval_run(

@@ -248,14 +248,13 @@ def eval_retrieval(
     from embedlab.datasets._beir import retrieval_dataset_path
     from embedlab.text._cache import default_cache_dir
 
-    cache = None if no_cache else (cache_dir or default_cache_dir())
-    common = dict(
-        encoder=encoder,
-        split=split,
-        max_seq_length=max_seq_length,
-        batch_size=batch_size,
-        cache_dir=cache,
-    )
+    common: dict[str, Any] = {
+        "encoder": encoder,
+        "split": split,
+        "max_seq_length": max_seq_length,
+        "batch_size": batch_size,
+        "cache_dir": None if no_cache else (cache_dir or default_cache_dir()),
+    }
     if multivector or muvera:
         if compression is not None or rescore is not None:
             raise InvalidInputError("--multivector does not combine with --compression/--rescore.")

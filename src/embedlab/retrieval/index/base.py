@@ -127,6 +127,11 @@ class Index(ABC):
         return len(self._ids)
 
     @property
+    def code_size_bytes(self) -> int | None:
+        """Bytes per stored vector (``None`` where the backend does not say)."""
+        return None
+
+    @property
     def ids(self) -> np.ndarray:
         """The int64 ids of the stored vectors, in storage order."""
         return self._ids

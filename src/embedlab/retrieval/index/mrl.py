@@ -79,7 +79,7 @@ class MatryoshkaIndex(Index):
     @property
     def code_size_bytes(self) -> int | None:
         """Bytes per stored vector in the inner index."""
-        return getattr(self.inner, "code_size_bytes", None)
+        return self.inner.code_size_bytes
 
     def _truncate(self, x: np.ndarray) -> np.ndarray:
         return unit_rows(x, self.truncate_dim)
