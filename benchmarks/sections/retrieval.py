@@ -74,8 +74,8 @@ def scifact_quality() -> dict:
     from embedlab.datasets import load_beir
     from embedlab.eval.retrieval import RetrievalEvaluation, dense_retrieval_run
     from embedlab.retrieval.bm25 import BM25
-    from embedlab.retrieval.compression import make_compressor
     from embedlab.retrieval.matryoshka import adaptive_search, funnel_search
+    from embedlab.retrieval.spec import make_index
     from embedlab.text import SentenceEncoder
 
     ds = load_beir("scifact")
@@ -114,8 +114,7 @@ def scifact_quality() -> dict:
         elapsed = time.perf_counter() - t0
         size = 4 * docs.shape[1]
         if comp is not None:
-            c = make_compressor(comp).fit(docs)
-            size = c.code_size_bytes
+            size = make_index(comp, docs.shape[1]).code_size_bytes  # the old names are aliases
         rows[label] = {**ev(run), "bytes_per_vector": size, "index_and_search_s": elapsed}
     t0 = time.perf_counter()
     bm = BM25().fit(ds.documents())
