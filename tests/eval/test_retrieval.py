@@ -130,3 +130,20 @@ def test_dense_run_takes_chains_and_caps_k(rng):
     assert chain == dense_retrieval_run(q, x, ids, qids, k=10)
     wide = dense_retrieval_run(q, x, ids, qids, k=10**9)
     assert all(len(v) == 300 and len(set(v)) == 300 for v in wide.values())
+
+
+def test_a_short_rescore_keeps_the_compressed_tail(rng):
+    """Issue 25 #11: --rescore R < k re-ranks the first R candidates exactly and keeps
+    candidates R+1..k in the compressed order, so @k metrics are computed on k documents."""
+    x = rng.normal(size=(200, 16)).astype(np.float32)
+    q = rng.normal(size=(5, 16)).astype(np.float32)
+    ids, qids = [f"d{i}" for i in range(200)], [f"q{j}" for j in range(5)]
+    plain = dense_retrieval_run(q, x, ids, qids, k=50, compression="BFlat")
+    short = dense_retrieval_run(q, x, ids, qids, k=50, compression="BFlat", rescore=20)
+    exact = dense_retrieval_run(q, x, ids, qids, k=200)
+    for qid in qids:
+        assert len(short[qid]) == 50
+        assert short[qid][20:] == plain[qid][20:]  # the tail in compressed order
+        assert sorted(short[qid][:20]) == sorted(plain[qid][:20])  # the same shortlist ...
+        rank = {d: i for i, d in enumerate(exact[qid])}
+        assert [rank[d] for d in short[qid][:20]] == sorted(rank[d] for d in plain[qid][:20])

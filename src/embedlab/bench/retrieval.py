@@ -28,7 +28,12 @@ import numpy as np
 from embedlab.bench._base import BenchTask
 from embedlab.exceptions import InvalidInputError
 
-__all__ = ["RetrievalBench", "evaluate_dense_retrieval", "evaluate_multivector_retrieval"]
+__all__ = [
+    "RetrievalBench",
+    "evaluate_dense_retrieval",
+    "evaluate_multivector_retrieval",
+    "write_trec_run",
+]
 
 #: the cut-offs every result reports
 K_VALUES = (10, 100)
@@ -42,6 +47,50 @@ def _encoder(encoder: str, max_seq_length: int, batch_size: int, cache_dir: Any)
     )
 
 
+def write_trec_run(
+    run: dict[Any, list[Any]], path: str | Path, *, tag: str = "embedlab", overwrite: bool = False
+) -> Path:
+    """Write a ranked run in the TREC format trec_eval reads.
+
+    One line per retrieved document, ``qid Q0 docid rank score tag``, best first; the score is
+    ``k - rank + 1`` (strictly decreasing, so trec_eval's sort by score keeps our order).
+
+    Parameters
+    ----------
+    run : dict of query id to list of document ids
+        Each query's documents, best first.
+    path : path-like
+        The output file (written atomically).
+    tag : str, default="embedlab"
+        The run's name (no whitespace).
+    overwrite : bool, default=False
+        Replace an existing file.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = write_trec_run({"q1": ["d3", "d1"]}, pathlib.Path(tempfile.mkdtemp()) / "r.trec")
+    >>> print(out.read_text(), end="")
+    q1 Q0 d3 1 2 embedlab
+    q1 Q0 d1 2 1 embedlab
+    """
+    from embedlab.utils.fileio import atomic_path
+
+    if not tag or any(c.isspace() for c in tag):
+        raise InvalidInputError(f"A TREC run tag has no whitespace; got {tag!r}.")
+    with atomic_path(path, overwrite=overwrite) as tmp, open(tmp, "w", encoding="utf-8") as fh:
+        for qid, docs in run.items():
+            n = len(docs)
+            for rank, doc in enumerate(docs, start=1):
+                fh.write(f"{qid} Q0 {doc} {rank} {n - rank + 1} {tag}\n")
+    return Path(path)
+
+
 def evaluate_dense_retrieval(
     dataset: str | Path,
     *,
@@ -53,6 +102,7 @@ def evaluate_dense_retrieval(
     batch_size: int = 64,
     cache_dir: str | Path | None = None,
     k: int = 100,
+    run_out: str | Path | None = None,
 ) -> dict[str, float]:
     """Dense retrieval on a BEIR data set, one configuration.
 
@@ -78,6 +128,8 @@ def evaluate_dense_retrieval(
         Cache of the encodings (``None``: no cache).
     k : int, default=100
         Documents retrieved per query.
+    run_out : path or None, default=None
+        Also write the run in TREC format (:func:`write_trec_run`); the file must not exist.
 
     Returns
     -------
@@ -104,6 +156,8 @@ def evaluate_dense_retrieval(
     run = dense_retrieval_run(
         queries, docs, ds.corpus_ids, ds.query_ids, k=k, compression=compression, rescore=rescore
     )
+    if run_out is not None:
+        write_trec_run(run, run_out, tag=f"embedlab-{compression or 'Flat'}")
     return RetrievalEvaluation(ds.qrels, k_values=K_VALUES)(run)
 
 
@@ -119,6 +173,7 @@ def evaluate_multivector_retrieval(
     batch_size: int = 64,
     cache_dir: str | Path | None = None,
     k: int = 100,
+    run_out: str | Path | None = None,
 ) -> dict[str, float]:
     """Multi-vector retrieval on a BEIR data set: exact MaxSim, or MUVERA then MaxSim.
 
@@ -146,6 +201,8 @@ def evaluate_multivector_retrieval(
         Cache of the encodings.
     k : int, default=100
         Documents retrieved per query.
+    run_out : path or None, default=None
+        Also write the run in TREC format (:func:`write_trec_run`).
 
     Returns
     -------
@@ -157,17 +214,26 @@ def evaluate_multivector_retrieval(
     from embedlab.retrieval.muvera import MuveraFDE, MuveraRetriever, chamfer_search
 
     enc = _encoder(encoder, max_seq_length, batch_size, cache_dir)
+    fde = None
+    if muvera is not None:  # every parameter checked before the (long) token encoding
+        r, k_sim, dp = muvera
+        fde = MuveraFDE(num_repetitions=r, num_simhash=k_sim, projection_dim=dp, random_state=seed)
+        fde.fit(enc.token_dim)
+        if not isinstance(candidates, int) or candidates < 1:
+            raise InvalidInputError(f"'candidates' must be an int >= 1; got {candidates!r}.")
     ds = load_beir(dataset, split=split)
     docs = enc.encode_tokens(ds.documents())
     queries = enc.encode_tokens(ds.queries)
-    if muvera is not None:
-        r, k_sim, dp = muvera
-        fde = MuveraFDE(num_repetitions=r, num_simhash=k_sim, projection_dim=dp, random_state=seed)
+    if fde is not None:
         _, pos = MuveraRetriever(fde, candidates=candidates).fit(docs).search(queries, k)
     else:
         _, pos = chamfer_search(queries, docs, k)
     ids = np.asarray(ds.corpus_ids, dtype=object)
     run = {q: list(ids[p[p >= 0]]) for q, p in zip(ds.query_ids, pos, strict=True)}
+    if run_out is not None:
+        write_trec_run(
+            run, run_out, tag="embedlab-muvera" if fde is not None else "embedlab-maxsim"
+        )
     return RetrievalEvaluation(ds.qrels, k_values=K_VALUES)(run)
 
 

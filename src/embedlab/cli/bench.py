@@ -96,3 +96,42 @@ def bench_reproduce(
     width = max(len(k) for k, _ in rows)
     for key, value in rows:
         typer.echo(f"{key:<{width}}  {value}")
+
+
+@app.command("retrieval")
+@guard
+def bench_retrieval(
+    dataset: Annotated[
+        str, typer.Option("--dataset", help="BEIR data set under $EMBEDLAB_DATA/retrieval.")
+    ] = "scifact",
+    configs: Annotated[
+        str | None,
+        typer.Option(
+            "--configs",
+            help="Comma-separated SPEC[+RESCORE] rows, e.g. Flat,SQ8,BFlat+40 "
+            "(default: the benchmark's nine rows).",
+        ),
+    ] = None,
+    cache_dir: Annotated[
+        Path | None, typer.Option("--cache-dir", help="Encoding cache ($EMBEDLAB_CACHE).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Dense retrieval with every compression configuration: nDCG@10, Recall@100, bytes.
+
+    Example: embedlab bench retrieval --dataset scifact --configs Flat,SQ8,BFlat+40
+    """
+    from embedlab.registry import BENCH_TASKS
+    from embedlab.text._cache import default_cache_dir
+
+    rows = None
+    if configs is not None:
+        rows = []
+        for item in (c.strip() for c in configs.split(",") if c.strip()):
+            spec, _, depth = item.partition("+")
+            if depth and not depth.isdigit():
+                raise typer.BadParameter(f"{item!r}: RESCORE is a number.", param_hint="--configs")
+            rows.append((None if spec == "Flat" else spec, int(depth) if depth else None))
+    task = BENCH_TASKS.make("retrieval")
+    res = task.run(dataset=dataset, configs=rows, cache_dir=cache_dir or default_cache_dir())
+    typer.echo(json.dumps(res) if as_json else task.markdown(res))

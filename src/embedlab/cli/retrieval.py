@@ -70,6 +70,10 @@ def text_encode(
     from embedlab.utils.fileio import check_output_path
 
     check_output_path(output, overwrite=overwrite)
+    if tokens and output.suffix != ".npz":  # every output check before any text is read
+        raise InvalidInputError(f"--tokens writes a .npz file; got {output.name!r}.")
+    if not tokens:
+        EmbeddingSet.check_path(output)
     ids, texts = read_texts(corpus)
     if not texts:
         raise InvalidInputError(f"{corpus.name} holds no text.")
@@ -85,8 +89,6 @@ def text_encode(
     if tokens:
         from embedlab.io import MultiVector
 
-        if output.suffix != ".npz":
-            raise InvalidInputError(f"--tokens writes a .npz file; got {output.name!r}.")
         mv = enc.encode_tokens(texts)
         MultiVector(mv.vectors, mv.offsets, id_array).save(output, overwrite=overwrite)
         typer.echo(f"{len(mv):,} texts, {len(mv.vectors):,} token vectors to {output}", err=True)
@@ -95,16 +97,7 @@ def text_encode(
     es = EmbeddingSet(
         ids=id_array,
         vectors=vectors,
-        metadata={
-            "method": "sentence-encoder",
-            "parameters": {
-                "model": model,
-                "max_seq_length": max_seq_length,
-                "normalize": normalize,
-                "truncate_dim": truncate_dim,
-            },
-            "source": str(corpus),
-        },
+        metadata={**enc.metadata(), "source": str(corpus)},
     )
     es.save(output, overwrite=overwrite)
     typer.echo(f"{len(es):,} texts encoded ({es.dim} dimensions) to {output}", err=True)
@@ -233,6 +226,15 @@ def eval_retrieval(
         int, typer.Option("--candidates", min=1, help="FDE candidates re-ranked by MaxSim.")
     ] = 100,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the MUVERA matrices.")] = 0,
+    run_out: Annotated[
+        Path | None,
+        typer.Option(
+            "--run-out",
+            help="Also write the run in TREC format (qid Q0 docid rank score tag), for "
+            "trec_eval / pytrec_eval.",
+        ),
+    ] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --run-out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Dense retrieval on a BEIR data set: nDCG@10, Recall@100, MRR@10, MAP (pytrec_eval
@@ -247,7 +249,14 @@ def eval_retrieval(
     from embedlab.bench.retrieval import evaluate_dense_retrieval, evaluate_multivector_retrieval
     from embedlab.datasets._beir import retrieval_dataset_path
     from embedlab.text._cache import default_cache_dir
+    from embedlab.utils.fileio import check_output_path
 
+    if rescore is not None and compression is None:
+        raise typer.BadParameter(
+            "re-ranks a compressed shortlist; give --compression too.", param_hint="--rescore"
+        )
+    if run_out is not None:
+        check_output_path(run_out, overwrite=overwrite)
     common: dict[str, Any] = {
         "encoder": encoder,
         "split": split,
@@ -260,13 +269,15 @@ def eval_retrieval(
             raise InvalidInputError("--multivector does not combine with --compression/--rescore.")
         fde = _parse_muvera(muvera) if muvera else None
         res = evaluate_multivector_retrieval(
-            dataset, muvera=fde, candidates=candidates, seed=seed, **common
+            dataset, muvera=fde, candidates=candidates, seed=seed, run_out=run_out, **common
         )
         label = f"MUVERA {muvera}, {candidates} candidates" if muvera else "MaxSim"
         name = retrieval_dataset_path(dataset).name
         _print_scores(res, as_json, f"Retrieval: {encoder} tokens on {name} ({split}, {label})")
         return
-    res = evaluate_dense_retrieval(dataset, compression=compression, rescore=rescore, **common)
+    res = evaluate_dense_retrieval(
+        dataset, compression=compression, rescore=rescore, run_out=run_out, **common
+    )
     label = compression or "float32"
     if rescore:
         label += f", rescore {rescore}"

@@ -147,8 +147,9 @@ def dense_retrieval_run(
         or any FAISS factory string. The old names ``int8``, ``binary``, ``pq:M`` and
         ``mrl:D`` are aliases of ``SQ8``, ``BFlat``, ``PQM`` and ``MRLD``.
     rescore : int or None, default=None
-        Take ``rescore`` candidates from the compressed index and re-rank them by exact float32
-        scores; the run then holds ``min(k, rescore)`` documents per query.
+        Re-rank the compressed index's first ``rescore`` candidates by exact float32 scores;
+        candidates ``rescore + 1 .. k`` follow in the compressed order, so the run always holds
+        ``k`` documents and metrics at every cut-off up to ``k`` stay meaningful.
     metric : {"cosine", "ip", "l2"}, default="cosine"
 
     Returns
@@ -174,11 +175,13 @@ def dense_retrieval_run(
         raise InvalidInputError(f"'k' must be an int >= 1; got {k!r}.")
     if rescore is not None and (not isinstance(rescore, int) or rescore < 1):
         raise InvalidInputError(f"'rescore' must be an int >= 1; got {rescore!r}.")
-    depth = rescore if rescore is not None else k
+    depth = max(k, rescore) if rescore is not None else k
     index = make_index(compression or "Flat", x.shape[1], metric)
     index.train(x).add(x)
     _, pos = index.search(q, depth)
     if rescore is not None:
-        _, pos = exact_rescore(q, pos, x, min(k, rescore), metric=metric)
+        head, tail = pos[:, :rescore], pos[:, rescore:k]
+        _, head = exact_rescore(q, head, x, min(k, head.shape[1]), metric=metric)
+        pos = np.hstack([head, tail]) if tail.shape[1] else head
     docs = np.asarray(list(doc_ids), dtype=object)
     return {qid: [docs[p] for p in row if p >= 0] for qid, row in zip(query_ids, pos, strict=True)}

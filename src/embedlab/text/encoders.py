@@ -24,6 +24,8 @@ import json
 import logging
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +36,7 @@ from embedlab.io import MultiVector
 from embedlab.utils.fileio import save_npz
 from embedlab.utils.linalg import unit_rows as truncate
 from embedlab.utils.optional import import_optional
-from embedlab.utils.progress import progress
+from embedlab.utils.progress import progress, progress_enabled
 
 __all__ = ["MODELS", "SentenceEncoder", "model_path"]
 
@@ -133,7 +135,8 @@ class SentenceEncoder:
         st_module = import_optional(
             "sentence_transformers", "text", "Sentence encoders", package="sentence-transformers"
         )
-        st = st_module.SentenceTransformer(str(path), device=self.device, local_files_only=True)
+        with _transformers_bars(progress_enabled(1, 1)):  # "Loading weights" obeys -q / no TTY
+            st = st_module.SentenceTransformer(str(path), device=self.device, local_files_only=True)
         if self.max_seq_length is not None:
             if not isinstance(self.max_seq_length, int) or self.max_seq_length < 1:
                 raise InvalidInputError(
@@ -148,6 +151,28 @@ class SentenceEncoder:
         self._st = st
         self._path = path
         return st
+
+    def metadata(self) -> dict[str, Any]:
+        """Return the provenance an embedding file of this encoder records.
+
+        The settings as used (the model's own ``max_seq_length`` when none was given), the
+        model folder and the embedlab version.
+        """
+        from embedlab._version import __version__
+
+        st = self._load()
+        return {
+            "method": "sentence-encoder",
+            "parameters": {
+                "model": self.model,
+                "max_seq_length": int(st.max_seq_length),
+                "normalize": self.normalize,
+                "truncate_dim": self.truncate_dim,
+                "dim": self.dim,
+            },
+            "model_path": str(self._path),
+            "embedlab_version": __version__,
+        }
 
     @property
     def dim(self) -> int:
@@ -265,3 +290,21 @@ class SentenceEncoder:
 def _save_npz(path: Path, **arrays: np.ndarray) -> None:
     """Write a cache entry atomically (a concurrent writer of the same key may win)."""
     save_npz(path, arrays, overwrite=True)
+
+
+@contextmanager
+def _transformers_bars(show: bool) -> Iterator[None]:
+    """Turn transformers' own progress bars off while loading, unless ours would show."""
+    try:
+        from transformers.utils import logging as hf_logging
+    except ImportError:  # pragma: no cover - sentence-transformers always brings transformers
+        yield
+        return
+    was = hf_logging.is_progress_bar_enabled()
+    if not show:
+        hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        if was and not show:
+            hf_logging.enable_progress_bar()
