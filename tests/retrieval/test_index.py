@@ -304,3 +304,16 @@ def test_faiss_indexes_load_in_a_new_process(spec, tmp_path, rng):
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == index.describe()
     np.testing.assert_array_equal(np.load(tmp_path / "ids.npy"), index.search(q, 5)[1])
+
+
+@pytest.mark.parametrize("spec", ["faiss:Flat", "Flat", "faiss:SQ8"])
+def test_exact_ties_go_to_the_lower_position(spec):
+    """Issue 25 #20: FAISS returns exact ties in heap order (the higher id first); the contract
+    is the lower position first, as the NumPy indexes do."""
+    pytest.importorskip("faiss")
+    x = np.ones((6, 4), np.float32)
+    x[3] = 0.5
+    index = make_index(spec, 4, "ip").train(x).add(x, ids=np.arange(6) * 10)
+    dist, ids = index.search(np.ones((3, 4), np.float32), 6)
+    assert ids.tolist() == [[0, 10, 20, 40, 50, 30]] * 3
+    assert (np.diff(dist, axis=1) <= 0).all()

@@ -132,9 +132,14 @@ class FaissIndex(Index):
             dist, pos = self._index.search(qq, k, params=sp)
         dist = np.asarray(dist, dtype=np.float32)
         pos = np.asarray(pos, dtype=np.int64)
-        big = -_FLT_MAX if (self.metric != "l2" and not self.binary) else _FLT_MAX
-        dist[pos < 0] = big
-        return dist, pos
+        similarity = self.metric != "l2" and not self.binary
+        dist[pos < 0] = -_FLT_MAX if similarity else _FLT_MAX
+        # FAISS leaves exact ties in heap order (often the higher id first); the contract is
+        # best first, ties to the lower position, padding last
+        order = np.lexsort(
+            (np.where(pos < 0, np.iinfo(np.int64).max, pos), -dist if similarity else dist)
+        )
+        return np.take_along_axis(dist, order, axis=1), np.take_along_axis(pos, order, axis=1)
 
     def _state(self) -> dict[str, np.ndarray]:
         faiss = import_faiss()
