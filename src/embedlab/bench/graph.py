@@ -296,8 +296,14 @@ class GraphBench(BenchTask):
         methods: Sequence[str] = KNOWN_METHODS,
         tasks: Sequence[str] = TASKS,
         seeds: int = 3,
+        **unknown: Any,
     ) -> dict[str, Any]:
-        """Run the grid of :func:`run_graph_bench` (same parameters)."""
+        """Run the grid of :func:`run_graph_bench` (same parameters; no others)."""
+        if unknown:
+            raise InvalidInputError(
+                f"GraphBench.run got unknown options {sorted(unknown)}; it takes datasets, "
+                "methods, tasks and seeds."
+            )
         return run_graph_bench(datasets, methods, tasks, seeds=seeds)
 
     def markdown(self, results: dict[str, Any]) -> str:

@@ -237,9 +237,10 @@ def eval_retrieval(
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --run-out.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """Dense retrieval on a BEIR data set: nDCG@10, Recall@100, MRR@10, MAP (pytrec_eval
-    semantics), documents as title + " " + text, cosine similarity.
+    """Evaluate dense retrieval on a BEIR data set: nDCG@10, Recall@100, MRR@10, MAP.
 
+    Metrics with pytrec_eval's semantics; documents are title + " " + text, cosine similarity.
+    --rescore R re-ranks the first R candidates of --compression with float32 vectors.
     With --multivector: every token vector (unit length, special tokens kept) and brute-force
     MaxSim; adding --muvera R,k_sim,d_proj searches MUVERA encodings for --candidates documents
     and re-ranks them by exact MaxSim.

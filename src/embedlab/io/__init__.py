@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING
 from embedlab.utils._lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
-    from embedlab.io import MultiVector
     from embedlab.io._edgelist import EdgeTable, read_edge_table
     from embedlab.io._embedding_set import EmbeddingSet
     from embedlab.io._graph import Graph
+    from embedlab.io._multivector import MultiVector
 
 __all__ = ["EdgeTable", "EmbeddingSet", "Graph", "MultiVector", "read_edge_table"]
 

@@ -13,6 +13,8 @@ benchmark). ``quick``: 60,000 examples of a smaller stream (3,000 users, 600 liv
 
 from __future__ import annotations
 
+from typing import Any
+
 from embedlab.bench._base import Reproduction, ReproductionResult
 from embedlab.bench.references import PAPERS
 from embedlab.bench.reproduce._common import check_seeds, result
@@ -47,7 +49,9 @@ class MonolithReproduction(Reproduction):
             expire = 400
         ours, ref = [], []
         for seed in range(seeds):
-            kw = dict(occurrence_threshold=2, expire_after=expire, sync_interval=10, seed=seed)
+            kw: dict[str, Any] = dict(
+                occurrence_threshold=2, expire_after=expire, sync_interval=10, seed=seed
+            )
             coll = run_stream(stream, table="collisionless", **kw)
             hashed = run_stream(stream, table="hash", memory_bytes=coll["peak_memory_bytes"], **kw)
             ours.append(coll[self.metric])

@@ -10,6 +10,8 @@ in the same run. ``quick``: the first 40,000 ratings of the stream.
 
 from __future__ import annotations
 
+from typing import Any
+
 from embedlab.bench._base import Reproduction, ReproductionResult
 from embedlab.bench.references import PAPERS
 from embedlab.bench.reproduce._common import check_seeds, result
@@ -41,7 +43,9 @@ class UnifiedEmbeddingReproduction(Reproduction):
             stream = stream.slice(0, min(QUICK_EXAMPLES, len(stream)))
         ours, ref = [], []
         for seed in range(seeds):
-            kw = dict(model="deepfm", seed=seed, sync_interval=0, memory_fraction=0.1)
+            kw: dict[str, Any] = dict(
+                model="deepfm", seed=seed, sync_interval=0, memory_fraction=0.1
+            )
             ours.append(run_stream(stream, table="unified", **kw)[self.metric])
             ref.append(run_stream(stream, table="hash", **kw)[self.metric])
         return result(
