@@ -31,23 +31,13 @@ orbit_adjacency(Graph.from_scipy(a))
 """
 
 
-def simple_graph(graph) -> tuple[np.ndarray, np.ndarray]:
-    """Undirected, unweighted, loop-free CSR with sorted rows (what graphlets are defined on)."""
-    a = graph.adjacency().astype(bool)
-    a = (a + a.T).tocsr()
-    a.setdiag(False)
-    a.eliminate_zeros()
-    a.sort_indices()
-    return a.indptr.astype(np.int64), a.indices.astype(np.int32)
-
-
 def orbits_vs_gradco(names: list[str], tmp: Path) -> dict:
     """All 28 orbit adjacencies: time and exact equality, embedlab vs gradco (C++)."""
     import scipy.sparse as sp
 
     from embedlab.datasets import erdos_renyi, load_graph
     from embedlab.graph import Graph
-    from embedlab.graph.orbits import MATRICES, orbit_adjacency
+    from embedlab.graph.orbits import MATRICES, orbit_adjacency, simple_graph
 
     orbit_adjacency(Graph.from_edges([0, 1, 2], [1, 2, 0]))  # compile
     out = {}

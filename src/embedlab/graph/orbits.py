@@ -54,6 +54,7 @@ __all__ = [
     "ORBIT_MULTIPLICITY",
     "orbit_adjacency",
     "orbit_counts",
+    "simple_graph",
 ]
 
 logger = logging.getLogger(__name__)
@@ -423,8 +424,11 @@ def _keep(indptr: np.ndarray, vals: np.ndarray, top_k: int, threshold: float) ->
     return keep
 
 
-def _simple_graph(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
-    """Undirected, unweighted, loop-free CSR with sorted rows (what graphlets are defined on)."""
+def simple_graph(graph: Graph) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(indptr, indices)`` of the graph graphlets are defined on.
+
+    Undirected, unweighted, loop-free, rows sorted (int64 pointers, int32 columns).
+    """
     a = graph.adjacency().astype(bool)
     a = (a + a.T).tocsr()
     a.setdiag(False)
@@ -589,7 +593,7 @@ def orbit_adjacency(
     four = any(max(key[1:]) >= 4 for key in primary)
     two_keys = [key for key in _TWO_HOP_KEYS if key in primary]
     g = Graph.from_any(graph)
-    indptr, indices = _simple_graph(g)
+    indptr, indices = simple_graph(g)
     n = len(indptr) - 1
     threads = resolve_n_jobs(n_jobs)
     out: dict[tuple[int, int, int], sp.csr_array] = {}
