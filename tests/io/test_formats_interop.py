@@ -117,3 +117,30 @@ def test_na_and_null_are_ids(tmp_path):
     path.write_text("NA 2\n2 null\nnull NA\n")
     g = Graph.from_edgelist(path)
     assert sorted(g.node_ids.tolist()) == ["2", "NA", "null"] and g.n_edges == 3
+
+
+@pytest.mark.parametrize("kind", ["pickled", "npy"])
+def test_wrong_index_files_are_named_as_such(tmp_path, kind):
+    from embedlab.retrieval.index import load_index
+
+    path = tmp_path / "x.idx"
+    with open(path, "wb") as fh:
+        if kind == "pickled":
+            np.savez(fh, meta=np.array([_Boom()], dtype=object))
+        else:
+            np.save(fh, np.ones(3))
+    with pytest.raises(InvalidInputError, match="is not an embedlab index file") as err:
+        load_index(str(path))
+    assert "allow_pickle" not in str(err.value)
+
+
+def test_transformers_bars_follow_ours():
+    hf_logging = pytest.importorskip("transformers.utils.logging")
+    from embedlab.text.encoders import _transformers_bars
+
+    hf_logging.enable_progress_bar()
+    with _transformers_bars(False):
+        assert not hf_logging.is_progress_bar_enabled()
+    assert hf_logging.is_progress_bar_enabled()
+    with _transformers_bars(True):
+        assert hf_logging.is_progress_bar_enabled()

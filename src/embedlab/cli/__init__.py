@@ -51,9 +51,12 @@ class _LazyGroup(TyperGroup):
         if cmd_name not in GROUPS:
             return None
         module, attribute, _ = GROUPS[cmd_name]
-        command = typer.main.get_command(
-            getattr(importlib.import_module(f"embedlab.cli.{module}"), attribute)
-        )
+        try:
+            group = getattr(importlib.import_module(f"embedlab.cli.{module}"), attribute)
+        except KeyboardInterrupt:  # Ctrl-C while the group's imports run: one line, no trace
+            typer.echo("error: interrupted.", err=True)
+            raise typer.Exit(130) from None
+        command = typer.main.get_command(group)
         command.name = cmd_name
         return command
 

