@@ -30,7 +30,7 @@ The family registries:
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from embedlab.exceptions import InvalidInputError
@@ -49,7 +49,22 @@ __all__ = [
     "TABLES",
     "Registry",
     "normalize_name",
+    "unknown_name",
 ]
+
+
+def unknown_name(
+    kind: str, name: object, choices: Iterable[str], *, hint: str = ""
+) -> InvalidInputError:
+    """Build the one "unknown name" error of embedlab (returned, for ``raise``).
+
+    Examples
+    --------
+    >>> str(unknown_name("operator", "max", ["dot", "l2"]))
+    "Unknown operator 'max'; choose one of: dot, l2."
+    """
+    listed = ", ".join(choices) or "none"
+    return InvalidInputError(f"Unknown {kind} {name!r}; choose one of: {listed}{hint}.")
 
 
 def normalize_name(name: str) -> str:
@@ -124,9 +139,7 @@ class Registry:
 
     def unknown(self, name: object) -> InvalidInputError:
         """Build the one "unknown name" error of this registry (returned, for ``raise``)."""
-        return InvalidInputError(
-            f"Unknown {self.kind} {name!r}; choose one of: {', '.join(self.names())}."
-        )
+        return unknown_name(self.kind, name, self.names())
 
     def get(self, name: str) -> Any:
         """Return the component registered under ``name`` (case, ``_`` and ``-`` do not matter)."""

@@ -177,7 +177,7 @@ def test_datasets_list_json():
         (
             ["embed", "fastrp", "nosuchdataset", "-o", "{tmp}/o.parquet"],
             1,
-            "error: Unknown dataset 'nosuchdataset'; available: karate",
+            "error: Unknown dataset 'nosuchdataset'; choose one of: karate",
         ),
         (
             ["embed", "fastrp", "{tmp}/bad.txt", "-o", "{tmp}/o.parquet"],

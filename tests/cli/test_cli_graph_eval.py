@@ -177,6 +177,6 @@ def test_bench_graph_reports_planned_methods(tmp_path, monkeypatch, sbm_files):
     ]:
         assert min(fast[task]["metrics"][key]) > max(rnd[task]["metrics"][key])
     bad = runner.invoke(app, ["bench", "graph", "--datasets", "sbm", "--methods", "nope"])
-    assert bad.exit_code == 1 and "Unknown method(s) nope" in bad.stderr
+    assert bad.exit_code == 1 and "Unknown bench method 'nope'; choose one of:" in bad.stderr
     again = runner.invoke(app, ["bench", "graph", "--datasets", "sbm", "-o", str(out)])
     assert again.exit_code == 1 and "already exists" in again.stderr

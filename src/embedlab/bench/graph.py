@@ -27,6 +27,7 @@ import numpy as np
 from embedlab.base import BaseEmbedder
 from embedlab.bench._base import BenchTask
 from embedlab.exceptions import InvalidInputError
+from embedlab.registry import unknown_name
 from embedlab.utils.validation import Interval, resolve_seed
 
 __all__ = [
@@ -179,20 +180,16 @@ def run_graph_bench(
     >>> run_graph_bench(["cora"], ["nope"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    embedlab.exceptions.InvalidInputError: Unknown method(s) nope; choose from fastrp, ...
+    embedlab.exceptions.InvalidInputError: Unknown bench method 'nope'; choose one of: fastrp, ...
     """
     from embedlab.datasets import graph_dataset
 
-    unknown = [m for m in methods if m not in KNOWN_METHODS]
-    if unknown:
-        raise InvalidInputError(
-            f"Unknown method(s) {', '.join(unknown)}; choose from {', '.join(KNOWN_METHODS)}."
-        )
-    bad_tasks = [t for t in tasks if t not in TASKS]
-    if bad_tasks:
-        raise InvalidInputError(
-            f"Unknown task(s) {', '.join(bad_tasks)}; choose from {', '.join(TASKS)}."
-        )
+    for m in methods:
+        if m not in KNOWN_METHODS:
+            raise unknown_name("bench method", m, KNOWN_METHODS)
+    for t in tasks:
+        if t not in TASKS:
+            raise unknown_name("bench task", t, TASKS)
     if seeds < 1:
         raise InvalidInputError(f"'seeds' must be >= 1; got {seeds}.")
     for ds in datasets:

@@ -19,6 +19,7 @@ from typing import Any
 
 from embedlab.datasets._graphs import data_home
 from embedlab.exceptions import InvalidInputError
+from embedlab.registry import unknown_name
 from embedlab.utils.fileio import first_file
 
 __all__ = ["BeirDataset", "list_retrieval_datasets", "load_beir", "retrieval_dataset_path"]
@@ -87,9 +88,8 @@ def retrieval_dataset_path(name_or_path: str | Path) -> Path:
                 "queries.jsonl(.gz) and qrels/<split>.tsv."
             )
         return p
-    names = ", ".join(list_retrieval_datasets()) or "none"
     hint = "" if home else " (set EMBEDLAB_DATA to the datasets folder)"
-    raise InvalidInputError(f"Unknown retrieval dataset {key!r}; available: {names}{hint}.")
+    raise unknown_name("retrieval dataset", key, list_retrieval_datasets(), hint=hint)
 
 
 def _open_text(path: Path) -> io.TextIOBase:

@@ -13,6 +13,7 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.io._graph import Graph, _factorize
+from embedlab.registry import unknown_name
 
 __all__ = [
     "GraphDataset",
@@ -121,9 +122,8 @@ def graph_dataset(name_or_path: str | Path) -> GraphDataset:
         raise InvalidInputError(
             f"The folder {key!r} holds no edges file ({', '.join(_EDGE_FILES)})."
         )
-    names = ", ".join(d.name for d in list_graph_datasets())
     hint = "" if data_home() else " (set EMBEDLAB_DATA to the datasets folder for more)"
-    raise InvalidInputError(f"Unknown dataset {key!r}; available: {names}{hint}.")
+    raise unknown_name("dataset", key, [d.name for d in list_graph_datasets()], hint=hint)
 
 
 def load_graph(

@@ -39,6 +39,7 @@ from embedlab.base import clone
 from embedlab.eval.metrics import average_precision, roc_auc
 from embedlab.exceptions import InvalidInputError
 from embedlab.io._graph import Graph, csr_rows
+from embedlab.registry import unknown_name
 from embedlab.utils.validation import check_random_state, resolve_seed
 
 __all__ = ["OPERATORS", "EdgeSplit", "LinkPrediction", "edge_scores", "split_edges"]
@@ -167,7 +168,7 @@ def edge_scores(x: np.ndarray, pairs: np.ndarray, operator: str) -> np.ndarray:
         return np.abs(a - b)
     if operator == "l2":
         return (a - b) ** 2
-    raise InvalidInputError(f"Unknown operator {operator!r}; choose from {', '.join(OPERATORS)}.")
+    raise unknown_name("operator", operator, OPERATORS)
 
 
 class LinkPrediction:
