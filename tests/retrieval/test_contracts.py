@@ -46,7 +46,7 @@ def test_index_contract(check, spec):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("spec", ["PQ32", "faiss:IVF256,PQ32"])
+@pytest.mark.parametrize("spec", ["PQ32"])
 def test_polysemous_pq_recall(spec):
     check_index_exact_or_recall(spec)
 

@@ -31,7 +31,7 @@ def read_texts(path: str | Path) -> tuple[list[Any], list[str]]:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "q.txt"
-    >>> _ = p.write_text("first text\\nsecond text\\n")
+    >>> _ = p.write_text("first text\nsecond text\n")
     >>> read_texts(p)
     ([0, 1], ['first text', 'second text'])
     """
