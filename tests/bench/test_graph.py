@@ -33,5 +33,7 @@ def test_markdown_means_and_stds() -> None:
 
 
 def test_unknown_method() -> None:
-    with pytest.raises(InvalidInputError, match=r"Unknown bench method 'nope'; choose one of: fastrp"):
+    with pytest.raises(
+        InvalidInputError, match=r"Unknown bench method 'nope'; choose one of: fastrp"
+    ):
         GraphBench().run(datasets=["cora"], methods=["nope"])

@@ -60,7 +60,8 @@ def test_folder_path_and_extra_folders(data_dir, tmp_path, monkeypatch):
 def test_unknown_dataset_and_bad_folder(tmp_path, monkeypatch):
     monkeypatch.delenv("EMBEDLAB_DATA", raising=False)
     with pytest.raises(
-        InvalidInputError, match=r"Unknown dataset 'nope'; choose one of: karate \(set EMBEDLAB_DATA"
+        InvalidInputError,
+        match=r"Unknown dataset 'nope'; choose one of: karate \(set EMBEDLAB_DATA",
     ):
         graph_dataset("nope")
     with pytest.raises(InvalidInputError, match="holds no edges file"):
