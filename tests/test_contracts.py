@@ -146,7 +146,7 @@ def test_registered_components_pass_their_suite(registry, name, check):
 
 def test_meta_test_flags_a_registry_without_suite():
     things = Registry("thing")
-    things.register("graph", "embedlab.graph._graph:Graph")
+    things.register("graph", "embedlab.io._graph:Graph")
     assert missing_suites({"THINGS": things, "EMPTY": Registry("none")}, SUITES) == ["THINGS"]
     assert missing_suites({"THINGS": things}, {"THINGS": embedder_checks}) == []
 
