@@ -317,3 +317,25 @@ def test_exact_ties_go_to_the_lower_position(spec):
     dist, ids = index.search(np.ones((3, 4), np.float32), 6)
     assert ids.tolist() == [[0, 10, 20, 40, 50, 30]] * 3
     assert (np.diff(dist, axis=1) <= 0).all()
+
+
+@pytest.mark.parametrize("spec", ["Flat", "SQ8"])
+@pytest.mark.parametrize("metric", ["ip", "cosine", "l2"])
+def test_results_do_not_depend_on_the_batch(spec, metric):
+    """Issue 25 #20: equal vectors came back in an order that depended on the query batch size
+    (BLAS rounds a dot product differently with the block shape; int8 has a direct path for a few
+    queries). Scores and order are now computed per pair: the same bytes for any batch."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(60, 24)).astype(np.float32)
+    x = np.concatenate([base, base[::3], base[1::5]])  # many exact duplicates, spread apart
+    q = rng.normal(size=(200, 24)).astype(np.float32)
+    index = make_index(spec, 24, metric).train(x).add(x)
+    full_d, full_i = index.search(q, 12)
+    for size in (1, 3, 15, 16, 64, 199):
+        d = np.concatenate([index.search(q[s : s + size], 12)[0] for s in range(0, 200, size)])
+        i = np.concatenate([index.search(q[s : s + size], 12)[1] for s in range(0, 200, size)])
+        assert d.tobytes() == full_d.tobytes() and i.tobytes() == full_i.tobytes(), size
+    dup = np.flatnonzero((x == x[0]).all(axis=1))  # row 0 and its copy
+    assert len(dup) == 2
+    row = index.search(x[:1], len(x))[1][0].tolist()
+    assert row.index(dup[0]) < row.index(dup[1])  # exact ties: the lower position first

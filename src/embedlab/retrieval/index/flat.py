@@ -42,6 +42,9 @@ __all__ = ["FlatIndex"]
 
 #: codes -> spec token, the inverse of the grammar's table
 _TOKENS = {codes: token for token, codes in NUMPY_CODES.items()}
+#: extra shortlist entries re-scored exactly, so that ties at position k are decided exactly
+_TIE_SLACK = 8
+
 _FLT_MAX = np.finfo(np.float32).max
 
 
@@ -143,7 +146,8 @@ class FlatIndex(Index):
         if self.codes == "binary":
             return self._search_binary(q, k)
         q = self._prepare(q)
-        keys, pos = init_topk(len(q), k)
+        wide = min(k + _TIE_SLACK, len(self._data)) if len(self._data) else k
+        keys, pos = init_topk(len(q), wide)
         workers = resolve_n_jobs(None)
         if len(q) >= 64 and workers > 1:
             # one query slice per core, each with single-threaded BLAS and its own merges: no
@@ -159,15 +163,47 @@ class FlatIndex(Index):
         else:
             self._scan(q, keys, pos, parallel=True)
         finish_topk(keys, pos)
-        empty = pos < 0
-        if self.metric == "l2":
-            keys += (q * q).sum(axis=1, keepdims=True)
-            np.maximum(keys, 0.0, out=keys)
-            keys[empty] = _FLT_MAX
-        else:
-            np.negative(keys, out=keys)
-            keys[empty] = -_FLT_MAX
-        return keys, pos
+        return self._exact_order(q, pos, k)
+
+    def _exact_order(self, q: np.ndarray, pos: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Re-score the shortlist in float64, one (query, vector) pair at a time, and keep k.
+
+        BLAS rounds the same dot product differently with the shape of the query block (and
+        int8 has a direct path for a few queries), so equal vectors could come back in an order
+        that depends on the batch size. The returned scores and their order are computed here
+        independently of the batch: float64 sums of each pair, ties to the lower position. The
+        shortlist holds ``_TIE_SLACK`` extra candidates, so ties straddling position ``k`` are
+        decided here too. Cost: ``(k + slack) * d`` multiply-adds per query.
+        """
+        n_q, wide = pos.shape
+        dist = np.empty((n_q, k), dtype=np.float32)
+        out = np.empty((n_q, k), dtype=np.int64)
+        step = max(1, (1 << 22) // max(wide * self.dim, 1))  # ~32 MB of float64 at a time
+        worst = np.iinfo(np.int64).max
+        for a in range(0, n_q, step):
+            b = min(a + step, n_q)
+            p = pos[a:b]
+            valid = p >= 0
+            rows = self.reconstruct(np.where(valid, p, 0).ravel()).astype(np.float64)
+            rows = rows.reshape(b - a, wide, self.dim)
+            qq = q[a:b].astype(np.float64)[:, None, :]
+            if self.metric == "l2":
+                key = ((rows - qq) ** 2).sum(axis=2)
+            else:
+                key = -(rows * qq).sum(axis=2)
+            key[~valid] = np.inf
+            order = np.lexsort((np.where(valid, p, worst), key))[:, :k]
+            out[a:b] = np.take_along_axis(p, order, axis=1)
+            best = np.take_along_axis(key, order, axis=1)
+            empty = out[a:b] < 0
+            if self.metric == "l2":
+                d = best.astype(np.float32)
+                d[empty] = _FLT_MAX
+            else:
+                d = (-best).astype(np.float32)
+                d[empty] = -_FLT_MAX
+            dist[a:b] = d
+        return dist, out
 
     def _scan(self, q: np.ndarray, keys: np.ndarray, pos: np.ndarray, *, parallel: bool) -> None:
         """Merge every stored block into the running top-k of ``q`` (rows of ``keys``/``pos``)."""
