@@ -141,24 +141,65 @@ def evaluate_dense_retrieval(
     >>> evaluate_dense_retrieval("scifact", compression="BFlat", rescore=40)  # doctest: +SKIP
     {'ndcg@10': 0.62..., ...}
     """
+    _, ((res, run),) = _dense_runs(
+        dataset,
+        [(compression, rescore)],
+        encoder=encoder,
+        split=split,
+        max_seq_length=max_seq_length,
+        batch_size=batch_size,
+        cache_dir=cache_dir,
+        k=k,
+    )
+    if run_out is not None:
+        write_trec_run(run, run_out, tag=f"embedlab-{compression or 'Flat'}")
+    return res
+
+
+def _dense_runs(
+    dataset: str | Path,
+    configs: Sequence[tuple[str | None, int | None]],
+    *,
+    encoder: str,
+    split: str,
+    max_seq_length: int,
+    batch_size: int,
+    cache_dir: str | Path | None,
+    k: int,
+) -> tuple[int, list[tuple[dict[str, float], dict[Any, list[Any]]]]]:
+    """Return the vector dimension and (metrics, run) of every (compression, rescore) config.
+
+    Every spec is checked before anything is read or encoded; the data set is read and
+    encoded once for all configs.
+    """
     from embedlab.datasets import load_beir
     from embedlab.eval.retrieval import RetrievalEvaluation, dense_retrieval_run
     from embedlab.retrieval.spec import make_index, parse_spec
 
-    if compression is not None:
-        parse_spec(compression)  # a malformed spec, before anything is read
+    for compression, _ in configs:
+        if compression is not None:
+            parse_spec(compression)  # a malformed spec, before anything is read
     ds = load_beir(dataset, split=split)
     enc = _encoder(encoder, max_seq_length, batch_size, cache_dir)
-    if compression is not None:
-        make_index(compression, enc.dim)  # what FAISS refuses, before anything is encoded
+    for compression, _ in configs:
+        if compression is not None:
+            make_index(compression, enc.dim)  # what FAISS refuses, before anything is encoded
     docs = enc.encode(ds.documents())
     queries = enc.encode(ds.queries)
-    run = dense_retrieval_run(
-        queries, docs, ds.corpus_ids, ds.query_ids, k=k, compression=compression, rescore=rescore
-    )
-    if run_out is not None:
-        write_trec_run(run, run_out, tag=f"embedlab-{compression or 'Flat'}")
-    return RetrievalEvaluation(ds.qrels, k_values=K_VALUES)(run)
+    ev = RetrievalEvaluation(ds.qrels, k_values=K_VALUES)
+    out = []
+    for compression, rescore in configs:
+        run = dense_retrieval_run(
+            queries,
+            docs,
+            ds.corpus_ids,
+            ds.query_ids,
+            k=k,
+            compression=compression,
+            rescore=rescore,
+        )
+        out.append((ev(run), run))
+    return docs.shape[1], out
 
 
 def evaluate_multivector_retrieval(
@@ -276,17 +317,25 @@ class RetrievalBench(BenchTask):
         configs: Sequence[tuple[str | None, int | None]] | None = None,
         **options: Any,
     ) -> dict[str, Any]:
-        """Evaluate every configuration (encodings cached between them with ``cache_dir``)."""
+        """Evaluate every configuration; the data set is read and encoded once for all."""
         from embedlab.retrieval.spec import make_index
 
-        rows: dict[str, Any] = {}
-        dim = _encoder(options.get("encoder", "minilm"), 256, 64, None).dim
-        for compression, rescore in self.CONFIGS if configs is None else configs:
+        configs = list(self.CONFIGS if configs is None else configs)
+        for _, rescore in configs:
             if rescore is not None and (not isinstance(rescore, int) or rescore < 1):
                 raise InvalidInputError(f"a rescore depth is an int >= 1; got {rescore!r}.")
-            res = evaluate_dense_retrieval(
-                dataset, compression=compression, rescore=rescore, **options
-            )
+        settings = {
+            "encoder": "minilm",
+            "split": "test",
+            "max_seq_length": 256,
+            "batch_size": 64,
+            "cache_dir": None,
+            "k": 100,
+            **options,
+        }
+        dim, results = _dense_runs(dataset, configs, **settings)
+        rows: dict[str, Any] = {}
+        for (compression, rescore), (res, _) in zip(configs, results, strict=True):
             size = make_index(compression or "Flat", dim).code_size_bytes
             label = (compression or "float32") + (f" + rescore {rescore}" if rescore else "")
             rows[label] = {**res, "bytes_per_vector": size}

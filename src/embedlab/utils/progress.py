@@ -85,10 +85,9 @@ class _Lines:
         elapsed = _clock() - self.start
         share = self.done / self.total if self.total else 1.0
         left = f", ~{_duration(elapsed * (1 - share) / share)} left" if 0 < share < 1 else ""
-        extra = "".join(f", {v}" for v in self.fields.values() if v)
         return (
             f"{self.description}: {_count(self.done)}/{_count(self.total)} "
-            f"({100 * share:.0f}%), {_duration(elapsed)} elapsed{left}{extra}"
+            f"({100 * share:.0f}%), {_duration(elapsed)} elapsed{left}{self._extra()}"
         )
 
     def update(self, n: float, fields: dict[str, Any]) -> None:
@@ -102,11 +101,13 @@ class _Lines:
     def finish(self) -> None:
         if not self.written:
             return
-        extra = "".join(f", {v}" for v in self.fields.values() if v)
         self._write(
             f"{self.description}: {_count(self.done)}/{_count(self.total)} done in "
-            f"{_duration(_clock() - self.start)}{extra}"
+            f"{_duration(_clock() - self.start)}{self._extra()}"
         )
+
+    def _extra(self) -> str:
+        return "".join(f", {v}" for v in self.fields.values() if v)
 
 
 def _count(x: float) -> str:

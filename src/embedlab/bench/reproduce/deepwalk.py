@@ -17,7 +17,12 @@ import numpy as np
 from embedlab.bench._base import Reproduction, ReproductionResult
 from embedlab.bench.references import PAPERS
 from embedlab.bench.reproduce._common import check_seeds, result
-from embedlab.bench.reproduce._walks import FULL, QUICK, blogcatalog_classifier
+from embedlab.bench.reproduce._walks import (
+    FULL,
+    QUICK,
+    blogcatalog_classifier,
+    load_blogcatalog,
+)
 
 __all__ = ["DeepWalkReproduction", "spectral_embedding"]
 
@@ -81,9 +86,10 @@ class DeepWalkReproduction(Reproduction):
 
         seeds = check_seeds(seeds)
         params = QUICK if quick else FULL
+        graph, labels = load_blogcatalog()
         ours, ref = [], []
         for seed in range(seeds):
-            graph, ev = blogcatalog_classifier(seed, quick)
+            ev = blogcatalog_classifier(labels, seed, quick)
             model = EMBEDDERS.make("deepwalk", random_state=seed, **params).fit(graph)
             ours.append(ev(model)[self.metric])
             spectral = spectral_embedding(graph, params["n_components"], seed=seed)

@@ -12,7 +12,12 @@ from __future__ import annotations
 from embedlab.bench._base import Reproduction, ReproductionResult
 from embedlab.bench.references import PAPERS, reference
 from embedlab.bench.reproduce._common import check_seeds, result
-from embedlab.bench.reproduce._walks import FULL, QUICK, blogcatalog_classifier
+from embedlab.bench.reproduce._walks import (
+    FULL,
+    QUICK,
+    blogcatalog_classifier,
+    load_blogcatalog,
+)
 
 __all__ = ["Node2VecReproduction"]
 
@@ -34,9 +39,10 @@ class Node2VecReproduction(Reproduction):
 
         seeds = check_seeds(seeds)
         params = QUICK if quick else FULL
+        graph, labels = load_blogcatalog()
         ours, ref = [], []
         for seed in range(seeds):
-            graph, ev = blogcatalog_classifier(seed, quick)
+            ev = blogcatalog_classifier(labels, seed, quick)
             n2v = EMBEDDERS.make("node2vec", p=0.25, q=0.25, random_state=seed, **params)
             ours.append(ev(n2v.fit(graph))[self.metric])
             dw = EMBEDDERS.make("deepwalk", random_state=seed, **params)
