@@ -9,11 +9,13 @@ from __future__ import annotations
 
 __all__ = [
     "DimensionWarning",
+    "ConflictError",
     "EmbedlabError",
     "EmbedlabWarning",
     "InvalidInputError",
     "MissingExtraError",
     "NotFittedError",
+    "NotFoundError",
     "OutputExistsError",
 ]
 
@@ -32,6 +34,14 @@ class NotFittedError(EmbedlabError, AttributeError):
 
 class MissingExtraError(EmbedlabError, ImportError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+
+class NotFoundError(EmbedlabError, LookupError):
+    """A named thing (a collection, a version, a tag) does not exist; HTTP 404."""
+
+
+class ConflictError(EmbedlabError):
+    """A named thing exists already, or a write conflicts with another; HTTP 409."""
 
 
 class OutputExistsError(EmbedlabError, FileExistsError):

@@ -250,6 +250,38 @@ class FlatIndex(Index):
             raise NotFittedError("The index is not trained.")
         return self._quantizer.inverse_transform(self._data[p])
 
+    def subset(self, positions: Any) -> FlatIndex:
+        """An index over the stored vectors at ``positions`` (their codes copied, not re-encoded).
+
+        Searching it gives the scores and order that an index built from those vectors alone
+        gives (cosine rows are already unit length, int8 codes keep this index's calibration);
+        its ids are this index's ids at ``positions``. Cost: a copy of ``len(positions)`` codes.
+
+        Parameters
+        ----------
+        positions : array-like of int
+            Row positions (not ids), each in ``[0, len(self))``.
+
+        Returns
+        -------
+        FlatIndex
+
+        Examples
+        --------
+        >>> index = FlatIndex(2).add(np.eye(2, dtype="float32"), ids=[10, 11])
+        >>> index.subset([1]).search(np.ones((1, 2), "float32"), k=2)
+        (array([[1.]], dtype=float32), array([[11]]))
+        """
+        p = np.asarray(positions, dtype=np.int64).reshape(-1)
+        if p.size and (p.min() < 0 or p.max() >= len(self._data)):
+            raise InvalidInputError(f"positions must lie in [0, {len(self._data)}).")
+        out = FlatIndex(self.dim, self.metric, codes=self.codes, block_size=self.block_size)
+        out._quantizer = self._quantizer
+        out._data = self._data[p]
+        out._sqnorms = self._sqnorms[p]
+        out._ids = self._ids[p]
+        return out
+
     def _state(self) -> dict[str, np.ndarray]:
         state = {"data": self._data, "sqnorms": self._sqnorms}
         if self.codes == "int8" and self._quantizer is not None:
