@@ -37,6 +37,8 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "muvera": ("retrieval", "muvera_app", "MUVERA fixed-dimensional encodings of multi-vectors."),
     "bench": ("bench", "app", "Comparison tables (graph, tables, stream) and paper reproductions."),
     "datasets": ("datasets", "app", "Data sets: bundled and under $EMBEDLAB_DATA."),
+    "store": ("store", "store_app", "Collections of embeddings on LanceDB."),
+    "serve": ("store", "serve_app", "Serve a store over HTTP (Qdrant-style API)."),
     "demo": ("demo", "app", "Embed bundled and synthetic graphs with FastRP and score them."),
 }
 

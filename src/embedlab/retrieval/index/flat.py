@@ -46,6 +46,8 @@ _TOKENS = {codes: token for token, codes in NUMPY_CODES.items()}
 _TIE_SLACK = 8
 
 _FLT_MAX = np.finfo(np.float32).max
+#: queries x vectors up to which a search is one BLAS product and a partition (few queries)
+_FEW = 1 << 22
 
 
 class FlatIndex(Index):
@@ -147,6 +149,8 @@ class FlatIndex(Index):
             return self._search_binary(q, k)
         q = self._prepare(q)
         wide = min(k + _TIE_SLACK, len(self._data)) if len(self._data) else k
+        if self.codes == "float32" and len(self._data) and len(q) * len(self._data) <= _FEW:
+            return self._exact_order(q, self._shortlist_few(q, wide), k)
         keys, pos = init_topk(len(q), wide)
         workers = resolve_n_jobs(None)
         if len(q) >= 64 and workers > 1:
@@ -164,6 +168,26 @@ class FlatIndex(Index):
             self._scan(q, keys, pos, parallel=True)
         finish_topk(keys, pos)
         return self._exact_order(q, pos, k)
+
+    def _shortlist_few(self, q: np.ndarray, wide: int) -> np.ndarray:
+        """The ``wide`` best positions of each of a few queries: one BLAS product, a partition.
+
+        The heaps' selection (smaller key, then the lower position) without their per-block
+        merges, which dominate when there are only a few queries: a single query against
+        100k x 384 vectors is one memory-bound ``sgemv``. Memory: ``n_queries * n`` floats.
+        """
+        scores = q @ self._data.T
+        key = self._sqnorms[None, :] - 2 * scores if self.metric == "l2" else -scores
+        n = key.shape[1]
+        if wide >= n:
+            return np.tile(np.arange(n, dtype=np.int64), (len(q), 1))
+        thr = np.partition(key, wide - 1, axis=1)[:, wide - 1 : wide]
+        out = np.empty((len(q), wide), dtype=np.int64)
+        for i in range(len(q)):
+            better = np.flatnonzero(key[i] < thr[i])
+            tied = np.flatnonzero(key[i] == thr[i])[: wide - len(better)]
+            out[i] = np.concatenate([better, tied])
+        return out
 
     def _exact_order(self, q: np.ndarray, pos: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Re-score the shortlist in float64, one (query, vector) pair at a time, and keep k.
