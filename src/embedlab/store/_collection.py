@@ -64,6 +64,8 @@ ANN_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_HNSW_PQ", "IVF_FLAT", "IVF_SQ")
 MAX_LIMIT = 10_000
 MODES = ("auto", "exact", "ann")
 _IN_CHUNK = 4096
+#: filters whose matching rows are kept per cached version
+_FILTER_CACHE = 64
 
 
 @dataclass
@@ -104,6 +106,15 @@ class _Snapshot:
         self.order = np.argsort(ids, kind="stable")
         self.sorted_ids = ids[self.order]
         self.extra: dict[str, Any] = {}
+
+    def lookup(self, ids: np.ndarray) -> np.ndarray | None:
+        """Positions aligned with ``ids``, or None when one is unknown."""
+        if len(self.sorted_ids) == 0:
+            return None
+        pos = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
+        if not (self.sorted_ids[pos] == ids).all():
+            return None
+        return self.order[pos].astype(np.int64)
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Positions of the given ids (unknown ids dropped)."""
@@ -236,6 +247,23 @@ class Collection:
             tab = handle.search().where(where).select(columns).limit(len(part)).to_arrow()
             for row in tab.to_pylist():
                 out[row["id"]] = row
+        return out
+
+    def _rows_for(
+        self, handle: Any, version: int, ids: np.ndarray, columns: list[str]
+    ) -> dict[Any, dict[str, Any]]:
+        """:meth:`_rows`, by row offset when the version's vectors are in memory (no scan)."""
+        with self._cache_lock:
+            snap = self._snapshots.get(version)
+        if snap is None:
+            return self._rows(handle, ids, columns)
+        pos = snap.lookup(ids)
+        if pos is None:
+            return self._rows(handle, ids, columns)
+        tab = handle.take_offsets(np.unique(pos).tolist()).select(columns).to_arrow()
+        out = {row["id"]: row for row in tab.to_pylist()}
+        if len(out) != len(set(ids.tolist())) or any(i not in out for i in ids.tolist()):
+            return self._rows(handle, ids, columns)  # offsets and scan order disagreed: scan
         return out
 
     def _point(self, row: dict[str, Any], with_vectors: bool, cls: type = Point, **kw: Any) -> Any:
@@ -936,7 +964,7 @@ class Collection:
         cols = self._columns(with_vectors)
         for ids, scores in hits:
             ids, scores = ids[offset:], scores[offset:]
-            rows = self._rows(handle, ids, cols) if len(ids) else {}
+            rows = self._rows_for(handle, v, ids, cols) if len(ids) else {}
             points = []
             for i, s in zip(ids.tolist(), scores.tolist(), strict=True):
                 p = self._point(rows[i], with_vectors, ScoredPoint, score=float(s))
@@ -988,7 +1016,7 @@ class Collection:
             ]
         index = None if engine == "exact" else self._spec_index(version, handle, engine)
         snap = self._snapshot(version, handle)
-        allowed = None if sql is None else snap.positions(self._matching_ids(handle, sql))
+        allowed = None if sql is None else self._allowed(snap, handle, sql)
         if index is None and all(s is None for s in skips):  # one scan for the whole batch
             target = snap.index if allowed is None else snap.index.subset(allowed)
             if len(target) == 0:
@@ -1005,6 +1033,21 @@ class Collection:
                 keep = np.setdiff1d(base, skip_pos, assume_unique=True)
             results.append(self._search_one(snap, index, q, k, keep))
         return results
+
+    def _allowed(self, snap: _Snapshot, handle: Any, sql: str) -> np.ndarray:
+        """Sorted positions of the points matching ``sql`` (cached per version and filter)."""
+        key = "filter:" + sql
+        with self._cache_lock:
+            hit = snap.extra.get(key)
+        if hit is not None:
+            return hit
+        pos = snap.positions(self._matching_ids(handle, sql))
+        with self._cache_lock:
+            filters = [k for k in snap.extra if k.startswith("filter:")]
+            if len(filters) >= _FILTER_CACHE:
+                del snap.extra[filters[0]]
+            snap.extra[key] = pos
+        return pos
 
     def _search_one(
         self, snap: _Snapshot, index: Any, q: np.ndarray, k: int, keep: np.ndarray | None
