@@ -332,7 +332,7 @@ def embedlab_bench(x: np.ndarray, q: np.ndarray, truth: np.ndarray, tmp: Path) -
 
     try:
         out["rss_start_mib"] = proc_rss_mib(proc.pid)
-        exact = bodies({"exact": True})
+        exact = bodies({"mode": "exact"})
         out["rss_before_queries_mib"] = proc_rss_mib(proc.pid)
         log("serve: embedlab exact queries")
         out["exact"] = _query_load(
@@ -347,7 +347,7 @@ def embedlab_bench(x: np.ndarray, q: np.ndarray, truth: np.ndarray, tmp: Path) -
             raise RuntimeError(f"POST /collections/{name}/index: {r.status_code} {r.text[:500]}")
         out["index"] = {"body": EMBEDLAB_INDEX, "build_s": time.perf_counter() - t0}
         log(f"serve: embedlab index {EMBEDLAB_INDEX} built in {out['index']['build_s']:.1f} s")
-        ann = bodies({"exact": False, **EMBEDLAB_ANN})
+        ann = bodies({"mode": "ann", "params": EMBEDLAB_ANN})
         out["ann_params"] = EMBEDLAB_ANN
         log(f"serve: embedlab ANN queries {EMBEDLAB_ANN}")
         out["ann"] = _query_load(

@@ -176,7 +176,7 @@ class FlatIndex(Index):
         merges, which dominate when there are only a few queries: a single query against
         100k x 384 vectors is one memory-bound ``sgemv``. Memory: ``n_queries * n`` floats.
         """
-        scores = q @ self._data.T
+        scores = (self._data @ q.T).T  # [n, d] x [d, n_q]: gemv for one query
         key = self._sqnorms[None, :] - 2 * scores if self.metric == "l2" else -scores
         n = key.shape[1]
         if wide >= n:
