@@ -108,12 +108,15 @@ class _Limits:
         scope.setdefault("state", {})["t0"] = t0
         status_holder = {"status": 500}
         length = None
+        ctype = ""
         for key, value in scope.get("headers", []):
             if key == b"content-length":
                 try:
                     length = int(value)
                 except ValueError:
                     length = -1
+            elif key == b"content-type":
+                ctype = value.decode("latin-1").split(";")[0].strip().lower()
         if length is not None and (length < 0 or length > self.max_body_bytes):
             if length < 0:
                 await self._reply(send, 400, "Bad Content-Length header.", t0)
@@ -125,6 +128,16 @@ class _Limits:
                     t0,
                 )
             self.metrics.observe(scope, 413 if length >= 0 else 400, t0)
+            return
+        if ctype and not _accepted_type(ctype) and scope.get("method") in ("POST", "PUT", "PATCH"):
+            await self._reply(
+                send,
+                415,
+                f"Send application/json (or {ARROW_STREAM} to PUT /collections/{{name}}/points); "
+                f"got {ctype!r}.",
+                t0,
+            )
+            self.metrics.observe(scope, 415, t0)
             return
         if self.in_flight >= self.max_concurrency:
             await self._reply(
@@ -138,17 +151,32 @@ class _Limits:
             return
         seen = 0
         limit = self.max_body_bytes
+        too_big = False  # a body without Content-Length (chunked) ran past the cap
+        replied = False
 
         async def counted_receive() -> Any:
-            nonlocal seen
+            nonlocal seen, too_big
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > limit:
+                    too_big = True
                     raise ApiError(413, f"The body exceeds {limit} bytes.")
             return message
 
+        async def reply_too_big() -> None:
+            nonlocal replied
+            replied = True
+            status_holder["status"] = 413
+            await self._reply(send, 413, f"The body exceeds {limit} bytes.", t0)
+
         async def tracked_send(message: Any) -> None:
+            # whatever the framework made of the error raised while reading the body (FastAPI
+            # turns it into a 400 for a parsed body), the client gets the 413
+            if too_big:
+                if message["type"] == "http.response.start" and not replied:
+                    await reply_too_big()
+                return
             if message["type"] == "http.response.start":
                 status_holder["status"] = message["status"]
             await send(message)
@@ -157,10 +185,22 @@ class _Limits:
         self.metrics.in_flight.set(self.in_flight)
         try:
             await self.app(scope, counted_receive, tracked_send)
+        except Exception:
+            if not too_big:
+                raise
+            if not replied:
+                await reply_too_big()
         finally:
             self.in_flight -= 1
             self.metrics.in_flight.set(self.in_flight)
             self.metrics.observe(scope, status_holder["status"], t0)
+
+
+def _accepted_type(ctype: str) -> bool:
+    """Whether a request body of this media type is read (JSON, or Arrow for upserts)."""
+    return ctype in ("application/json", ARROW_STREAM) or (
+        ctype.startswith("application/") and ctype.endswith("+json")
+    )
 
 
 class _Metrics:
@@ -719,7 +759,8 @@ def _as_set(v: Any, i: int) -> Any:
     if not v or not isinstance(v[0], list):
         raise InvalidInputError(f"points[{i}].vector must be a list of vectors (a vector set).")
     try:
-        return np.asarray(v, dtype=np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, refused later
+            return np.asarray(v, dtype=np.float32)
     except ValueError:
         raise InvalidInputError(
             f"points[{i}].vector: every vector of a set needs the same length."

@@ -203,6 +203,8 @@ class Collection:
                 f"'version' must be a version number or a tag; got {version!r}."
             )
         key = int(version) if not isinstance(version, str) else version
+        if isinstance(key, int) and not 0 <= key < 2**63:  # LanceDB takes only u64 versions
+            raise NotFoundError(f"Collection `{self.name}` has no version {version!r}.")
         with self._cache_lock:
             handle = self._handles.get(key)
             if handle is not None:
@@ -428,7 +430,8 @@ class Collection:
             raise InvalidInputError(f"'vector' must be a list of floats; got type {vec_col.type}.")
         if not (pa.types.is_floating(flat.type) or pa.types.is_integer(flat.type)):
             raise InvalidInputError(f"'vector' values must be floats; got type {flat.type}.")
-        x = np.asarray(flat.to_numpy(zero_copy_only=False), dtype=np.float32).reshape(n, width)
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, refused below
+            x = np.asarray(flat.to_numpy(zero_copy_only=False), dtype=np.float32).reshape(n, width)
         vectors = cfg.check_vectors(x, n)
         id_col = table.column("id").combine_chunks()
         if id_col.null_count:
@@ -586,30 +589,33 @@ class Collection:
     def optimize(self, *, prune: bool = True) -> dict[str, Any]:
         """Compact small files, fold new rows into the vector indexes, prune old versions.
 
-        With ``prune=True`` the files of versions older than the current one that no tag holds
-        are deleted: those versions can no longer be queried or restored.
+        With ``prune=True`` the files of versions older than the current one are deleted: those
+        versions can no longer be queried or restored. LanceDB refuses to prune while a tag
+        holds an old version, so a collection with tags is compacted only (``pruned`` false).
 
         Returns
         -------
         dict
-            ``files_before``, ``files_after``, ``version``.
+            ``files_before``, ``files_after``, ``version``, ``pruned``.
         """
         before = _count_files(self.store.path / f"{self.name}.lance")
         with self._lock.hold(), warnings.catch_warnings():
             # LanceDB warns that pruning to the latest version breaks concurrent writers of old
             # versions: embedlab's writers hold this collection's lock, and readers pin versions
             warnings.filterwarnings("ignore", "optimize", UserWarning)
+            # compaction commits a new version, so any tag then holds an old one
+            pruned = prune and not self._table.tags.list()
             retry_conflicts(
                 lambda: self._table.optimize(
-                    cleanup_older_than=timedelta(0) if prune else None,
-                    delete_unverified=prune,
+                    cleanup_older_than=timedelta(0) if pruned else None,
+                    delete_unverified=pruned,
                 )
             )
             version = self.version
         with self._cache_lock:
             self._handles.clear()
         after = _count_files(self.store.path / f"{self.name}.lance")
-        return {"files_before": before, "files_after": after, "version": version}
+        return {"files_before": before, "files_after": after, "version": version, "pruned": pruned}
 
     def create_index(
         self,
@@ -678,7 +684,9 @@ class Collection:
             kwargs.update(m=m, ef_construction=ef_construction)
         if num_sub_vectors is not None:
             kwargs["num_sub_vectors"] = num_sub_vectors
-        with self._lock.hold():
+        with self._lock.hold(), warnings.catch_warnings():
+            # LanceDB 0.40 deprecates these keyword arguments (for config objects) but takes them
+            warnings.filterwarnings("ignore", r"The create_index\(\) API", DeprecationWarning)
             try:
                 retry_conflicts(lambda: self._table.create_index(**kwargs))
             except (ValueError, RuntimeError, OSError) as exc:
@@ -832,7 +840,8 @@ class Collection:
                 f"{sorted(query)}."
             )
         try:
-            q = np.asarray(query, dtype=np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, refused below
+                q = np.asarray(query, dtype=np.float32)
         except (TypeError, ValueError):
             raise InvalidInputError("The query vector must be a list of numbers.") from None
         want_ndim = 2 if cfg.multivector else 1
