@@ -1,4 +1,4 @@
-"""A real uvicorn process on 127.0.0.1: 4 client processes upsert overlapping ids concurrently."""
+"""A real `embedlab serve` (uvicorn) on 127.0.0.1: 4 client processes upsert overlapping ids concurrently."""
 
 from __future__ import annotations
 
@@ -20,16 +20,6 @@ import embedlab  # noqa: E402
 
 SRC = str(Path(embedlab.__file__).resolve().parents[1])
 N_CLIENTS, SPAN, STEP, BATCH, DIM = 4, 6000, 2000, 200, 8
-
-SERVER = textwrap.dedent(
-    """
-    import sys
-    import uvicorn
-    from embedlab.serve import create_app
-    uvicorn.run(create_app(sys.argv[1]), host="127.0.0.1", port=int(sys.argv[2]),
-                log_level="warning")
-    """
-)
 
 # client k upserts ids [k * STEP, k * STEP + SPAN) in batches of BATCH, in a shuffled order, as
 # base64 vectors whose values name the writer (so the winner of each id is visible)
@@ -73,7 +63,16 @@ def server(tmp_path):
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     proc = subprocess.Popen(
-        [sys.executable, "-c", SERVER, str(tmp_path / "store"), str(port)],
+        [
+            sys.executable,
+            "-m",
+            "embedlab",
+            "serve",
+            "--store",
+            str(tmp_path / "store"),
+            "--port",
+            str(port),
+        ],  # fmt: skip
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
