@@ -8,8 +8,8 @@ catches ``ValueError`` keeps working.
 from __future__ import annotations
 
 __all__ = [
-    "DimensionWarning",
     "ConflictError",
+    "DimensionWarning",
     "EmbedlabError",
     "EmbedlabWarning",
     "InvalidInputError",

@@ -72,7 +72,7 @@ def server(tmp_path):
             str(tmp_path / "store"),
             "--port",
             str(port),
-        ],  # fmt: skip
+        ],
         env=_env(),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -170,7 +170,7 @@ class FlatIndex(Index):
         return self._exact_order(q, pos, k)
 
     def _shortlist_few(self, q: np.ndarray, wide: int) -> np.ndarray:
-        """The ``wide`` best positions of each of a few queries: one BLAS product, a partition.
+        """Return the ``wide`` best positions of each of a few queries (one product, a partition).
 
         The heaps' selection (smaller key, then the lower position) without their per-block
         merges, which dominate when there are only a few queries: a single query against
@@ -275,7 +275,7 @@ class FlatIndex(Index):
         return self._quantizer.inverse_transform(self._data[p])
 
     def subset(self, positions: Any) -> FlatIndex:
-        """An index over the stored vectors at ``positions`` (their codes copied, not re-encoded).
+        """Return an index over the stored vectors at ``positions`` (codes copied, not re-encoded).
 
         Searching it gives the scores and order that an index built from those vectors alone
         gives (cosine rows are already unit length, int8 codes keep this index's calibration);
