@@ -132,9 +132,7 @@ def test_offset_is_a_slice_of_the_deeper_search(
         np.testing.assert_array_equal(scores, ref_scores[j][offset:])
 
 
-def test_offset_past_the_end_and_limit_beyond_count(
-    exact: SimpleNamespace, as_arrays: Any
-) -> None:
+def test_offset_past_the_end_and_limit_beyond_count(exact: SimpleNamespace, as_arrays: Any) -> None:
     q = exact.queries[0]
     ids, scores = as_arrays(exact.col.query(q, limit=1000))
     ref_ids, ref_scores = _flat(exact, q, 1000)
@@ -174,9 +172,7 @@ def test_query_by_id_equals_the_stored_vector_minus_the_point(
             assert ids[0] == exact.ids[300]
             assert scores[0] == 0.0
         # with an offset and in a batch, the same slice
-        batch = exact.col.query_batch(
-            [{"id": exact.ids[row]}, exact.x[row]], limit=10, offset=5
-        )
+        batch = exact.col.query_batch([{"id": exact.ids[row]}, exact.x[row]], limit=10, offset=5)
         np.testing.assert_array_equal(as_arrays(batch[0])[0], exact.ids[pos[0][5:15]])
         full = as_arrays(exact.col.query(exact.x[row], limit=16))[0]
         assert list(as_arrays(batch[1])[0]) == list(full[5:15])
@@ -521,7 +517,7 @@ def test_undeclared_payload_round_trips_as_json(col: Any) -> None:
         "neg": -0.0,
         "t": True,
         "none": None,
-        "quote": "it's \"x\"",
+        "quote": 'it\'s "x"',
     }
     col.upsert([1], _vec([0, 0, 0, 0]), [{**extra, "label": "L", "ok": False}])
     (p,) = col.get([1])

@@ -40,7 +40,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -200,7 +200,7 @@ class Collection:
         handle = self.store._open_table(self.name)
         try:
             handle.checkout(key)
-        except (ValueError, RuntimeError, OSError) as exc:
+        except (ValueError, RuntimeError, OSError, TypeError, OverflowError) as exc:
             raise NotFoundError(
                 f"Collection `{self.name}` has no version {version!r} ({_short(exc)})."
             ) from None
@@ -558,8 +558,10 @@ class Collection:
     def optimize(self, *, prune: bool = True) -> dict[str, Any]:
         """Compact small files, fold new rows into the vector indexes, prune old versions.
 
-        With ``prune=True`` the files of versions older than the current one that no tag holds
-        are deleted: those versions can no longer be queried or restored.
+        With ``prune=True`` the files of versions older than the current one are deleted
+        (those versions can no longer be queried or restored), except that a tagged version
+        and every version after it are kept: LanceDB refuses to prune around a tag. With
+        ``prune=False`` no version is deleted.
 
         Returns
         -------
@@ -567,21 +569,42 @@ class Collection:
             ``files_before``, ``files_after``, ``version``.
         """
         before = _count_files(self.store.path / f"{self.name}.lance")
+
+        def run(older_than: timedelta) -> None:
+            retry_conflicts(
+                lambda: self._table.optimize(cleanup_older_than=older_than, delete_unverified=prune)
+            )
+
         with self._lock.hold(), warnings.catch_warnings():
             # LanceDB warns that pruning to the latest version breaks concurrent writers of old
             # versions: embedlab's writers hold this collection's lock, and readers pin versions
             warnings.filterwarnings("ignore", "optimize", UserWarning)
-            retry_conflicts(
-                lambda: self._table.optimize(
-                    cleanup_older_than=timedelta(0) if prune else None,
-                    delete_unverified=prune,
-                )
-            )
+            keep_all = timedelta(days=36500)  # LanceDB's default would prune after 7 days
+            try:
+                run(self._prune_age() if prune else keep_all)
+            except RuntimeError as exc:
+                if "tagged version" not in str(exc):
+                    raise
+                run(keep_all)  # a tag newer than the clock allowed for: compact only
             version = self.version
         with self._cache_lock:
             self._handles.clear()
         after = _count_files(self.store.path / f"{self.name}.lance")
         return {"files_before": before, "files_after": after, "version": version}
+
+    def _prune_age(self) -> timedelta:
+        """Return the age beyond which versions are pruned (0, or the oldest tagged one's)."""
+        current = self.version
+        tagged = [int(m["version"]) for m in self._table.tags.list().values()]
+        tagged = [v for v in tagged if v < current]
+        if not tagged:
+            return timedelta(0)
+        oldest = min(tagged)
+        stamp = next(
+            v["timestamp"] for v in self._table.list_versions() if int(v["version"]) == oldest
+        )
+        age = datetime.now(stamp.tzinfo) - stamp
+        return max(age, timedelta(0)) + timedelta(seconds=1)
 
     def create_index(
         self,
