@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, event, given, settings
 from hypothesis import strategies as st
 
 from embedlab.exceptions import InvalidInputError, NotFoundError
@@ -254,6 +254,8 @@ def test_filtered_query_equals_flat_index_on_the_numpy_mask(
 ) -> None:
     assume(ref._depth(flt) <= ref.MAX_DEPTH)
     mask = np.asarray([ref._ref_filter(flt, r) for r in filtered.rows])
+    matches = int(mask.sum())
+    event("no match" if not matches else "fewer than limit" if matches < limit else ">= limit")
     q = np.random.default_rng(seed).standard_normal(16).astype(np.float32)
     col = filtered.cols[metric]
     ids, scores = as_arrays(col.query(q, limit=limit, offset=offset, filter=flt))

@@ -61,6 +61,14 @@ __all__ = ["ANN_INDEX_TYPES", "MAX_LIMIT", "Collection", "Point", "ScoredPoint"]
 
 #: LanceDB vector index types a collection can build
 ANN_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_HNSW_PQ", "IVF_FLAT", "IVF_SQ")
+#: embedlab's index type -> LanceDB's index configuration class
+_LANCE_INDEX = {
+    "IVF_PQ": "IvfPq",
+    "IVF_HNSW_SQ": "HnswSq",
+    "IVF_HNSW_PQ": "HnswPq",
+    "IVF_FLAT": "IvfFlat",
+    "IVF_SQ": "IvfSq",
+}
 MAX_LIMIT = 10_000
 MODES = ("auto", "exact", "ann")
 _IN_CHUNK = 4096
@@ -660,22 +668,24 @@ class Collection:
                 f"A vector index needs at least max(256, num_partitions) points to train; "
                 f"collection `{self.name}` has {n}."
             )
-        kwargs: dict[str, Any] = {
-            "metric": LANCE_DISTANCE[self.config.metric],
-            "index_type": kind,
+        from lancedb import index as lance_index
+
+        # LanceDB's unified API (the metric/index_type keywords are deprecated and warn)
+        params: dict[str, Any] = {
+            "distance_type": LANCE_DISTANCE[self.config.metric],
             "num_partitions": parts,
             "sample_rate": sample_rate,
             "max_iterations": max_iterations,
-            "vector_column_name": "vector",
-            "replace": True,
         }
         if kind.startswith("IVF_HNSW"):
-            kwargs.update(m=m, ef_construction=ef_construction)
-        if num_sub_vectors is not None:
-            kwargs["num_sub_vectors"] = num_sub_vectors
+            params.update(m=m, ef_construction=ef_construction)
+        if kind.endswith("_PQ") and num_sub_vectors is not None:
+            params["num_sub_vectors"] = num_sub_vectors
+        config = getattr(lance_index, _LANCE_INDEX[kind])(**params)
+        kwargs: dict[str, Any] = {"config": config, "replace": True}
         with self._lock.hold():
             try:
-                retry_conflicts(lambda: self._table.create_index(**kwargs))
+                retry_conflicts(lambda: self._table.create_index("vector", **kwargs))
             except (ValueError, RuntimeError, OSError) as exc:
                 if isinstance(exc, ConflictError):
                     raise
