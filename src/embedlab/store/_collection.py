@@ -40,7 +40,7 @@ import warnings
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,17 +61,14 @@ __all__ = ["ANN_INDEX_TYPES", "MAX_LIMIT", "Collection", "Point", "ScoredPoint"]
 
 #: LanceDB vector index types a collection can build
 ANN_INDEX_TYPES = ("IVF_PQ", "IVF_HNSW_SQ", "IVF_HNSW_PQ", "IVF_FLAT", "IVF_SQ")
-#: embedlab's index type -> LanceDB's index configuration class
-_LANCE_INDEX = {
-    "IVF_PQ": "IvfPq",
-    "IVF_HNSW_SQ": "HnswSq",
-    "IVF_HNSW_PQ": "HnswPq",
-    "IVF_FLAT": "IvfFlat",
-    "IVF_SQ": "IvfSq",
-}
 MAX_LIMIT = 10_000
 MODES = ("auto", "exact", "ann")
 _IN_CHUNK = 4096
+#: filters whose matching rows are kept per cached version
+_FILTER_CACHE = 64
+#: an optimize that must not prune: LanceDB's own default (None) prunes versions older than 7
+#: days, and fails outright when a tag holds one of them
+_KEEP_VERSIONS = timedelta(days=36500)
 
 
 @dataclass
@@ -112,6 +109,15 @@ class _Snapshot:
         self.order = np.argsort(ids, kind="stable")
         self.sorted_ids = ids[self.order]
         self.extra: dict[str, Any] = {}
+
+    def lookup(self, ids: np.ndarray) -> np.ndarray | None:
+        """Positions aligned with ``ids``, or None when one is unknown."""
+        if len(self.sorted_ids) == 0:
+            return None
+        pos = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
+        if not (self.sorted_ids[pos] == ids).all():
+            return None
+        return self.order[pos].astype(np.int64)
 
     def positions(self, ids: np.ndarray) -> np.ndarray:
         """Positions of the given ids (unknown ids dropped)."""
@@ -200,6 +206,8 @@ class Collection:
                 f"'version' must be a version number or a tag; got {version!r}."
             )
         key = int(version) if not isinstance(version, str) else version
+        if isinstance(key, int) and not 0 <= key < 2**63:  # LanceDB takes only u64 versions
+            raise NotFoundError(f"Collection `{self.name}` has no version {version!r}.")
         with self._cache_lock:
             handle = self._handles.get(key)
             if handle is not None:
@@ -208,7 +216,7 @@ class Collection:
         handle = self.store._open_table(self.name)
         try:
             handle.checkout(key)
-        except (ValueError, RuntimeError, OSError, TypeError, OverflowError) as exc:
+        except (ValueError, RuntimeError, OSError) as exc:
             raise NotFoundError(
                 f"Collection `{self.name}` has no version {version!r} ({_short(exc)})."
             ) from None
@@ -244,6 +252,23 @@ class Collection:
             tab = handle.search().where(where).select(columns).limit(len(part)).to_arrow()
             for row in tab.to_pylist():
                 out[row["id"]] = row
+        return out
+
+    def _rows_for(
+        self, handle: Any, version: int, ids: np.ndarray, columns: list[str]
+    ) -> dict[Any, dict[str, Any]]:
+        """:meth:`_rows`, by row offset when the version's vectors are in memory (no scan)."""
+        with self._cache_lock:
+            snap = self._snapshots.get(version)
+        if snap is None:
+            return self._rows(handle, ids, columns)
+        pos = snap.lookup(ids)
+        if pos is None:
+            return self._rows(handle, ids, columns)
+        tab = handle.take_offsets(np.unique(pos).tolist()).select(columns).to_arrow()
+        out = {row["id"]: row for row in tab.to_pylist()}
+        if len(out) != len(set(ids.tolist())) or any(i not in out for i in ids.tolist()):
+            return self._rows(handle, ids, columns)  # offsets and scan order disagreed: scan
         return out
 
     def _point(self, row: dict[str, Any], with_vectors: bool, cls: type = Point, **kw: Any) -> Any:
@@ -408,7 +433,8 @@ class Collection:
             raise InvalidInputError(f"'vector' must be a list of floats; got type {vec_col.type}.")
         if not (pa.types.is_floating(flat.type) or pa.types.is_integer(flat.type)):
             raise InvalidInputError(f"'vector' values must be floats; got type {flat.type}.")
-        x = np.asarray(flat.to_numpy(zero_copy_only=False), dtype=np.float32).reshape(n, width)
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, refused below
+            x = np.asarray(flat.to_numpy(zero_copy_only=False), dtype=np.float32).reshape(n, width)
         vectors = cfg.check_vectors(x, n)
         id_col = table.column("id").combine_chunks()
         if id_col.null_count:
@@ -566,53 +592,33 @@ class Collection:
     def optimize(self, *, prune: bool = True) -> dict[str, Any]:
         """Compact small files, fold new rows into the vector indexes, prune old versions.
 
-        With ``prune=True`` the files of versions older than the current one are deleted
-        (those versions can no longer be queried or restored), except that a tagged version
-        and every version after it are kept: LanceDB refuses to prune around a tag. With
-        ``prune=False`` no version is deleted.
+        With ``prune=True`` the files of versions older than the current one are deleted: those
+        versions can no longer be queried or restored. LanceDB refuses to prune while a tag
+        holds an old version, so a collection with tags is compacted only (``pruned`` false).
 
         Returns
         -------
         dict
-            ``files_before``, ``files_after``, ``version``.
+            ``files_before``, ``files_after``, ``version``, ``pruned``.
         """
         before = _count_files(self.store.path / f"{self.name}.lance")
-
-        def run(older_than: timedelta) -> None:
-            retry_conflicts(
-                lambda: self._table.optimize(cleanup_older_than=older_than, delete_unverified=prune)
-            )
-
         with self._lock.hold(), warnings.catch_warnings():
             # LanceDB warns that pruning to the latest version breaks concurrent writers of old
             # versions: embedlab's writers hold this collection's lock, and readers pin versions
             warnings.filterwarnings("ignore", "optimize", UserWarning)
-            keep_all = timedelta(days=36500)  # LanceDB's default would prune after 7 days
-            try:
-                run(self._prune_age() if prune else keep_all)
-            except RuntimeError as exc:
-                if "tagged version" not in str(exc):
-                    raise
-                run(keep_all)  # a tag newer than the clock allowed for: compact only
+            # compaction commits a new version, so any tag then holds an old one
+            pruned = prune and not self._table.tags.list()
+            retry_conflicts(
+                lambda: self._table.optimize(
+                    cleanup_older_than=timedelta(0) if pruned else _KEEP_VERSIONS,
+                    delete_unverified=pruned,
+                )
+            )
             version = self.version
         with self._cache_lock:
             self._handles.clear()
         after = _count_files(self.store.path / f"{self.name}.lance")
-        return {"files_before": before, "files_after": after, "version": version}
-
-    def _prune_age(self) -> timedelta:
-        """Return the age beyond which versions are pruned (0, or the oldest tagged one's)."""
-        current = self.version
-        tagged = [int(m["version"]) for m in self._table.tags.list().values()]
-        tagged = [v for v in tagged if v < current]
-        if not tagged:
-            return timedelta(0)
-        oldest = min(tagged)
-        stamp = next(
-            v["timestamp"] for v in self._table.list_versions() if int(v["version"]) == oldest
-        )
-        age = datetime.now(stamp.tzinfo) - stamp
-        return max(age, timedelta(0)) + timedelta(seconds=1)
+        return {"files_before": before, "files_after": after, "version": version, "pruned": pruned}
 
     def create_index(
         self,
@@ -668,24 +674,24 @@ class Collection:
                 f"A vector index needs at least max(256, num_partitions) points to train; "
                 f"collection `{self.name}` has {n}."
             )
-        from lancedb import index as lance_index
-
-        # LanceDB's unified API (the metric/index_type keywords are deprecated and warn)
-        params: dict[str, Any] = {
-            "distance_type": LANCE_DISTANCE[self.config.metric],
+        kwargs: dict[str, Any] = {
+            "metric": LANCE_DISTANCE[self.config.metric],
+            "index_type": kind,
             "num_partitions": parts,
             "sample_rate": sample_rate,
             "max_iterations": max_iterations,
+            "vector_column_name": "vector",
+            "replace": True,
         }
         if kind.startswith("IVF_HNSW"):
-            params.update(m=m, ef_construction=ef_construction)
-        if kind.endswith("_PQ") and num_sub_vectors is not None:
-            params["num_sub_vectors"] = num_sub_vectors
-        config = getattr(lance_index, _LANCE_INDEX[kind])(**params)
-        kwargs: dict[str, Any] = {"config": config, "replace": True}
-        with self._lock.hold():
+            kwargs.update(m=m, ef_construction=ef_construction)
+        if num_sub_vectors is not None:
+            kwargs["num_sub_vectors"] = num_sub_vectors
+        with self._lock.hold(), warnings.catch_warnings():
+            # LanceDB 0.40 deprecates these keyword arguments (for config objects) but takes them
+            warnings.filterwarnings("ignore", r"The create_index\(\) API", DeprecationWarning)
             try:
-                retry_conflicts(lambda: self._table.create_index("vector", **kwargs))
+                retry_conflicts(lambda: self._table.create_index(**kwargs))
             except (ValueError, RuntimeError, OSError) as exc:
                 if isinstance(exc, ConflictError):
                     raise
@@ -837,7 +843,8 @@ class Collection:
                 f"{sorted(query)}."
             )
         try:
-            q = np.asarray(query, dtype=np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, refused below
+                q = np.asarray(query, dtype=np.float32)
         except (TypeError, ValueError):
             raise InvalidInputError("The query vector must be a list of numbers.") from None
         want_ndim = 2 if cfg.multivector else 1
@@ -969,7 +976,7 @@ class Collection:
         cols = self._columns(with_vectors)
         for ids, scores in hits:
             ids, scores = ids[offset:], scores[offset:]
-            rows = self._rows(handle, ids, cols) if len(ids) else {}
+            rows = self._rows_for(handle, v, ids, cols) if len(ids) else {}
             points = []
             for i, s in zip(ids.tolist(), scores.tolist(), strict=True):
                 p = self._point(rows[i], with_vectors, ScoredPoint, score=float(s))
@@ -1021,7 +1028,7 @@ class Collection:
             ]
         index = None if engine == "exact" else self._spec_index(version, handle, engine)
         snap = self._snapshot(version, handle)
-        allowed = None if sql is None else snap.positions(self._matching_ids(handle, sql))
+        allowed = None if sql is None else self._allowed(snap, handle, sql)
         if index is None and all(s is None for s in skips):  # one scan for the whole batch
             target = snap.index if allowed is None else snap.index.subset(allowed)
             if len(target) == 0:
@@ -1038,6 +1045,21 @@ class Collection:
                 keep = np.setdiff1d(base, skip_pos, assume_unique=True)
             results.append(self._search_one(snap, index, q, k, keep))
         return results
+
+    def _allowed(self, snap: _Snapshot, handle: Any, sql: str) -> np.ndarray:
+        """Sorted positions of the points matching ``sql`` (cached per version and filter)."""
+        key = "filter:" + sql
+        with self._cache_lock:
+            hit = snap.extra.get(key)
+        if hit is not None:
+            return hit
+        pos = snap.positions(self._matching_ids(handle, sql))
+        with self._cache_lock:
+            filters = [k for k in snap.extra if k.startswith("filter:")]
+            if len(filters) >= _FILTER_CACHE:
+                del snap.extra[filters[0]]
+            snap.extra[key] = pos
+        return pos
 
     def _search_one(
         self, snap: _Snapshot, index: Any, q: np.ndarray, k: int, keep: np.ndarray | None

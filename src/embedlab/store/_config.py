@@ -272,7 +272,8 @@ class CollectionConfig:
                 f"Collection '{self.name}' holds one vector per point; got a MultiVector."
             )
         try:
-            x = np.asarray(vectors, dtype=np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, refused below
+                x = np.asarray(vectors, dtype=np.float32)
         except (TypeError, ValueError):
             raise InvalidInputError(
                 "'vectors' must be numbers, one row of the collection's dimension per point."
@@ -299,7 +300,8 @@ class CollectionConfig:
         """Token vector sets as a MultiVector of ``n`` non-empty sets of dimension ``dim``."""
         if not isinstance(sets, MultiVector):
             try:
-                sets = MultiVector.from_list([np.asarray(s, dtype=np.float32) for s in sets])
+                with np.errstate(over="ignore", invalid="ignore"):
+                    sets = MultiVector.from_list([np.asarray(s, dtype=np.float32) for s in sets])
             except (TypeError, ValueError) as exc:
                 raise InvalidInputError(
                     f"Multivector points need a list of [n_i, {self.dim}] vector sets ({exc})."

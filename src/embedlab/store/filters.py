@@ -72,6 +72,7 @@ from __future__ import annotations
 import math
 import numbers
 import re
+import reprlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -121,8 +122,17 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _short(value: object, limit: int = 80) -> str:
-    text = repr(value)
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 100
+_REPR.maxlist = _REPR.maxtuple = _REPR.maxdict = _REPR.maxset = 4
+_REPR.maxlong = 60
+
+
+def _short(value: object, limit: int = 160) -> str:
+    # reprlib truncates big containers and strings without building their whole repr first.
+    if isinstance(value, int) and value.bit_length() > 128:
+        return f"an integer of {value.bit_length()} bits"  # str() of a huge int is slow, or fails
+    text = _REPR.repr(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
@@ -494,7 +504,7 @@ class _Compiler:
                 )
             return _int_sql(_checked_int(int(value), path))
         # float
-        return _float_sql(_checked_number(value, path, f"the float field {key!r}"))
+        return _float_sql(float(_checked_number(value, path, f"the float field {key!r}")))
 
     def range(self, spec: object, path: str, key: str, column: str, kind: str) -> _Node:
         if kind not in ("integer", "float"):
@@ -588,7 +598,8 @@ def _checked_str(value: str, path: str) -> str:
 def _checked_int(value: int, path: str) -> int:
     if not _INT64_MIN <= value <= _INT64_MAX:
         raise InvalidInputError(
-            f"{path}: {value} is outside int64; give an integer between -2**63 and 2**63 - 1."
+            f"{path}: {_short(value)} is outside int64; give an integer between -2**63 and "
+            "2**63 - 1."
         )
     return value
 
