@@ -66,6 +66,9 @@ MODES = ("auto", "exact", "ann")
 _IN_CHUNK = 4096
 #: filters whose matching rows are kept per cached version
 _FILTER_CACHE = 64
+#: an optimize that must not prune: LanceDB's own default (None) prunes versions older than 7
+#: days, and fails outright when a tag holds one of them
+_KEEP_VERSIONS = timedelta(days=36500)
 
 
 @dataclass
@@ -607,7 +610,7 @@ class Collection:
             pruned = prune and not self._table.tags.list()
             retry_conflicts(
                 lambda: self._table.optimize(
-                    cleanup_older_than=timedelta(0) if pruned else None,
+                    cleanup_older_than=timedelta(0) if pruned else _KEEP_VERSIONS,
                     delete_unverified=pruned,
                 )
             )

@@ -53,7 +53,7 @@ MUVERA_DEFAULTS: dict[str, Any] = {
     "projection_dim": 16,
     "random_state": 0,
 }
-_ARROW_TYPES = {"keyword": "string", "integer": "int64", "float": "float64", "bool": "bool"}
+_ARROW_TYPES = {"keyword": "string", "integer": "int64", "float": "float64", "bool": "bool_"}
 
 
 def check_name(name: Any) -> str:
