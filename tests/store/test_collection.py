@@ -796,3 +796,35 @@ def test_import_then_export_is_byte_exact(store: Any, tmp_path: Path, id_kind: s
     assert col.to_embedding_set().vectors.tobytes() == x[order].tobytes()
     with pytest.raises(NotFoundError, match=r"Collection `missing` doesn't exist"):
         store.import_embeddings("missing", es, create=False)
+
+
+# ------------------------------------------------------------------------------ ANN indexes
+@pytest.mark.parametrize("kind", ["IVF_PQ", "IVF_HNSW_SQ", "IVF_HNSW_PQ", "IVF_FLAT", "IVF_SQ"])
+def test_every_ann_index_builds_and_answers(store: Any, kind: str) -> None:
+    rng = np.random.default_rng(21)
+    x = rng.standard_normal((600, 16)).astype(np.float32)
+    group = rng.integers(0, 10, 600)
+    col = store.create_collection("ann", 16, "l2", payload_schema={"g": "integer"})
+    col.upsert(np.arange(600), x, [{"g": int(g)} for g in group])
+    info = col.create_index(kind, num_partitions=2, num_sub_vectors=4)
+    assert [i["columns"] for i in info["indexes"]] == [["vector"]]
+    assert col.has_ann_index()
+    exact = FlatIndex(16, "l2").add(x)
+    for row in (3, 77, 400):
+        hits = col.query(x[row], limit=5, mode="ann", nprobes=2, refine_factor=50)
+        # every list probed and every candidate re-scored exactly: the exact answer
+        _, ids = exact.search(x[row][None, :], 5)
+        assert [p.id for p in hits] == ids[0].tolist()
+        np.testing.assert_allclose([p.score for p in hits][0], 0.0, atol=1e-4)
+        flt = {"must": [{"key": "g", "match": {"value": int(group[row])}}]}
+        hits = col.query(x[row], limit=7, mode="ann", nprobes=2, filter=flt)
+        assert len(hits) == 7 and all(group[p.id] == group[row] for p in hits)
+
+
+def test_ann_mode_needs_an_index(store: Any) -> None:
+    col = store.create_collection("plain", 4, "cosine")
+    col.upsert([1, 2], np.eye(2, 4))
+    with pytest.raises(InvalidInputError, match="has no vector index; build one with create_index"):
+        col.query([1, 0, 0, 0], mode="ann")
+    with pytest.raises(InvalidInputError, match=r"at least max\(256, num_partitions\) points"):
+        col.create_index("IVF_PQ")
