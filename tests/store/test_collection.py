@@ -815,7 +815,7 @@ def test_every_ann_index_builds_and_answers(store: Any, kind: str) -> None:
         # every list probed and every candidate re-scored exactly: the exact answer
         _, ids = exact.search(x[row][None, :], 5)
         assert [p.id for p in hits] == ids[0].tolist()
-        np.testing.assert_allclose([p.score for p in hits][0], 0.0, atol=1e-4)
+        np.testing.assert_allclose(hits[0].score, 0.0, atol=1e-4)
         flt = {"must": [{"key": "g", "match": {"value": int(group[row])}}]}
         hits = col.query(x[row], limit=7, mode="ann", nprobes=2, filter=flt)
         assert len(hits) == 7 and all(group[p.id] == group[row] for p in hits)
