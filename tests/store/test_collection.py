@@ -12,6 +12,7 @@ import importlib.util
 import json
 import math
 import sys
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -828,3 +829,30 @@ def test_ann_mode_needs_an_index(store: Any) -> None:
         col.query([1, 0, 0, 0], mode="ann")
     with pytest.raises(InvalidInputError, match=r"at least max\(256, num_partitions\) points"):
         col.create_index("IVF_PQ")
+
+
+def test_concurrent_exact_queries_are_batched_and_equal_single_ones(store: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((3000, 24)).astype(np.float32)
+    col = store.create_collection("batched", 24, "cosine")
+    col.upsert(np.arange(3000), x, [{"n": i} for i in range(3000)])
+    queries = rng.standard_normal((64, 24)).astype(np.float32)
+    alone = [[(p.id, p.score, p.payload) for p in col.query(q, limit=7)] for q in queries]
+    snap = col._snapshots[col.version]
+    calls = []
+    original = snap.index.search
+
+    def counting(q: np.ndarray, k: int) -> Any:
+        calls.append(len(q))
+        if len(calls) == 1:
+            time.sleep(0.3)  # the first search is slow: the other callers queue behind it
+        return original(q, k)
+
+    snap.index.search = counting  # type: ignore[method-assign]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(lambda q: col.query(q, limit=7), queries))
+    assert [[(p.id, p.score, p.payload) for p in r] for r in together] == alone
+    assert sum(calls) == 64
+    assert len(calls) < 64 and max(calls) > 1  # the queued callers shared searches

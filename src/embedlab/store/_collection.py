@@ -66,6 +66,8 @@ MODES = ("auto", "exact", "ann")
 _IN_CHUNK = 4096
 #: filters whose matching rows are kept per cached version
 _FILTER_CACHE = 64
+#: payload columns up to this size are kept in memory per cached version (results need no read)
+_PAYLOAD_CACHE = 256 * 2**20
 #: an optimize that must not prune: LanceDB's own default (None) prunes versions older than 7
 #: days, and fails outright when a tag holds one of them
 _KEEP_VERSIONS = timedelta(days=36500)
@@ -109,6 +111,9 @@ class _Snapshot:
         self.order = np.argsort(ids, kind="stable")
         self.sorted_ids = ids[self.order]
         self.extra: dict[str, Any] = {}
+        self.batcher = _Batcher()
+        #: ``id`` and payload columns in position order (small payloads only), or False
+        self.payloads: Any = None
 
     def lookup(self, ids: np.ndarray) -> np.ndarray | None:
         """Positions aligned with ``ids``, or None when one is unknown."""
@@ -126,6 +131,62 @@ class _Snapshot:
         pos = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
         hit = self.sorted_ids[pos] == ids
         return np.sort(self.order[pos[hit]]).astype(np.int64)
+
+
+class _Batcher:
+    """Dynamic batching of concurrent exact searches of one index.
+
+    A search over ``n x d`` float32 vectors reads all of them for every query: one query at a
+    time, 100,000 x 384 vectors cost ~150 MB of memory traffic each. Callers that arrive while
+    a search runs wait; the running caller then searches all of them in one product (the matrix
+    read once) and hands each its rows. :class:`~embedlab.retrieval.index.FlatIndex` results do
+    not depend on the batch, so every caller gets exactly what it would get alone.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pending: list[dict[str, Any]] = []
+        self._running = False
+
+    def search(self, index: Any, q: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        item: dict[str, Any] = {"q": q, "k": k, "done": threading.Event()}
+        with self._lock:
+            self._pending.append(item)
+            leader = not self._running
+            self._running = True
+        if not leader:
+            item["done"].wait()
+        else:
+            while True:
+                with self._lock:
+                    batch, self._pending = self._pending, []
+                    if not batch:
+                        self._running = False
+                        break
+                self._run(index, batch)
+        if "error" in item:
+            raise item["error"]
+        return item["out"]
+
+    @staticmethod
+    def _run(index: Any, batch: list[dict[str, Any]]) -> None:
+        groups: dict[int, list[dict[str, Any]]] = {}
+        for it in batch:
+            groups.setdefault(it["k"], []).append(it)
+        for k, items in groups.items():
+            try:
+                d, p = index.search(np.concatenate([it["q"] for it in items]), k)
+                row = 0
+                for it in items:
+                    m = len(it["q"])
+                    it["out"] = (d[row : row + m], p[row : row + m])
+                    row += m
+            except BaseException as exc:  # handed to every caller of the group
+                for it in items:
+                    it["error"] = exc
+            finally:
+                for it in items:
+                    it["done"].set()
 
 
 def sql_literal_list(values: Iterable[Any]) -> str:
@@ -265,11 +326,27 @@ class Collection:
         pos = snap.lookup(ids)
         if pos is None:
             return self._rows(handle, ids, columns)
+        if not any(c in ("vector", "vectors") for c in columns):
+            table = self._payload_table(snap, handle)
+            if table is not None:
+                return {row["id"]: row for row in table.take(pos).to_pylist()}
         tab = handle.take_offsets(np.unique(pos).tolist()).select(columns).to_arrow()
         out = {row["id"]: row for row in tab.to_pylist()}
         if len(out) != len(set(ids.tolist())) or any(i not in out for i in ids.tolist()):
             return self._rows(handle, ids, columns)  # offsets and scan order disagreed: scan
         return out
+
+    def _payload_table(self, snap: _Snapshot, handle: Any) -> Any:
+        """A version's ids and payloads in memory (when under ``_PAYLOAD_CACHE`` bytes)."""
+        if snap.payloads is None:
+            cols = self._columns(False)
+            table = handle.search().select(cols).limit(None).to_arrow().combine_chunks()
+            ok = table.nbytes <= _PAYLOAD_CACHE and np.array_equal(
+                self._id_array(table.column("id")), snap.ids
+            )
+            with self._cache_lock:
+                snap.payloads = table if ok else False
+        return snap.payloads if snap.payloads is not False else None
 
     def _point(self, row: dict[str, Any], with_vectors: bool, cls: type = Point, **kw: Any) -> Any:
         vec = None
@@ -1034,7 +1111,10 @@ class Collection:
             if len(target) == 0:
                 empty = (np.zeros(0, snap.ids.dtype), np.zeros(0, np.float32))
                 return [empty for _ in skips]
-            d, p = target.search(vecs, k)
+            if allowed is None:  # concurrent callers share one pass over the vectors
+                d, p = snap.batcher.search(target, vecs, k)
+            else:
+                d, p = target.search(vecs, k)
             return [(snap.ids[p[i]], d[i]) for i in range(len(vecs))]
         results = []
         for q, skip in zip(vecs, skips, strict=True):
