@@ -337,7 +337,7 @@ class Collection:
         return out
 
     def _payload_table(self, snap: _Snapshot, handle: Any) -> Any:
-        """A version's ids and payloads in memory (when under ``_PAYLOAD_CACHE`` bytes)."""
+        """Return a version's ids and payloads held in memory (under ``_PAYLOAD_CACHE`` bytes)."""
         if snap.payloads is None:
             cols = self._columns(False)
             table = handle.search().select(cols).limit(None).to_arrow().combine_chunks()
