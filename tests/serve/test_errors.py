@@ -187,6 +187,7 @@ WRITES = [
     ("post", "/collections/docs/restore", {"version": 1}),
     ("post", "/collections/docs/optimize", None),
     ("post", "/collections/docs/index", {"type": "IVF_PQ"}),
+    ("post", "/collections/docs/warm", {"mode": "SQ8"}),
     ("delete", "/collections/docs", None),
 ]
 
@@ -535,3 +536,10 @@ def test_no_500_and_no_traceback_in_any_error(client):
         assert 400 <= r.status_code < 500, (raw, r.text)
         r = client.put("/collections/new2", content=raw, headers=JSON)
         assert 400 <= r.status_code < 500, (raw, r.text)
+
+
+def test_400_index_spec_modes_are_bounded(client, sv):
+    r = client.post("/collections/docs/points/query", json={"query": Q, "mode": "HNSW100000"})
+    sv.err(r, 400, "bad_request", r"^'mode' must be at most 64 characters with numbers up to 4096")
+    r = client.post("/collections/docs/warm", json={"mode": "PQ8" * 30})
+    sv.err(r, 400, "bad_request", r"^'mode' must be at most 64 characters")

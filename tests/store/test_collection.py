@@ -856,3 +856,27 @@ def test_concurrent_exact_queries_are_batched_and_equal_single_ones(store: Any) 
     assert [[(p.id, p.score, p.payload) for p in r] for r in together] == alone
     assert sum(calls) == 64
     assert len(calls) < 64 and max(calls) > 1  # the queued callers shared searches
+
+
+def test_faiss_hnsw_spec_takes_ef_and_filters_stay_exact_in_count(store: Any) -> None:
+    pytest.importorskip("faiss")
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2000, 16)).astype(np.float32)
+    col = store.create_collection("hnsw", 16, "l2", payload_schema={"g": "integer"})
+    col.upsert(np.arange(2000), x, [{"g": i % 50} for i in range(2000)])
+    warm = col.warm("HNSW16")
+    assert warm["mode"] == "HNSW16" and warm["version"] == col.version
+    ref = make_index("HNSW16", 16, "l2").train(x).add(x)
+    for row in (0, 999):
+        got = col.query(x[row], limit=10, mode="HNSW16", ef=128)
+        dist, ids = ref.search(x[row][None, :], 10, efSearch=128)
+        assert [p.id for p in got] == ids[0].tolist()
+        np.testing.assert_array_equal([p.score for p in got], dist[0])
+    # a filter keeping 2 % of the points: the graph search runs dry, exact search takes over
+    flt = {"must": [{"key": "g", "match": {"value": 7}}]}
+    got = col.query(x[7], limit=50, mode="HNSW16", filter=flt)
+    assert len(got) == 40 and all(p.id % 50 == 7 for p in got)
+    with pytest.raises(InvalidInputError, match="nprobes and ef apply to ANN indexes; mode 'SQ8'"):
+        col.query(x[0], mode="SQ8", ef=10)
+    with pytest.raises(InvalidInputError, match="Warm 'exact' or an index spec"):
+        col.warm("ann")

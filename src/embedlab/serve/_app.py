@@ -19,6 +19,7 @@ import base64
 import hmac
 import json
 import logging
+import re
 import time
 from collections.abc import Callable
 from functools import partial
@@ -401,7 +402,7 @@ def create_app(
 
     def query_kwargs(q: S.QueryRequest) -> dict[str, Any]:
         params = q.params or S.SearchParams.model_validate({})
-        mode = q.mode
+        mode = _check_mode(q.mode)
         if params.exact is True:
             mode = "exact"
         return {
@@ -688,6 +689,14 @@ def create_app(
         )
         return ok(request, info)
 
+    @app.post("/collections/{name}/warm", tags=["maintenance"])
+    async def warm(request: Request, name: str, body: S.WarmRequest) -> JSONResponse:
+        """Build the current version's in-memory structures (exact vectors or a spec index)."""
+        require_key(request)
+        col = collection(name)
+        mode = _check_mode(body.mode)
+        return ok(request, await write(lambda: col.warm(mode)))
+
     @app.get("/collections/{name}/versions", tags=["maintenance"])
     async def versions(request: Request, name: str) -> JSONResponse:
         """Every stored version: number, time, count, tags."""
@@ -738,6 +747,19 @@ def _wrap(app: Any, max_body_bytes: int, max_concurrency: int, metrics: _Metrics
         _Limits, max_body_bytes=max_body_bytes, max_concurrency=max_concurrency, metrics=metrics
     )
     return app
+
+
+def _check_mode(mode: str) -> str:
+    """Return a query mode from a request if short, with no index spec number above 4096.
+
+    An index spec is built in the server's memory on first use; bounding its numbers bounds what
+    a request can make it allocate (``HNSW1000000`` would not fit).
+    """
+    if len(mode) > 64 or any(int(n) > 4096 for n in re.findall(r"\d+", mode)):
+        raise InvalidInputError(
+            f"'mode' must be at most 64 characters with numbers up to 4096; got {mode[:80]!r}."
+        )
+    return mode
 
 
 def _summarise(errors: Any) -> str:

@@ -21,6 +21,7 @@ __all__ = [
     "TagRequest",
     "UpsertBase64",
     "UpsertPoints",
+    "WarmRequest",
 ]
 
 Id = int | str
@@ -198,6 +199,16 @@ class IndexRequest(_Body):
     num_sub_vectors: int | None = Field(None, ge=1, le=65536)
     m: int = Field(20, ge=2, le=256)
     ef_construction: int = Field(300, ge=8, le=10000)
+
+
+class WarmRequest(_Body):
+    """``POST /collections/{name}/warm``."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"mode": "exact"}, {"mode": "HNSW32"}]}
+    )
+
+    mode: str = Field("exact", description="exact, or an in-memory index spec (SQ8, HNSW32...).")
 
 
 class RestoreRequest(_Body):

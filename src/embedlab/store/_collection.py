@@ -777,6 +777,31 @@ class Collection:
                 ) from None
         return self.info()
 
+    def warm(self, mode: str = "exact", *, version: Any = None) -> dict[str, Any]:
+        """Load a version's in-memory search structures now rather than on its first query.
+
+        ``mode`` is ``"exact"`` (the vectors and payloads) or an index spec (``"SQ8"``,
+        ``"HNSW32"``, ``"MRL64,SQ8"``...; trained and filled on the version's vectors). These live
+        in memory only: every new version (each write) and every new process builds them again.
+
+        Returns
+        -------
+        dict
+            ``mode``, ``version``, ``seconds``.
+        """
+        import time
+
+        t0 = time.perf_counter()
+        v, handle = self._pinned(version)
+        if mode in ("exact", "Flat"):
+            snap = self._snapshot(v, handle)
+            self._payload_table(snap, handle)
+        elif mode in ("auto", "ann"):
+            raise InvalidInputError("Warm 'exact' or an index spec; 'ann' indexes live in LanceDB.")
+        else:
+            self._spec_index(v, handle, mode)
+        return {"mode": mode, "version": v, "seconds": time.perf_counter() - t0}
+
     def has_ann_index(self, handle: Any = None) -> bool:
         """Whether the searched column has a LanceDB vector index."""
         h = self._table if handle is None else handle
@@ -1104,6 +1129,7 @@ class Collection:
                 for q, skip in zip(vecs, skips, strict=True)
             ]
         index = None if engine == "exact" else self._spec_index(version, handle, engine)
+        params = _spec_params(index, nprobes, ef)
         snap = self._snapshot(version, handle)
         allowed = None if sql is None else self._allowed(snap, handle, sql)
         if index is None and all(s is None for s in skips):  # one scan for the whole batch
@@ -1123,7 +1149,7 @@ class Collection:
                 skip_pos = snap.positions(np.asarray([skip], dtype=snap.ids.dtype))
                 base = keep if keep is not None else np.arange(len(snap.ids), dtype=np.int64)
                 keep = np.setdiff1d(base, skip_pos, assume_unique=True)
-            results.append(self._search_one(snap, index, q, k, keep))
+            results.append(self._search_one(snap, index, q, k, keep, params))
         return results
 
     def _allowed(self, snap: _Snapshot, handle: Any, sql: str) -> np.ndarray:
@@ -1142,7 +1168,13 @@ class Collection:
         return pos
 
     def _search_one(
-        self, snap: _Snapshot, index: Any, q: np.ndarray, k: int, keep: np.ndarray | None
+        self,
+        snap: _Snapshot,
+        index: Any,
+        q: np.ndarray,
+        k: int,
+        keep: np.ndarray | None,
+        params: dict[str, Any] | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         qq = q[None, :]
         if index is None:
@@ -1153,8 +1185,9 @@ class Collection:
             return snap.ids[p[0]], d[0]
         # a compressed or Matryoshka index: search deeper until enough allowed points come back
         n = len(index)
+        params = params or {}
         if keep is None:
-            d, p = index.search(qq, k)
+            d, p = index.search(qq, k, **params)
             ok = p[0] >= 0
             return snap.ids[p[0][ok]], d[0][ok]
         mask = np.zeros(n, dtype=bool)
@@ -1162,11 +1195,13 @@ class Collection:
         want = min(k, int(mask.sum()))
         depth = min(n, max(4 * k, 64))
         while True:
-            d, p = index.search(qq, depth)
+            d, p = index.search(qq, depth, **params)
             p0, d0 = p[0], d[0]
             ok = (p0 >= 0) & mask[np.maximum(p0, 0)]
-            if ok.sum() >= want or depth >= n:
+            if ok.sum() >= want:
                 return snap.ids[p0[ok][:k]], d0[ok][:k]
+            if depth >= n:  # an approximate index reached too few matches: exact over them
+                return self._search_one(snap, None, q, k, keep)
             depth = min(n, depth * 4)
 
     def _lance(
@@ -1249,6 +1284,23 @@ class Collection:
         scores = chamfer_scores(query_set, docs)[0]
         order = np.lexsort((np.arange(len(scores)), -scores.astype(np.float64)))[:k]
         return cand_ids[order], scores[order]
+
+
+def _spec_params(index: Any, nprobes: int | None, ef: int | None) -> dict[str, Any]:
+    """FAISS's names for the ANN parameters of an in-memory spec index (``HNSW32``, ``IVF...``)."""
+    params: dict[str, Any] = {}
+    if index is None or (nprobes is None and ef is None):
+        return params
+    inner = getattr(index, "inner", index)  # MRL<D>,<spec> forwards to its inner index
+    if inner.name != "faiss":
+        raise InvalidInputError(
+            f"nprobes and ef apply to ANN indexes; mode {index.describe()!r} takes none."
+        )
+    if nprobes is not None:
+        params["nprobe"] = nprobes
+    if ef is not None:
+        params["efSearch"] = ef
+    return params
 
 
 def _concat(sets: list[np.ndarray], dim: int) -> tuple[np.ndarray, np.ndarray]:
