@@ -60,6 +60,14 @@ _CODES = {
 }
 
 
+#: embedlab's errors -> HTTP status (any other EmbedlabError, InvalidInputError included: 400)
+_STATUS_OF: dict[type[Exception], int] = {
+    NotFoundError: 404,
+    ConflictError: 409,
+    MissingExtraError: 501,
+}
+
+
 class ApiError(Exception):
     """An error with its HTTP status (raised inside handlers and middleware)."""
 
@@ -326,15 +334,8 @@ def create_app(
 
     @app.exception_handler(EmbedlabError)
     async def _embedlab_error(request: Request, exc: EmbedlabError) -> JSONResponse:
-        if isinstance(exc, NotFoundError):
-            return fail(request, 404, str(exc))
-        if isinstance(exc, ConflictError):
-            return fail(request, 409, str(exc))
-        if isinstance(exc, MissingExtraError):
-            return fail(request, 501, str(exc))
-        if isinstance(exc, InvalidInputError):
-            return fail(request, 400, str(exc))
-        return fail(request, 400, str(exc))
+        status = next((c for t, c in _STATUS_OF.items() if isinstance(exc, t)), 400)
+        return fail(request, status, str(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -51,6 +51,7 @@ from embedlab.io._multivector import MultiVector
 from embedlab.store._config import LANCE_DISTANCE, CollectionConfig, check_name, row_payload
 from embedlab.store._locks import WriteLock, retry_conflicts
 from embedlab.store.filters import compile_filter
+from embedlab.utils.ids import sorted_lookup
 
 if TYPE_CHECKING:  # pragma: no cover
     from embedlab.io import EmbeddingSet
@@ -119,8 +120,8 @@ class _Snapshot:
         """Positions aligned with ``ids``, or None when one is unknown."""
         if len(self.sorted_ids) == 0:
             return None
-        pos = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
-        if not (self.sorted_ids[pos] == ids).all():
+        pos, hit = sorted_lookup(self.sorted_ids, ids)
+        if not hit.all():
             return None
         return self.order[pos].astype(np.int64)
 
@@ -128,8 +129,7 @@ class _Snapshot:
         """Positions of the given ids (unknown ids dropped)."""
         if len(self.sorted_ids) == 0 or len(ids) == 0:
             return np.zeros(0, dtype=np.int64)
-        pos = np.minimum(np.searchsorted(self.sorted_ids, ids), len(self.sorted_ids) - 1)
-        hit = self.sorted_ids[pos] == ids
+        pos, hit = sorted_lookup(self.sorted_ids, ids)
         return np.sort(self.order[pos[hit]]).astype(np.int64)
 
 
@@ -377,10 +377,7 @@ class Collection:
 
     def _matching_ids(self, handle: Any, sql: str) -> np.ndarray:
         tab = handle.search().where(sql).select(["id"]).limit(None).to_arrow()
-        col = tab.column("id")
-        if self.config.id_type == "int":
-            return np.asarray(col.to_numpy(), dtype=np.int64)
-        return np.asarray(col.to_pylist(), dtype=object)
+        return self._id_array(tab.column("id"))
 
     def scroll(
         self,
@@ -731,14 +728,7 @@ class Collection:
             raise InvalidInputError(
                 f"Unknown index type {kind!r}; choose one of: {', '.join(ANN_INDEX_TYPES)}."
             )
-        for key, value in (
-            ("num_partitions", num_partitions),
-            ("num_sub_vectors", num_sub_vectors),
-        ):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
-                raise InvalidInputError(f"'{key}' must be an int >= 1; got {value!r}.")
+        _check_optional_counts(num_partitions=num_partitions, num_sub_vectors=num_sub_vectors)
         dim = self.config.search_dim
         if num_sub_vectors is not None and dim % num_sub_vectors:
             raise InvalidInputError(
@@ -923,10 +913,7 @@ class Collection:
                 rows = self._rows(handle, want, ["id", col])
                 if want[0] not in rows:
                     raise NotFoundError(f"Collection `{self.name}` has no point {query['id']!r}.")
-                vec = rows[want[0]][col]
-                if cfg.multivector:
-                    return np.asarray(vec, dtype=np.float32), want[0]
-                return np.asarray(vec, dtype=np.float32), want[0]
+                return np.asarray(rows[want[0]][col], dtype=np.float32), want[0]
             if set(query) == {"text"}:
                 text = query["text"]
                 if not isinstance(text, str) or not text.strip():
@@ -1042,16 +1029,9 @@ class Collection:
             raise InvalidInputError(
                 f"'limit + offset' must be at most {MAX_LIMIT}; got {limit + offset}."
             )
-        for key, value in (
-            ("nprobes", nprobes),
-            ("refine_factor", refine_factor),
-            ("ef", ef),
-            ("candidates", candidates),
-        ):
-            if value is not None and (
-                isinstance(value, bool) or not isinstance(value, int) or value < 1
-            ):
-                raise InvalidInputError(f"'{key}' must be an int >= 1; got {value!r}.")
+        _check_optional_counts(
+            nprobes=nprobes, refine_factor=refine_factor, ef=ef, candidates=candidates
+        )
         if not isinstance(queries, list | tuple) or not queries:
             raise InvalidInputError("Give at least one query.")
         if len(queries) > 1000:
@@ -1089,12 +1069,15 @@ class Collection:
         return out
 
     # -- engines ------------------------------------------------------------------------------
-    def _choose(self, mode: Any, n_rows: int, handle: Any) -> str:
+    def _choose(self, mode: Any, version: int, handle: Any) -> str:
         if not isinstance(mode, str) or not mode:
             raise InvalidInputError(
                 f"'mode' must be 'auto', 'exact', 'ann' or an index spec; got {mode!r}."
             )
         if mode == "auto":
+            with self._cache_lock:
+                snap = self._snapshots.get(version)
+            n_rows = len(snap.ids) if snap is not None else int(handle.count_rows())
             if n_rows <= self.store.exact_max_rows:
                 return "exact"
             return "ann" if self.has_ann_index(handle) else "scan"
@@ -1121,8 +1104,7 @@ class Collection:
         ef: int | None,
     ) -> list[tuple[np.ndarray, np.ndarray]]:
         """Top ``k`` (ids, scores) of each query vector (of the searched column)."""
-        n_rows = int(handle.count_rows())
-        engine = self._choose(mode, n_rows, handle)
+        engine = self._choose(mode, version, handle)
         if engine in ("ann", "scan"):
             return [
                 self._lance(q, skip, k, sql, handle, engine, nprobes, refine_factor, ef, version)
@@ -1323,6 +1305,15 @@ def _last_occurrences(ids: np.ndarray) -> np.ndarray | None:
     rev = ids[::-1]
     _, first = np.unique(rev, return_index=True)
     return np.sort(len(ids) - 1 - first)
+
+
+def _check_optional_counts(**values: Any) -> None:
+    """Each value is None or an int >= 1 (the error names the parameter)."""
+    for key, value in values.items():
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            raise InvalidInputError(f"'{key}' must be an int >= 1; got {value!r}.")
 
 
 def _check_limit(limit: Any, what: str, *, maximum: int = MAX_LIMIT) -> None:

@@ -230,34 +230,32 @@ _TRUE = _Const(True)
 _FALSE = _Const(False)
 
 
-def _and(nodes: Sequence[_Node]) -> _Node:
+def _combine(nodes: Sequence[_Node], kind: type[_And] | type[_Or]) -> _Node:
+    """Flatten ``kind`` (AND or OR) over ``nodes``, folding constants.
+
+    AND's absorbing constant is FALSE and its identity TRUE; OR's the other way round.
+    """
+    absorbing = kind is _Or
     children: list[_Node] = []
     for node in nodes:
         if isinstance(node, _Const):
-            if not node.value:
-                return _FALSE
-        elif isinstance(node, _And):
+            if node.value == absorbing:
+                return node
+        elif isinstance(node, kind):
             children.extend(node.children)
         else:
             children.append(node)
     if not children:
-        return _TRUE
-    return children[0] if len(children) == 1 else _And(tuple(children))
+        return _Const(not absorbing)
+    return children[0] if len(children) == 1 else kind(tuple(children))
+
+
+def _and(nodes: Sequence[_Node]) -> _Node:
+    return _combine(nodes, _And)
 
 
 def _or(nodes: Sequence[_Node]) -> _Node:
-    children: list[_Node] = []
-    for node in nodes:
-        if isinstance(node, _Const):
-            if node.value:
-                return _TRUE
-        elif isinstance(node, _Or):
-            children.extend(node.children)
-        else:
-            children.append(node)
-    if not children:
-        return _FALSE
-    return children[0] if len(children) == 1 else _Or(tuple(children))
+    return _combine(nodes, _Or)
 
 
 def _negate(node: _Node) -> _Node:
