@@ -20,6 +20,7 @@ from pathlib import Path
 from _common import BENCH, ROOT, lines_to_md, machine
 from sections import (
     cli,
+    explore,
     fastrp,
     graph,
     muvera,
@@ -43,6 +44,7 @@ SECTIONS = {
     "retrieval": retrieval,
     "muvera": muvera,
     "serve": serve,
+    "explore": explore,
     "tables": tables,
     "tables-lightgcn": tables_lightgcn,
     "tables-stream": tables_stream,
@@ -62,6 +64,7 @@ PAGE = (
     retrieval.markdown,
     muvera.markdown,
     serve.markdown,
+    explore.markdown,
     tables.markdown,
     tables_lightgcn.markdown,
     tables_stream.markdown,

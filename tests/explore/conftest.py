@@ -1,0 +1,224 @@
+"""Fixtures of the explorer's browser tests: a BlogCatalog store, a real server, one Chromium.
+
+One store (two embeddings of BlogCatalog: FastRP and a short DeepWalk, payload ``label`` = the
+node's first label), one ``embedlab serve`` process (uvicorn on 127.0.0.1) and one headless
+Chromium (Debian's, driven by Playwright with ``executable_path``; never ``playwright install``)
+are shared by the module. Every page the tests open goes through :func:`open_page`, which
+aborts and records any request to a host other than the loopback one and records console errors
+and uncaught page errors.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import numpy as np
+import pytest
+
+httpx = pytest.importorskip("httpx")
+pytest.importorskip("uvicorn")
+pytest.importorskip("lancedb")
+
+import embedlab  # noqa: E402
+
+SRC = str(Path(embedlab.__file__).resolve().parents[1])
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]  # fmt: skip
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+VIEWPORT = {"width": 1280, "height": 800}
+FASTRP, DEEPWALK = "blog_fastrp", "blog_deepwalk"
+
+
+def first_labels(nodes: np.ndarray, labels: np.ndarray) -> dict[Any, str]:
+    """Each node's first label in file order (BlogCatalog nodes have one or more)."""
+    out: dict[Any, str] = {}
+    for node, lab in zip(nodes.tolist(), labels.tolist(), strict=True):
+        out.setdefault(node, str(lab))
+    return out
+
+
+@pytest.fixture(scope="session")
+def blog_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store with ``blog_fastrp`` (FastRP, 128-d) and ``blog_deepwalk`` (DeepWalk, 64-d, 2 short
+    walks per node) of BlogCatalog, ids = node ids, payload ``{"label": first label}``."""
+    from embedlab.datasets import graph_dataset, load_graph, load_labels
+
+    try:
+        graph_dataset("blogcatalog")
+    except Exception as exc:
+        pytest.skip(f"BlogCatalog is not under $EMBEDLAB_DATA: {exc}")
+    from embedlab.graph import DeepWalk, FastRP
+    from embedlab.store import Store
+
+    graph = load_graph("blogcatalog")
+    lab = load_labels("blogcatalog")
+    first = first_labels(lab.nodes, lab.labels)
+    ids = np.asarray(graph.node_ids)
+    payload = [{"label": first[i]} if i in first else {} for i in ids.tolist()]
+    path = tmp_path_factory.mktemp("explore") / "store"
+    store = Store(path)
+    models = {
+        FASTRP: FastRP(n_components=128, random_state=0),
+        DEEPWALK: DeepWalk(
+            n_components=64, walks_per_node=2, walk_length=20, window=5, random_state=0
+        ),
+    }
+    for name, model in models.items():
+        x = model.fit(graph).embeddings_
+        col = store.create_collection(
+            name, x.shape[1], "cosine", payload_schema={"label": "keyword"}
+        )
+        col.upsert(ids, x, payload)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(blog_store: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The base URL of ``embedlab serve --store blog_store`` on a free 127.0.0.1 port."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = dict(os.environ)
+    env["PYTHONPATH"] = SRC + os.pathsep + env.get("PYTHONPATH", "")
+    log = tmp_path_factory.mktemp("explore-log") / "server.log"
+    cmd = [sys.executable, "-m", "embedlab", "serve", "--store", str(blog_store)]
+    with open(log, "wb") as fh:
+        proc = subprocess.Popen(
+            [*cmd, "--host", "127.0.0.1", "--port", str(port)],
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"the server exited: {log.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail("the server did not answer /healthz within 60 s")
+            time.sleep(0.1)
+        yield url
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGINT)
+            try:
+                proc.wait(20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
+
+
+@pytest.fixture(scope="session")
+def api(server: str):
+    """An httpx client of the server (the expected answers)."""
+    with httpx.Client(base_url=server, timeout=120, trust_env=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian Chromium (skipped when missing, unless EMBEDLAB_REQUIRE_BROWSER=1)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("EMBEDLAB_REQUIRE_BROWSER") == "1":
+            pytest.fail(
+                f"EMBEDLAB_REQUIRE_BROWSER=1 but {CHROMIUM} is missing (apt install chromium)"
+            )
+        pytest.skip(f"{CHROMIUM} is missing (Debian package chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if os.environ.get("EMBEDLAB_REQUIRE_BROWSER") == "1":
+            raise
+        pytest.skip("the playwright Python package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@dataclass
+class PageLog:
+    """What a page did that a test may fail on."""
+
+    offsite: list[str] = field(default_factory=list)
+    console_errors: list[tuple[str, str]] = field(default_factory=list)  # (text, url)
+    page_errors: list[str] = field(default_factory=list)
+
+    def check(self, allow_statuses: tuple[int, ...] = ()) -> None:
+        """No off-site request, no page error, no console error except Chromium's own
+        "Failed to load resource ... status of N" for a status the test expects (Chromium logs
+        one for every non-2xx reply, whatever the page does with it)."""
+        assert not self.offsite, f"requests to non-loopback hosts: {self.offsite}"
+        assert not self.page_errors, f"uncaught page errors: {self.page_errors}"
+        allowed = tuple(
+            f"Failed to load resource: the server responded with a status of {s} "
+            for s in allow_statuses
+        )
+        bad = [(t, u) for t, u in self.console_errors if not (allowed and t.startswith(allowed))]
+        assert not bad, f"console errors: {bad}"
+
+
+def open_page(browser: Any, url: str, **context_kwargs: Any) -> tuple[Any, Any, PageLog]:
+    """(context, page, log): a fresh context at 1280x800 whose requests are checked, at ``url``."""
+    log = PageLog()
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, **context_kwargs)
+
+    def route(r: Any) -> None:
+        host = urlsplit(r.request.url).hostname
+        if host in LOOPBACK:
+            r.continue_()
+        else:
+            log.offsite.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: (
+            log.console_errors.append((m.text, m.location.get("url", "")))
+            if m.type == "error"
+            else None
+        ),
+    )
+    page.on("pageerror", lambda e: log.page_errors.append(str(e)))
+    page.goto(url)
+    return context, page, log
+
+
+class Helpers:
+    """The names and the page opener, handed to the tests by the ``ex`` fixture."""
+
+    FASTRP = FASTRP
+    DEEPWALK = DEEPWALK
+    open_page = staticmethod(open_page)
+
+
+@pytest.fixture(scope="session")
+def ex() -> type[Helpers]:
+    """Collection names and :func:`open_page` (``ex.open_page(browser, url)``)."""
+    return Helpers
