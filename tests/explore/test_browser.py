@@ -15,6 +15,7 @@ import os
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytestmark = [pytest.mark.slow, pytest.mark.data]
@@ -146,14 +147,23 @@ def test_js_helpers(home):
 
 def test_map_is_drawn_and_coloured(home, api):
     page, _ = home
-    n_points = api.get(f"/collections/{FASTRP}").json()["result"]["points_count"]
+    n_points = api.get(f"/collections/{FASTRP}").json()["result"]["count"]
     assert page.evaluate("window.__explorer.points") == n_points == 10312
     pixels, colours = page.evaluate(PIXELS, "canvas-a")
     assert pixels > 2000, pixels
     assert colours >= 15, colours  # the label palette, not one colour
+    col = api.get(f"/collections/{FASTRP}/projections/{job_id(page)}/column/label").json()
+    n_cats = len(col["result"]["categories"])
+    assert n_cats > 20  # BlogCatalog: 39 labels, 38 of them first labels
     legend = page.locator("#legend .entry").all_inner_texts()
-    assert len(legend) == 21  # 20 palette colours + "other" (BlogCatalog has 39 labels)
-    assert "other (19 categories)" in legend[-1]
+    assert len(legend) == 21  # 20 palette colours + "other"
+    assert legend[-1].startswith(f"other ({n_cats - 20} categories)")
+    # the other entries: the 20 most frequent labels with their counts, most frequent first
+    codes = np.asarray(col["result"]["codes"])
+    counts = sorted(np.bincount(codes[codes >= 0]).tolist(), reverse=True)
+    shown = [int(t.rsplit("\n", 1)[1].replace(",", "")) for t in legend[:20]]
+    assert shown == counts[:20]
+    assert int(legend[-1].rsplit("\n", 1)[1].replace(",", "")) == sum(counts[20:])
     assert page.is_hidden("#error")
 
 
@@ -161,6 +171,19 @@ def test_click_lists_the_query_endpoints_neighbours(home, api):
     page, _ = home
     index = page.evaluate(ISOLATED, 5)
     assert index >= 0, "no isolated point on the map"
+    # hover: the tooltip shows the id, the colour value and the payload (fetched lazily)
+    pos = page.evaluate(f"window.__explorer.screenOf({index})")
+    page.mouse.move(pos["clientX"], pos["clientY"])
+    label = api.get(f"/collections/{FASTRP}/points/{pos['id']}").json()["result"]["payload"][
+        "label"
+    ]
+    page.wait_for_function(
+        "document.querySelector('#tooltip .snippet') && "
+        f"document.querySelector('#tooltip .snippet').textContent === 'label: {label}'",
+        timeout=TIMEOUT_MS,
+    )
+    tip = page.inner_text("#tooltip")
+    assert tip.splitlines()[:2] == [str(pos["id"]), f"label: {label}"]
     pid = click_point(page, index)
     page.wait_for_function(
         f"window.__explorer.state().p === '{pid}' && "

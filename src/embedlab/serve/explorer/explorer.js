@@ -848,20 +848,20 @@
       if (j >= PALETTE.length) return;
       kids.push(el('div', { class: 'entry' },
         el('span', { class: 'swatch', style: `background:${css(PALETTE[j])}` }),
-        el('span', { textContent: c }),
+        el('span', { class: 'name', textContent: c, title: c }),
         el('span', { class: 'count', textContent: counts.get(c).toLocaleString() })));
     });
     if (order.length > PALETTE.length) {
       let rest = 0;
       for (const c of order.slice(PALETTE.length)) rest += counts.get(c);
-      kids.push(el('div', { class: 'entry' },
+      kids.push(el('div', { class: 'entry wide' },
         el('span', { class: 'swatch', style: `background:${css(OTHER)}` }),
         el('span', { textContent: `other (${order.length - PALETTE.length} categories)` }),
         el('span', { class: 'count', textContent: rest.toLocaleString() })));
     }
     const missing = col.codes.reduce((a, c) => a + (c < 0 ? 1 : 0), 0);
     if (missing) {
-      kids.push(el('div', { class: 'entry' },
+      kids.push(el('div', { class: 'entry wide' },
         el('span', { class: 'swatch', style: `background:${css(MISSING)}` }),
         el('span', { textContent: '(missing)' }),
         el('span', { class: 'count', textContent: missing.toLocaleString() })));
@@ -918,7 +918,7 @@
       a.categories.forEach((c, j) => counts.set(c, byCode[j]));
       const order = a.categories.slice().sort((x, y) => counts.get(y) - counts.get(x) || (x < y ? -1 : 1));
       shared = { order };
-      ui.legend.className = '';
+      ui.legend.className = 'cats';
       ui.legend.replaceChildren(...legendCategorical(a, order, counts));
     } else {
       let lo = a.min;
