@@ -35,6 +35,7 @@ from embedlab.exceptions import (
     NotFoundError,
 )
 from embedlab.serve import _schemas as S
+from embedlab.serve._explore import install_explorer
 from embedlab.store import Store
 from embedlab.store._config import check_name
 
@@ -256,6 +257,7 @@ def create_app(
     max_concurrency: int = 64,
     time_budget_s: float = 30.0,
     max_batch_points: int = 100_000,
+    max_projection_points: int = 1_000_000,
 ) -> Any:
     """Build the FastAPI app serving ``store``.
 
@@ -274,6 +276,9 @@ def create_app(
         to their commit.
     max_batch_points : int, default=100,000
         Points per upsert request.
+    max_projection_points : int, default=1,000,000
+        Points on one map of the explorer (``max_points`` of a projection request; larger
+        collections are mapped from a uniform random sample).
 
     Returns
     -------
@@ -726,6 +731,17 @@ def create_app(
         require_key(request)
         col = collection(name)
         return ok(request, await write(col.optimize))
+
+    # -- the explorer: projections, map data, compare, export, the page ---------------------------
+    install_explorer(
+        app,
+        store=st,
+        ok=ok,
+        read=read,
+        collection=collection,
+        api_error=ApiError,
+        max_projection_points=max_projection_points,
+    )
 
     # -- OpenAPI: the upsert body's models ------------------------------------------------------
     base_openapi = app.openapi

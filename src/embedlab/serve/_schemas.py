@@ -7,12 +7,17 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "CompareRequest",
     "CountRequest",
     "CreateCollection",
     "DeleteRequest",
     "EmbedRequest",
+    "ExportRequest",
     "IndexRequest",
+    "MapSearchRequest",
     "PointStruct",
+    "ProjectionRef",
+    "ProjectionRequest",
     "QueryBatchRequest",
     "QueryRequest",
     "RestoreRequest",
@@ -233,3 +238,55 @@ class EmbedRequest(_Body):
 
     texts: list[str] = Field(min_length=1, max_length=256)
     model: str = "minilm"
+
+
+class ProjectionRequest(_Body):
+    """``POST /collections/{name}/projections``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"method": "pca"}, {"method": "umap", "params": {"n_neighbors": 30}}]
+        },
+    )
+
+    method: str = Field("pca", description="pca, tsne (extra tsne) or umap (extra umap).")
+    params: dict[str, Any] | None = Field(None, description="The method's parameters.")
+    max_points: int | None = Field(
+        None,
+        ge=1,
+        description="Above this many points a uniform random sample is mapped (default "
+        "100,000 or the server's limit when lower).",
+    )
+    seed: int = Field(0, ge=0, le=2**32 - 1)
+    version: int | str | None = Field(None, description="Map the collection at a version/tag.")
+
+
+class MapSearchRequest(_Body):
+    """``POST /collections/{name}/projections/{id}/search``."""
+
+    q: str = Field(min_length=1, max_length=1000)
+    by: Literal["auto", "id", "payload", "text"] = "auto"
+    limit: int = Field(100, ge=1, le=1000, description="Points of a text search.")
+
+
+class ProjectionRef(_Body):
+    """A projection of a collection."""
+
+    collection: str
+    projection: str
+
+
+class CompareRequest(_Body):
+    """``POST /compare``."""
+
+    a: ProjectionRef
+    b: ProjectionRef
+    k: int = Field(10, ge=1, le=100)
+
+
+class ExportRequest(_Body):
+    """``POST /collections/{name}/export``."""
+
+    ids: list[Id] = Field(min_length=1, max_length=1_000_000)
+    format: Literal["csv", "parquet"] = "csv"

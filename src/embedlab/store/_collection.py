@@ -56,6 +56,7 @@ from embedlab.utils.ids import sorted_lookup
 if TYPE_CHECKING:  # pragma: no cover
     from embedlab.io import EmbeddingSet
     from embedlab.retrieval.index import FlatIndex
+    from embedlab.store._projection import Projection
     from embedlab.store._store import Store
 
 __all__ = ["ANN_INDEX_TYPES", "MAX_LIMIT", "Collection", "Point", "ScoredPoint"]
@@ -796,6 +797,112 @@ class Collection:
         """Whether the searched column has a LanceDB vector index."""
         h = self._table if handle is None else handle
         return any("vector" in list(i.columns) for i in h.list_indices())
+
+    # ------------------------------------------------------------------------------ maps
+    def projection_plan(
+        self,
+        method: str = "pca",
+        params: dict[str, Any] | None = None,
+        *,
+        max_points: int = 100_000,
+        seed: int = 0,
+        version: Any = None,
+    ) -> tuple[str, dict[str, Any]]:
+        """Return the cache key of a projection and its resolved settings (nothing computed).
+
+        The settings hold ``method``, ``params`` (with defaults), ``seed``, ``version`` (a
+        number), ``sample`` (points on the map: ``min(count, max_points)``), ``n_total`` and
+        ``handle``.
+        """
+        from embedlab.store._projection import projection_key
+        from embedlab.viz import normalize_params
+
+        if self.config.multivector:
+            raise InvalidInputError(
+                f"Collection `{self.name}` holds vector sets; maps are drawn of single-vector "
+                "collections (import the vectors to map as one)."
+            )
+        full = normalize_params(method, params)
+        for what, value, least in (("max_points", max_points, 1), ("seed", seed, 0)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+                raise InvalidInputError(f"'{what}' must be an integer >= {least}; got {value!r}.")
+        v, handle = self._pinned(version)
+        n = int(handle.count_rows())
+        if n == 0:
+            raise InvalidInputError(f"Collection `{self.name}` has no points to map.")
+        sample = min(n, int(max_points))
+        key = projection_key(self, v, method, full, sample, int(seed))
+        plan = {
+            "method": method,
+            "params": full,
+            "seed": int(seed),
+            "version": v,
+            "sample": sample,
+            "n_total": n,
+            "handle": handle,
+        }
+        return key, plan
+
+    def project(
+        self,
+        method: str = "pca",
+        params: dict[str, Any] | None = None,
+        *,
+        max_points: int = 100_000,
+        seed: int = 0,
+        version: Any = None,
+        progress: Any = None,
+    ) -> Projection:
+        """Return a 2-D map of the collection, from the store's cache when it was drawn before.
+
+        Parameters
+        ----------
+        method : {"pca", "tsne", "umap"}, default="pca"
+            t-SNE needs the extra ``tsne`` (openTSNE), UMAP the extra ``umap`` (umap-learn).
+        params : dict or None
+            The method's parameters (:data:`embedlab.viz.METHODS`).
+        max_points : int, default=100,000
+            Above this many points a uniform random sample (``seed``) is mapped.
+        seed : int, default=0
+        version : int or str or None
+            The version (or tag) to map; default the current one.
+        progress : callable or None
+            Called with the fraction done while computing.
+
+        Returns
+        -------
+        Projection
+            Ids, float32 coordinates, the sampled rows' payloads and the map's quality
+            (trustworthiness and kNN overlap on a sample of 2,000 points).
+
+        Examples
+        --------
+        >>> import tempfile, numpy as np
+        >>> from embedlab.store import Store
+        >>> col = Store(tempfile.mkdtemp()).create_collection("m", 3, "l2")
+        >>> _ = col.upsert([1, 2, 3, 4, 5], np.eye(5, 3, dtype="float32") * [1, 2, 3])
+        >>> p = col.project("pca")
+        >>> p.n_points, p.coords.dtype, col.project("pca").key == p.key
+        (5, dtype('float32'), True)
+        """
+        from embedlab.store._projection import compute_projection, load_projection
+
+        key, plan = self.projection_plan(
+            method, params, max_points=max_points, seed=seed, version=version
+        )
+        cached = load_projection(self, key)
+        if cached is not None:
+            return cached
+        return compute_projection(self, key, plan, progress)
+
+    def projection(self, key: str) -> Projection:
+        """Return the cached projection ``key`` (:class:`NotFoundError` when there is none)."""
+        from embedlab.store._projection import load_projection
+
+        found = load_projection(self, key)
+        if found is None:
+            raise NotFoundError(f"Collection `{self.name}` has no projection {key!r}.")
+        return found
 
     # ------------------------------------------------------------------------------ exports
     def to_embedding_set(self, *, version: Any = None) -> EmbeddingSet:

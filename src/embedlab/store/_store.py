@@ -194,6 +194,7 @@ class Store:
             self._connect().drop_table(name)
             self._collections.pop(name, None)
             shutil.rmtree(self.path / f"{name}.lance", ignore_errors=True)
+            shutil.rmtree(self.path / ".projections" / name, ignore_errors=True)
 
     # -- imports -------------------------------------------------------------------------------
     def import_embeddings(

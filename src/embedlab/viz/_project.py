@@ -1,0 +1,475 @@
+"""2-D maps of embeddings and how faithful they are.
+
+* :func:`project`: PCA (always; the top two principal axes, computed from the ``d x d``
+  covariance so 100k x 384 takes well under a second), t-SNE (openTSNE, extra ``tsne``) and UMAP
+  (umap-learn, extra ``umap``). With ``metric="cosine"`` rows are unit-normalised first: the map
+  shows the space the cosine search sees.
+* :func:`sample_positions`: a fair random sample above a cap (never "the first N").
+* :func:`trustworthiness` (Venna & Kaski 2001, via scikit-learn), :func:`knn_overlap` (the share
+  of each point's k nearest neighbours in the original space that stay its k nearest on the map)
+  and :func:`map_quality`, both on a random sample.
+* :func:`align`: orthogonal Procrustes with scale and shift, so two maps of the same points
+  (FastRP and DeepWalk of one graph) can be laid side by side; :func:`knn_agreement`: per point,
+  the overlap of its kNN sets in two original spaces.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from embedlab.exceptions import InvalidInputError
+from embedlab.utils.optional import import_optional
+
+__all__ = [
+    "METHODS",
+    "Alignment",
+    "align",
+    "available_methods",
+    "knn_agreement",
+    "knn_overlap",
+    "map_quality",
+    "normalize_params",
+    "project",
+    "sample_positions",
+    "trustworthiness",
+]
+
+#: Projection methods, their parameters and defaults (``None``: the library's own choice).
+METHODS: dict[str, dict[str, Any]] = {
+    "pca": {},
+    "tsne": {"perplexity": 30.0, "n_iter": 500, "early_exaggeration_iter": 250, "n_jobs": 1},
+    "umap": {"n_neighbors": 15, "min_dist": 0.1, "n_epochs": None},
+}
+_INTS = {"n_iter", "early_exaggeration_iter", "n_jobs", "n_neighbors", "n_epochs"}
+_MODULES = {
+    "tsne": ("openTSNE", "t-SNE maps", "openTSNE"),
+    "umap": ("umap", "UMAP maps", "umap-learn"),
+}
+_METRICS = ("cosine", "ip", "l2")
+
+Progress = Callable[[float], None]
+
+
+def available_methods() -> dict[str, bool]:
+    """Return which projection methods can run here (an optional extra may be missing).
+
+    Examples
+    --------
+    >>> available_methods()["pca"]
+    True
+    """
+    out = {"pca": True}
+    for method, (module, _, _) in _MODULES.items():
+        out[method] = importlib.util.find_spec(module) is not None
+    return out
+
+
+def normalize_params(method: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Return ``params`` checked and completed with the defaults of ``method``.
+
+    The result is canonical (same map -> same dict), so it can key a cache.
+
+    Examples
+    --------
+    >>> normalize_params("umap", {"n_neighbors": 5})
+    {'min_dist': 0.1, 'n_epochs': None, 'n_neighbors': 5}
+    """
+    if method not in METHODS:
+        raise InvalidInputError(f"'method' must be one of {', '.join(METHODS)}; got {method!r}.")
+    given = dict(params or {})
+    defaults = METHODS[method]
+    unknown = sorted(set(given) - set(defaults))
+    if unknown:
+        allowed = ", ".join(defaults) or "none"
+        raise InvalidInputError(
+            f"Unknown {method} parameter(s) {', '.join(map(repr, unknown))}; allowed: {allowed}."
+        )
+    out: dict[str, Any] = {}
+    for key in sorted(defaults):
+        value = given.get(key, defaults[key])
+        if value is not None:
+            value = _check_param(method, key, value)
+        out[key] = value
+    return out
+
+
+def _check_param(method: str, key: str, value: Any) -> Any:
+    numeric = isinstance(value, int | float) and not isinstance(value, bool)
+    if key in _INTS:
+        if (
+            not numeric
+            or float(value) != int(value)
+            or int(value) < (2 if key == "n_neighbors" else 1)
+        ):
+            least = 2 if key == "n_neighbors" else 1
+            raise InvalidInputError(
+                f"{method} parameter {key!r} must be an integer >= {least}; got {value!r}."
+            )
+        return int(value)
+    if not numeric or not np.isfinite(value) or value < 0 or (key != "min_dist" and value == 0):
+        bound = ">= 0" if key == "min_dist" else "> 0"
+        raise InvalidInputError(
+            f"{method} parameter {key!r} must be a number {bound}; got {value!r}."
+        )
+    return float(value)
+
+
+def sample_positions(n: int, cap: int, seed: int = 0) -> np.ndarray:
+    """Return sorted positions of a uniform random sample of ``min(n, cap)`` of ``n`` rows.
+
+    Every row is equally likely to be kept (no "first N"); all rows when ``n <= cap``; the same
+    ``seed`` gives the same sample.
+
+    Examples
+    --------
+    >>> sample_positions(5, 10).tolist()
+    [0, 1, 2, 3, 4]
+    >>> len(sample_positions(1000, 10, seed=1))
+    10
+    """
+    if not isinstance(cap, int | np.integer) or isinstance(cap, bool) or cap < 1:
+        raise InvalidInputError(f"'max_points' must be an integer >= 1; got {cap!r}.")
+    if n <= cap:
+        return np.arange(n, dtype=np.int64)
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n, size=int(cap), replace=False)).astype(np.int64)
+
+
+def _as_matrix(x: Any, what: str = "X") -> np.ndarray:
+    arr = np.asarray(x, dtype=np.float32)
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise InvalidInputError(
+            f"'{what}' must be a 2-D array with at least one row and column; got shape {arr.shape}."
+        )
+    if not np.isfinite(arr).all():
+        raise InvalidInputError(f"'{what}' holds NaN or infinite values.")
+    return arr
+
+
+def _check_metric(metric: str) -> str:
+    if metric not in _METRICS:
+        raise InvalidInputError(f"'metric' must be one of {', '.join(_METRICS)}; got {metric!r}.")
+    return metric
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1).astype(x.dtype)
+
+
+def project(
+    X: Any,
+    method: str = "pca",
+    *,
+    seed: int = 0,
+    metric: str = "cosine",
+    progress: Progress | None = None,
+    **params: Any,
+) -> np.ndarray:
+    """Return a 2-D map of the rows of ``X`` (float32, shape ``(n, 2)``).
+
+    Parameters
+    ----------
+    X : array of shape (n, d)
+    method : {"pca", "tsne", "umap"}, default="pca"
+        ``"tsne"`` needs ``pip install 'embedlab[tsne]'`` (openTSNE), ``"umap"``
+        ``pip install 'embedlab[umap]'`` (umap-learn).
+    seed : int, default=0
+        t-SNE and UMAP are deterministic for a given seed (one thread); PCA needs none.
+    metric : {"cosine", "ip", "l2"}, default="cosine"
+        The space the map should show: ``"cosine"`` unit-normalises the rows first.
+    progress : callable or None
+        Called with the fraction done (0..1) while the map is computed.
+    **params
+        The method's parameters (:data:`METHODS`): t-SNE ``perplexity``, ``n_iter``,
+        ``early_exaggeration_iter``, ``n_jobs``; UMAP ``n_neighbors``, ``min_dist``,
+        ``n_epochs``.
+
+    Returns
+    -------
+    numpy.ndarray of float32, shape (n, 2)
+        PCA coordinates are the scores on the first two principal axes, each axis' sign fixed
+        so that its largest loading is positive.
+
+    Examples
+    --------
+    >>> x = np.array([[0, 0, 0], [2, 0, 0], [4, 0, 1e-3]], dtype="float32")
+    >>> np.round(project(x, "pca", metric="l2"), 3) + 0.0
+    array([[-2.,  0.],
+           [ 0.,  0.],
+           [ 2.,  0.]], dtype=float32)
+    """
+    x = _as_matrix(X)
+    _check_metric(metric)
+    full = normalize_params(method, params)
+    if metric == "cosine":
+        x = _unit(x)
+    report = progress or (lambda _f: None)
+    report(0.0)
+    if method == "pca":
+        out = _pca(x)
+    elif method == "tsne":
+        out = _tsne(x, full, seed, "euclidean" if metric == "l2" else "cosine", report)
+    else:
+        out = _umap(x, full, seed, "euclidean" if metric == "l2" else "cosine")
+    report(1.0)
+    return np.ascontiguousarray(out, dtype=np.float32)
+
+
+def _pca(x: np.ndarray) -> np.ndarray:
+    n, d = x.shape
+    centred = x - x.mean(axis=0, dtype=np.float64).astype(np.float32)
+    if n < 2:
+        return np.zeros((n, 2), np.float32)
+    cov = (centred.T @ centred).astype(np.float64)
+    values, vectors = np.linalg.eigh(cov)
+    order = np.argsort(values)[::-1][: min(2, d)]
+    axes = vectors[:, order]
+    signs = np.sign(axes[np.abs(axes).argmax(axis=0), np.arange(axes.shape[1])])
+    axes = axes * np.where(signs == 0, 1.0, signs)
+    out = np.zeros((n, 2), np.float32)
+    out[:, : axes.shape[1]] = centred @ axes.astype(np.float32)
+    return out
+
+
+def _tsne(x: np.ndarray, p: dict[str, Any], seed: int, metric: str, report: Progress) -> Any:
+    open_tsne = import_optional("openTSNE", "tsne", "t-SNE maps")
+    n = x.shape[0]
+    if n < 4:
+        raise InvalidInputError(f"A t-SNE map needs at least 4 points; got {n}.")
+    total = p["early_exaggeration_iter"] + p["n_iter"]
+    done = [0]
+
+    def tick(*_args: Any) -> bool:
+        done[0] += 10
+        report(min(0.99, done[0] / total))
+        return False
+
+    model = open_tsne.TSNE(
+        n_components=2,
+        perplexity=min(p["perplexity"], (n - 1) / 3),
+        n_iter=p["n_iter"],
+        early_exaggeration_iter=p["early_exaggeration_iter"],
+        metric=metric,
+        n_jobs=p["n_jobs"],
+        random_state=seed,
+        callbacks=tick,
+        callbacks_every_iters=10,
+        verbose=False,
+    )
+    return np.asarray(model.fit(x))
+
+
+def _umap(x: np.ndarray, p: dict[str, Any], seed: int, metric: str) -> Any:
+    with warnings.catch_warnings():  # umap-learn warns at import that TensorFlow is absent
+        warnings.filterwarnings("ignore", "Tensorflow not installed", ImportWarning)
+        umap = import_optional("umap", "umap", "UMAP maps", package="umap-learn")
+    n = x.shape[0]
+    if n < 4:
+        raise InvalidInputError(f"A UMAP map needs at least 4 points; got {n}.")
+    model = umap.UMAP(
+        n_components=2,
+        n_neighbors=min(p["n_neighbors"], n - 1),
+        min_dist=p["min_dist"],
+        n_epochs=p["n_epochs"],
+        metric=metric,
+        random_state=seed,
+        n_jobs=1,
+    )
+    return model.fit_transform(x)
+
+
+# -- quality ------------------------------------------------------------------------------------
+def _knn(x: np.ndarray, k: int, metric: str) -> np.ndarray:
+    """Return the ``k`` nearest other rows of every row (exact; ties by position)."""
+    from embedlab.retrieval.index.flat import FlatIndex
+
+    n = x.shape[0]
+    index = FlatIndex(x.shape[1], metric).add(x)
+    _, ids = index.search(x, k=min(k + 1, n))
+    hit = ids == np.arange(n)[:, None]
+    has = hit.any(axis=1)
+    out = np.empty((n, k), dtype=np.int64)
+    out[has] = ids[has][~hit[has]].reshape(-1, ids.shape[1] - 1)[:, :k]
+    out[~has] = ids[~has, :k]
+    return out
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    k = a.shape[1]
+    both = np.sort(np.concatenate([a, b], axis=1), axis=1)
+    return (both[:, 1:] == both[:, :-1]).sum(axis=1) / k
+
+
+def _check_k(k: Any, n: int) -> int:
+    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
+        raise InvalidInputError(f"'k' must be an integer >= 1; got {k!r}.")
+    if k >= n:
+        raise InvalidInputError(f"'k' must be smaller than the number of points ({n}); got {k}.")
+    return int(k)
+
+
+def knn_overlap(X: Any, Y: Any, k: int = 10, *, metric: str = "cosine") -> np.ndarray:
+    """Return, per row, the share of its ``k`` nearest rows in ``X`` that are also nearest in ``Y``.
+
+    ``X`` is the original space (compared by ``metric``), ``Y`` the map (Euclidean). 1 means
+    the map keeps the point's neighbourhood exactly.
+
+    Examples
+    --------
+    >>> x = np.array([[0.0], [1.0], [2.0], [10.0]])
+    >>> knn_overlap(x, x * -3, k=1, metric="l2").tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    x, y = _as_matrix(X), _as_matrix(Y, "Y")
+    if len(x) != len(y):
+        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
+    k = _check_k(k, len(x))
+    return _overlap(_knn(x, k, _check_metric(metric)), _knn(y, k, "l2"))
+
+
+def knn_agreement(
+    A: Any, B: Any, k: int = 10, *, metric_a: str = "cosine", metric_b: str = "cosine"
+) -> np.ndarray:
+    """Return, per row, ``|kNN_A(i) & kNN_B(i)| / k``: how much two embeddings agree on it.
+
+    Row ``i`` of ``A`` and of ``B`` must be the same item (for example the same node in a FastRP
+    and a DeepWalk embedding); neighbours are searched among the given rows only.
+
+    Examples
+    --------
+    >>> a = np.array([[0.0], [1.0], [5.0], [6.0]])
+    >>> knn_agreement(a, 2 * a, k=1, metric_a="l2", metric_b="l2").tolist()
+    [1.0, 1.0, 1.0, 1.0]
+    """
+    a, b = _as_matrix(A, "A"), _as_matrix(B, "B")
+    if len(a) != len(b):
+        raise InvalidInputError(f"'A' and 'B' must have as many rows; got {len(a)} and {len(b)}.")
+    k = _check_k(k, len(a))
+    return _overlap(_knn(a, k, _check_metric(metric_a)), _knn(b, k, _check_metric(metric_b)))
+
+
+def trustworthiness(X: Any, Y: Any, k: int = 10, *, metric: str = "cosine") -> float:
+    """Return the trustworthiness of the map ``Y`` of ``X`` (Venna & Kaski; scikit-learn's).
+
+    1 means no point on the map has a neighbour that is not near it in the original space;
+    ``k`` must be below half the number of rows.
+
+    Examples
+    --------
+    >>> x = np.arange(12.0).reshape(6, 2)
+    >>> trustworthiness(x, x[:, :1], k=2, metric="l2")
+    1.0
+    """
+    from sklearn.manifold import trustworthiness as sk_trust
+
+    x, y = _as_matrix(X), _as_matrix(Y, "Y")
+    if len(x) != len(y):
+        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
+    k = _check_k(k, len(x))
+    if k >= len(x) / 2:
+        raise InvalidInputError(f"'k' must be below half the number of points ({len(x)}); got {k}.")
+    metric = _check_metric(metric)
+    if metric == "ip":
+        raise InvalidInputError(
+            "Trustworthiness needs a distance: metric 'cosine' or 'l2', not 'ip'."
+        )
+    sk_metric = "euclidean" if metric == "l2" else "cosine"
+    return float(
+        sk_trust(x.astype(np.float64), y.astype(np.float64), n_neighbors=k, metric=sk_metric)
+    )
+
+
+def map_quality(
+    X: Any, Y: Any, *, k: int = 10, sample: int = 2000, seed: int = 0, metric: str = "cosine"
+) -> dict[str, Any]:
+    """Return the trustworthiness and mean kNN overlap of the map ``Y`` of ``X``, on a sample.
+
+    Both are computed among ``min(n, sample)`` randomly drawn rows (exact neighbours in that
+    sample); ``k`` is lowered to fit a small sample (``k < sample / 2``). With ``metric="ip"``
+    the original space is compared by cosine (inner products are not a distance).
+
+    Returns
+    -------
+    dict
+        ``{"trustworthiness", "knn_overlap", "k", "sample"}`` (``None`` values below 5 points).
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.normal(size=(200, 8)).astype("float32")
+    >>> q = map_quality(x, project(x, "pca", metric="l2"), metric="l2")
+    >>> 0.5 < q["trustworthiness"] <= 1, q["k"], q["sample"]
+    (True, 10, 200)
+    """
+    x, y = _as_matrix(X), _as_matrix(Y, "Y")
+    if len(x) != len(y):
+        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
+    pos = sample_positions(len(x), sample, seed)
+    m = len(pos)
+    k_eff = min(int(k), (m - 1) // 2)
+    if k_eff < 1 or m < 5:
+        return {"trustworthiness": None, "knn_overlap": None, "k": k_eff, "sample": m}
+    metric = "cosine" if _check_metric(metric) == "ip" else metric
+    xs, ys = x[pos], y[pos]
+    return {
+        "trustworthiness": trustworthiness(xs, ys, k_eff, metric=metric),
+        "knn_overlap": float(knn_overlap(xs, ys, k_eff, metric=metric).mean()),
+        "k": k_eff,
+        "sample": m,
+    }
+
+
+# -- alignment ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Alignment:
+    """A similarity transform ``y -> scale * (y - source_mean) @ rotation + target_mean``.
+
+    ``rotation`` is orthogonal (a reflection is allowed: map axes have no natural sign).
+    """
+
+    rotation: np.ndarray
+    scale: float
+    source_mean: np.ndarray
+    target_mean: np.ndarray
+
+    def apply(self, coords: Any) -> np.ndarray:
+        """Return ``coords`` (n, 2) moved onto the target map (float32)."""
+        y = np.asarray(coords, dtype=np.float64)
+        out = self.scale * (y - self.source_mean) @ self.rotation + self.target_mean
+        return out.astype(np.float32)
+
+
+def align(source: Any, target: Any) -> Alignment:
+    """Fit the rotation, scale and shift that best move ``source`` onto ``target`` (least squares).
+
+    Rows are matched (row ``i`` of both is the same item); orthogonal Procrustes
+    (Schönemann 1966) on the centred rows, with the optimal isotropic scale.
+
+    Examples
+    --------
+    >>> a = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 2.0]])
+    >>> b = 3 * a @ np.array([[0.0, -1.0], [1.0, 0.0]]) + 5
+    >>> np.allclose(align(b, a).apply(b), a, atol=1e-6)
+    True
+    """
+    s = np.asarray(source, dtype=np.float64)
+    t = np.asarray(target, dtype=np.float64)
+    if s.ndim != 2 or s.shape != t.shape or len(s) < 1:
+        raise InvalidInputError(
+            f"'source' and 'target' must be matched 2-D arrays of one shape; got {s.shape} and "
+            f"{t.shape}."
+        )
+    mu_s, mu_t = s.mean(axis=0), t.mean(axis=0)
+    s0, t0 = s - mu_s, t - mu_t
+    u, sigma, vt = np.linalg.svd(s0.T @ t0)
+    rotation = u @ vt
+    norm = float((s0 * s0).sum())
+    scale = float(sigma.sum() / norm) if norm > 0 else 1.0
+    return Alignment(rotation, scale, mu_s, mu_t)
