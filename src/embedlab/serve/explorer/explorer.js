@@ -738,6 +738,7 @@
       if (first) S.color = first.name;
     }
     fillColourSelect();
+    if (!S.cmp) pruneSelection();
     updateMasks();
     requestDraw();
     writeUrl(true);
@@ -762,6 +763,7 @@
     if (g !== gen) return;
     views.b.setData(S.cmp, job, info, map.xy, map.ids);
     views.b.columns = map.columns;
+    pruneSelection();
     views.b.quality.textContent = qualityText(job) + ' — aligned onto the left map (Procrustes)';
     views.b.quality.title = views.b.quality.textContent;
     updateMasks();
@@ -791,7 +793,7 @@
       opts.push(el('option', { value: c.name, textContent: `${c.name} (${c.kind})` }));
     }
     if (S.cmp) {
-      opts.push(el('option', { value: AGREEMENT, textContent: 'neighbourhood agreement (compare)' }));
+      opts.push(el('option', { value: AGREEMENT, textContent: 'kNN agreement (compare)' }));
     }
     ui.color.replaceChildren(...opts);
     ui.color.value = S.color || '';
@@ -901,6 +903,7 @@
       }
       ui.legend.className = '';
       ui.legend.replaceChildren(...legendContinuous('kNN agreement of the two embeddings (grey: not shared)', 0, 1));
+      if (hooks.colouredMs === undefined) hooks.colouredMs = performance.now();
       requestDraw();
       return;
     }
@@ -998,6 +1001,18 @@
     writeUrl(true);
   }
 
+  function pruneSelection() {
+    // a selection from a link keeps only the ids that are on a map
+    const before = sel.size;
+    for (const id of Array.from(sel)) {
+      if (!views.a.index.has(id) && !views.b.index.has(id)) sel.delete(id);
+    }
+    if (sel.size !== before) {
+      updateSelectionUi();
+      writeUrl(true);
+    }
+  }
+
   function selectBox(v, x0, y0, x1, y1) {
     const [ax, ay] = v.toData(Math.min(x0, x1), Math.max(y0, y1));
     const [bx, by] = v.toData(Math.max(x0, x1), Math.min(y0, y1));
@@ -1011,6 +1026,7 @@
   }
 
   function selectLasso(v, path) {
+    hooks.lastLasso = Array.from(path);
     if (path.length < 6) return [];
     const poly = new Float64Array(path.length);
     let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
