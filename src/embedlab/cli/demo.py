@@ -59,4 +59,6 @@ def demo(
         url += "&cmp=blogcatalog_deepwalk"
     typer.echo(f"store: {folder}", err=True)
     typer.echo(f"explorer: {url}  (Ctrl-C stops the server)")
-    uvicorn.run(create_app(folder), host=host, port=port, log_level="warning", access_log=False)
+    uvicorn.run(
+        create_app(str(folder)), host=host, port=port, log_level="warning", access_log=False
+    )
