@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 EMBEDLAB_DATA ?= $(shell [ -d ../shared/datasets ] && cd ../shared/datasets && pwd)
 export EMBEDLAB_DATA
 
-.PHONY: run test test-fast bench lint install clean
+.PHONY: run serve test test-fast bench lint install clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +23,21 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/embedlab demo
 
-test: $(STAMP)
+# the demo's embeddings in the web explorer on http://127.0.0.1:8000/explore (Ctrl-C stops it)
+serve: $(STAMP)
+	$(BIN)/embedlab demo --serve
+
+# Debian's chromium for the explorer's browser tests (skipped, with a warning, without root)
+browser:
+	@bash .ci/install-chromium.sh
+
+test: $(STAMP) browser
 	$(BIN)/python -m pytest
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow"
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python benchmarks/run.py
 
 lint: $(STAMP)

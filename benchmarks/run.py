@@ -5,7 +5,9 @@ into ``benchmarks/results.json``) and ``markdown(results) -> str`` (its part of
 ``docs/benchmarks.md``); the module docstrings say what each measures. Published figures quoted
 beside the measurements come from :mod:`embedlab.bench.references`.
 
-``python benchmarks/run.py --only orbits`` reruns one section and keeps the others' numbers.
+``python benchmarks/run.py --only orbits`` reruns one section and keeps the others' numbers;
+``--render`` measures nothing: it redraws the page and its figures (:mod:`figures`, written as
+``docs/img/bench-*.svg``) from ``results.json``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import figures
 from _common import BENCH, ROOT, lines_to_md, machine
 from sections import (
     cli,
@@ -109,12 +112,14 @@ def main() -> None:
     parser.add_argument(
         "--render",
         action="store_true",
-        help="measure nothing: re-render docs/benchmarks.md from benchmarks/results.json",
+        help="measure nothing: re-render docs/benchmarks.md and its figures (docs/img/bench-*.svg) "
+        "from benchmarks/results.json",
     )
     args = parser.parse_args()
     if args.render:
-        md = render(json.loads((BENCH / "results.json").read_text()))
-        (ROOT / "docs" / "benchmarks.md").write_text(md)
+        res = json.loads((BENCH / "results.json").read_text())
+        (ROOT / "docs" / "benchmarks.md").write_text(render(res))
+        figures.render(res)
         return
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     if not only <= set(SECTIONS):
@@ -136,6 +141,7 @@ def main() -> None:
     md = render(res)
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(md)
+    figures.render(res)
     print(md)
 
 

@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from figures import link
+
 BENCH_DIR = Path(__file__).resolve().parent.parent
 KEYS = ("flat_search", "scifact")
 
@@ -226,7 +228,7 @@ def markdown_lines(res: dict) -> list[str]:
                 f"| {label} | {r['ndcg@10']:.4f} | {r['recall@100']:.4f} | "
                 f"{r['flops_per_query'] / 1e6:.2f} |"
             )
-        lines.append("")
+        lines += ["", *link("bench-matryoshka-ndcg.svg")]
     return lines
 
 

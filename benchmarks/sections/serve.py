@@ -43,6 +43,7 @@ from _http_load import (
     start_server,
     stop_server,
 )
+from figures import link
 
 KEYS = ("serve",)
 
@@ -485,6 +486,8 @@ def markdown(res: dict) -> str:
                 f"| {label} | {m['concurrency']} | {_ms(m['p50_ms'])} | {_ms(m['p99_ms'])} | "
                 f"{m['qps']:.0f} | {m['recall@10']:.3f} | {m['errors']} | {vs} |"
             )
+    if rows:
+        lines += ["", *link("bench-serve-recall-latency.svg")[:-1]]
     lines += [
         "",
         "| server / upsert body | vectors/s | client encode | errors | RSS after | vs Chroma |",

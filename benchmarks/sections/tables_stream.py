@@ -20,6 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from figures import link
+
 BENCH = Path(__file__).resolve().parent.parent
 KEYS = ("tables_stream",)
 TORCHREC = BENCH / ".peers" / "torchrec"
@@ -348,6 +350,7 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
         f"10 % = {ml['full_table_bytes'] // 10:,} bytes of a {ml['full_table_bytes']:,}-byte full "
         "table (the collisionless full table allocates more: it grows by doubling).",
         "",
+        *link("bench-tables-auc-memory.svg"),
         "Reproduce: `python benchmarks/run.py --only tables-stream`; one run: `embedlab tables "
         "stream --dataset synthetic --table hash --occurrence-threshold 2 --expire-after 400 --json`.",
         "",

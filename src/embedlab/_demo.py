@@ -16,7 +16,7 @@ from embedlab.datasets import load_graph, load_labels, stochastic_block_model
 from embedlab.eval import NodeClassification
 from embedlab.graph import FastRP, Graph
 
-__all__ = ["run_demo"]
+__all__ = ["build_demo_store", "run_demo"]
 
 
 def _baselines(graph: Graph, d: int, seed: int) -> dict[str, np.ndarray]:
@@ -109,5 +109,94 @@ def run_demo(seed: int = 0) -> None:
         "the baselines cannot.\nNext (source .venv/bin/activate first), on karate here or on the "
         "real data sets once EMBEDLAB_DATA names their folder (README, Set up):\n"
         "  embedlab embed fastrp karate -o karate.parquet --n-components 32\n"
-        "  embedlab eval node-classification karate.parquet --labels karate --json"
+        "  embedlab eval node-classification karate.parquet --labels karate --json\n"
+        "To look at these embeddings in the browser (the explorer): make serve"
     )
+
+
+# -- the explorer's demo store --------------------------------------------------------------------
+def _first_labels(graph: Graph, labels: object) -> list[str]:
+    """Return each node's first label (``"-"`` for an unlabelled node), in graph order."""
+    first: dict[object, str] = {}
+    for node, label in zip(labels.nodes.tolist(), labels.labels.tolist(), strict=True):  # type: ignore[attr-defined]
+        first.setdefault(node, str(label))
+    return [first.get(n, "-") for n in graph.node_ids.tolist()]
+
+
+def _add(store: object, name: str, graph: Graph, x: np.ndarray, labels: object, what: str) -> None:
+    from embedlab.io import EmbeddingSet
+
+    firsts = _first_labels(graph, labels)
+    counts: dict[object, int] = {}
+    for node in labels.nodes.tolist():  # type: ignore[attr-defined]
+        counts[node] = counts.get(node, 0) + 1
+    degree = graph.degrees(weighted=False)
+    payload = [
+        {
+            "label": lab,
+            "n_labels": counts.get(node, 0),
+            "degree": int(deg),
+            "text": f"{what} node {node}: group {lab}, {int(deg)} neighbours",
+        }
+        for node, lab, deg in zip(graph.node_ids.tolist(), firsts, degree.tolist(), strict=True)
+    ]
+    es = EmbeddingSet(ids=np.asarray(graph.node_ids, dtype=np.int64), vectors=x)
+    store.import_embeddings(  # type: ignore[attr-defined]
+        name,
+        es,
+        metric="cosine",
+        payload=payload,
+        payload_schema={"label": "keyword", "n_labels": "integer", "degree": "integer"},
+    )
+
+
+def build_demo_store(path: str | Path, seed: int = 0, *, log: object = None) -> list[str]:
+    """Embed the demo's graphs into a store at ``path`` and map each collection (PCA).
+
+    Collections: ``karate_fastrp``, ``planted_fastrp`` and, when ``$EMBEDLAB_DATA`` holds
+    BlogCatalog, ``blogcatalog_fastrp`` and ``blogcatalog_deepwalk`` (the explorer's compare
+    view). Each point's payload: ``label`` (its first label), ``n_labels``, ``degree``,
+    ``text``. Existing collections of those names are replaced.
+
+    Returns
+    -------
+    list of str
+        The collections' names.
+    """
+    from embedlab.datasets import list_graph_datasets
+    from embedlab.graph import DeepWalk
+    from embedlab.store import Store
+
+    say = log if callable(log) else (lambda _m: None)
+    store = Store(path)
+    for name in store.list_collections():
+        store.drop_collection(name)
+    made: list[str] = []
+
+    def put(name: str, graph: Graph, x: np.ndarray, labels: object, what: str) -> None:
+        _add(store, name, graph, np.asarray(x, dtype=np.float32), labels, what)
+        store.collection(name).project("pca")
+        made.append(name)
+        say(f"collection {name}: {graph.n_nodes:,} points")
+
+    karate = load_graph("karate")
+    fr = FastRP(
+        n_components=32,
+        iteration_weights=[0.0, 1.0, 1.0],
+        normalization_strength=0.0,
+        random_state=seed,
+    )
+    put("karate_fastrp", karate, fr.fit(karate).embeddings_, load_labels("karate"), "karate")
+    graph, labels = stochastic_block_model([200] * 5, 0.05, 0.005, random_state=seed)
+    x = FastRP(n_components=64, random_state=seed).fit(graph).embeddings_
+    put("planted_fastrp", graph, x, labels, "planted-partition")
+    if any(ds.name == "blogcatalog" for ds in list_graph_datasets()):
+        blog, blog_labels = load_graph("blogcatalog"), load_labels("blogcatalog")
+        say("BlogCatalog: FastRP (d=128) and DeepWalk (d=64; walks 40 x 10, window 5)")
+        x = FastRP(n_components=128, random_state=seed).fit(blog).embeddings_
+        put("blogcatalog_fastrp", blog, x, blog_labels, "BlogCatalog")
+        dw = DeepWalk(
+            n_components=64, walk_length=40, walks_per_node=10, window=5, random_state=seed
+        )
+        put("blogcatalog_deepwalk", blog, dw.fit(blog).embeddings_, blog_labels, "BlogCatalog")
+    return made

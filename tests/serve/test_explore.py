@@ -97,6 +97,13 @@ def test_a_sample_is_fair_and_keyed_by_its_size(env, sv):
     ids = sv.ok(client.get(f"/collections/blobs/projections/{job['id']}/ids"))["ids"]
     assert len(set(ids)) == 50 and set(ids) <= set(range(1000, 1000 + N))
     assert ids != list(range(1000, 1050))  # not the first 50
+    # only the sampled rows were read: their vectors map as the PCA of the sample, their
+    # payloads colour them
+    _, x, payloads = blob_data()
+    rows = np.asarray(ids) - 1000
+    assert np.allclose(coords_of(client, "blobs", job["id"]), project(x[rows]), atol=1e-5)
+    lab = sv.ok(client.get(f"/collections/blobs/projections/{job['id']}/column/label"))
+    assert [lab["categories"][c] for c in lab["codes"]] == [payloads[i]["label"] for i in rows]
     other = wait(client, "blobs", {"method": "pca", "max_points": 50, "seed": 4})
     assert other["id"] != job["id"]
     assert sv.ok(client.get(f"/collections/blobs/projections/{other['id']}/ids"))["ids"] != ids
@@ -136,7 +143,23 @@ def test_projection_requests_are_checked(env, sv):
         "not_found",
         "Collection `blobs` has no projection '0123456789abcdef01234567'",
     )
-    sv.err(client.get("/collections/blobs/projections/../../etc"), 404, "not_found")
+    sv.err(
+        client.get("/collections/blobs/projections/xyz456789abcdef01234567z"),
+        404,
+        "not_found",
+        "Collection `blobs` has no projection 'xyz456789abcdef01234567z'",
+    )
+    for sneaky in ("%2E%2E", "..%2F..%2Fetc", "a" * 24 + "%00"):
+        r = client.get(f"/collections/blobs/projections/{sneaky}/coords")
+        assert r.status_code == 404, (sneaky, r.text)
+    sv.err(
+        post(
+            "/collections/blobs/projections", json={"method": "tsne", "params": {"n_iter": 1e300}}
+        ),
+        400,
+        "bad_request",
+        "'n_iter' must be an integer from 1 to 10,000",
+    )
     methods = sv.ok(client.get("/projections/methods"))
     assert methods["methods"]["pca"] is True and methods["max_points_limit"] == 5000
 
@@ -152,14 +175,16 @@ def test_a_running_job_reports_progress_and_a_failed_one_its_error(env, sv, monk
         progress(0.5)
         started.set()
         gate.wait(10)
-        if plan["params"].get("n_neighbors") == 7:
+        calls.append(key)
+        if fail:
             raise _projection.InvalidInputError("the map could not be drawn")
         return real(col, key, plan, progress)
 
+    calls: list[str] = []
+    fail = [True]
     monkeypatch.setattr(_projection, "compute_projection", slow)
-    r = client.post(
-        "/collections/blobs/projections", json={"method": "umap", "params": {"n_neighbors": 7}}
-    )
+    body = {"method": "pca", "max_points": 77}
+    r = client.post("/collections/blobs/projections", json=body)
     if sv.ok(r, 202)["status"] == "pending":
         started.wait(10)
     pid = r.json()["result"]["id"]
@@ -183,6 +208,67 @@ def test_a_running_job_reports_progress_and_a_failed_one_its_error(env, sv, monk
         "conflict",
         "failed: the map could not",
     )
+    # asked again after a failure: computed anew
+    fail.clear()
+    job = wait(client, "blobs", body)
+    assert job["status"] == "done" and job["id"] == pid and calls == [pid, pid]
+    assert job["n_points"] == 77
+
+
+def test_concurrent_requests_for_one_map_compute_it_once(env, sv, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from embedlab.store import _projection
+
+    _, client = env
+    real = _projection.compute_projection
+    calls: list[str] = []
+
+    def counted(col, key, plan, progress=None):
+        calls.append(key)
+        time.sleep(0.2)
+        return real(col, key, plan, progress)
+
+    monkeypatch.setattr(_projection, "compute_projection", counted)
+    body = {"method": "pca", "max_points": 91}
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(
+            pool.map(lambda _: client.post("/collections/blobs/projections", json=body), range(8))
+        )
+    assert {a.json()["result"]["id"] for a in answers} == {calls[0]}
+    wait(client, "blobs", body)
+    assert len(calls) == 1
+
+
+def test_a_full_queue_refuses_more_maps(tmp_path, monkeypatch):
+    import threading
+
+    from embedlab.serve._explore import ProjectionJobs, QueueFullError
+    from embedlab.store import _projection
+
+    gate = threading.Event()
+
+    def blocked(*args, **kwargs):
+        gate.wait(10)
+        raise _projection.InvalidInputError("stopped")
+
+    monkeypatch.setattr(_projection, "compute_projection", blocked)
+    col = Store(tmp_path).create_collection("q", 2, "l2")
+    col.upsert([1, 2, 3, 4, 5], np.arange(10, dtype=np.float32).reshape(5, 2))
+    jobs = ProjectionJobs(max_queued=1)
+    first = jobs.submit(col, *col.projection_plan(max_points=5))
+    deadline = time.monotonic() + 5
+    while jobs.state(col, first["id"])["status"] != "running":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    assert jobs.submit(col, *col.projection_plan(max_points=4))["status"] == "pending"
+    with pytest.raises(QueueFullError, match="1 maps are waiting to be computed"):
+        jobs.submit(col, *col.projection_plan(max_points=3))
+    gate.set()
+    deadline = time.monotonic() + 5
+    while jobs.state(col, first["id"])["status"] != "failed":
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
 
 
 def test_columns_colour_the_map_row_for_row(env, sv):
@@ -341,3 +427,113 @@ def test_dropping_a_collection_drops_its_maps(tmp_path):
     col = st.create_collection("gone", 3, "l2")
     col.upsert([1, 2, 3, 4], 2 * np.eye(4, 3, dtype=np.float32))
     assert not np.array_equal(col.project().coords, p.coords)
+
+
+def test_payload_fields_named_like_the_map_columns_and_undeclared_kinds(tmp_path, sv):
+    st = Store(tmp_path)
+    col = st.create_collection(
+        "odd", 4, "l2", payload_schema={"x": "float", "grp": "keyword"}, id_type="str"
+    )
+    rng = np.random.default_rng(0)
+    ids = [f"n{i}" for i in range(60)]
+    payloads = [
+        {
+            "x": float(i),
+            "id": f"k{i % 4}",
+            "y": i % 5,
+            "big": 2**62 + i,
+            "none": None,
+            "flag": i % 2 == 0,
+        }
+        for i in range(60)
+    ]
+    col.upsert(ids, rng.normal(size=(60, 4)).astype(np.float32), payloads)
+    with TestClient(create_app(st)) as client:
+        job = wait(client, "odd", {"method": "pca"})
+    with TestClient(create_app(st)) as fresh:  # read back from the file
+        base = f"/collections/odd/projections/{job['id']}"
+        assert len(coords_of(fresh, "odd", job["id"])) == 60
+        map_ids = sv.ok(fresh.get(f"{base}/ids"))["ids"]
+        assert map_ids == sorted(ids)
+        kinds = {c["name"]: c["kind"] for c in sv.ok(fresh.get(f"{base}/columns"))["columns"]}
+        assert kinds == {
+            "x": "continuous",
+            "id": "categorical",
+            "y": "categorical",
+            "big": "continuous",
+            "flag": "categorical",
+        }
+        y = sv.ok(fresh.get(f"{base}/column/y"))
+        assert sorted(y["categories"]) == ["0", "1", "2", "3", "4"]
+        assert [y["categories"][c] for c in y["codes"]] == [str(int(i[1:]) % 5) for i in map_ids]
+        big = sv.ok(fresh.get(f"{base}/column/big"))
+        assert big["min"] == float(2**62)
+        sv.err(
+            fresh.get(f"{base}/column/none"),
+            400,
+            "bad_request",
+            "Column 'none' of `odd` has no values on this map",
+        )
+        hit = sv.ok(fresh.post(f"{base}/search", json={"q": "n7"}))
+        assert hit == {"by": "id", "indices": [map_ids.index("n7")]}
+        assert sv.ok(fresh.post(f"{base}/search", json={"q": "k3", "by": "payload"}))[
+            "indices"
+        ] == [i for i, k in enumerate(map_ids) if int(k[1:]) % 4 == 3]
+
+
+def test_a_column_without_values_on_the_map_is_said_so(tmp_path, sv):
+    st = Store(tmp_path)
+    col = st.create_collection("sparse", 2, "l2", payload_schema={"w": "float"})
+    col.upsert([1, 2, 3, 4], np.arange(8, dtype=np.float32).reshape(4, 2), [{"w": None}] * 4)
+    with TestClient(create_app(st)) as client:
+        job = wait(client, "sparse", {"method": "pca"})
+        sv.err(
+            client.get(f"/collections/sparse/projections/{job['id']}/column/w"),
+            400,
+            "bad_request",
+            "Column 'w' of `sparse` has no values on this map",
+        )
+        assert (
+            sv.ok(client.get(f"/collections/sparse/projections/{job['id']}/columns"))["columns"]
+            == []
+        )
+        hit = sv.ok(
+            client.post(
+                f"/collections/sparse/projections/{job['id']}/search",
+                json={"q": "99999999999999999999999"},
+            )
+        )
+        assert hit["indices"] == []
+
+
+def test_a_recreated_collection_gets_new_maps_through_the_server(tmp_path, sv):
+    st = Store(tmp_path)
+    with TestClient(create_app(st)) as client:
+        for scale in (1.0, 10.0):
+            col = st.create_collection("again", 3, "l2")
+            col.upsert([1, 2, 3, 4], scale * np.eye(4, 3, dtype=np.float32))
+            job = wait(client, "again", {"method": "pca"})
+            xy = coords_of(client, "again", job["id"])
+            assert np.allclose(xy, project(scale * np.eye(4, 3), metric="l2"), atol=1e-5)
+            if scale == 1.0:
+                first = job["id"]
+                assert sv.ok(client.delete("/collections/again")) is True
+        assert job["id"] != first
+        sv.err(client.get(f"/collections/again/projections/{first}"), 404, "not_found")
+
+
+def test_compare_measures_at_most_the_cap(env, sv, monkeypatch):
+    from embedlab.serve import _explore
+
+    _, client = env
+    monkeypatch.setattr(_explore, "_COMPARE_CAP", 50)
+    a = wait(client, "blobs", {"method": "pca"})
+    c = wait(client, "noise", {"method": "pca"})
+    body = {
+        "a": {"collection": "blobs", "projection": a["id"]},
+        "b": {"collection": "noise", "projection": c["id"]},
+        "k": 3,
+    }
+    out = sv.ok(client.post("/compare", json=body))
+    assert out["shared"] == 200 and out["measured"] == 50
+    assert sum(v is not None for v in out["agreement_a"]) == 50

@@ -102,16 +102,33 @@ def test_params_are_completed_and_checked():
     with pytest.raises(InvalidInputError, match=r"Unknown pca parameter\(s\) 'k'; allowed: none"):
         normalize_params("pca", {"k": 1})
     with pytest.raises(
-        InvalidInputError, match=r"umap parameter 'n_neighbors' must be an integer >= 2"
+        InvalidInputError,
+        match=r"umap parameter 'n_neighbors' must be an integer from 2 to 1,000; got 1",
     ):
         normalize_params("umap", {"n_neighbors": 1})
-    with pytest.raises(InvalidInputError, match=r"umap parameter 'min_dist' must be a number >= 0"):
+    with pytest.raises(
+        InvalidInputError, match=r"umap parameter 'min_dist' must be a number from 0 to 1; got -1"
+    ):
         normalize_params("umap", {"min_dist": -1})
     with pytest.raises(
-        InvalidInputError, match=r"tsne parameter 'perplexity' must be a number > 0"
+        InvalidInputError,
+        match=r"tsne parameter 'perplexity' must be a number from 0 to 1,000 \(not 0\); got 'big'",
     ):
         normalize_params("tsne", {"perplexity": "big"})
     assert normalize_params("umap", {"min_dist": 0})["min_dist"] == 0.0
+    for bad in (float("inf"), float("nan"), 1e400, 10_001, 2.5):
+        with pytest.raises(
+            InvalidInputError, match=r"tsne parameter 'n_iter' must be an integer from 1 to 10,000"
+        ):
+            normalize_params("tsne", {"n_iter": bad})
+    with pytest.raises(
+        InvalidInputError, match=r"'perplexity' must be a number from 0 to 1,000 \(not 0\); got 0"
+    ):
+        normalize_params("tsne", {"perplexity": 0})
+    with pytest.raises(
+        InvalidInputError, match=r"'min_dist' must be a number from 0 to 1; got 1.5"
+    ):
+        normalize_params("umap", {"min_dist": 1.5})
 
 
 def test_bad_arrays_are_refused():
@@ -211,6 +228,8 @@ def test_map_quality_uses_a_sample_and_a_fitting_k():
     assert q["knn_overlap"] == pytest.approx(knn_overlap(x[pos], y[pos], 10).mean())
     assert map_quality(x[:9], y[:9])["k"] == 4
     assert map_quality(x[:3], y[:3])["trustworthiness"] is None
+    with pytest.raises(InvalidInputError, match="'k' must be an integer >= 1; got 2.5"):
+        map_quality(x, y, k=2.5)
     # a perfect map: the original 2-D points themselves
     flat = blobs(200, 2)
     assert map_quality(flat, flat, metric="l2") == {

@@ -39,6 +39,7 @@ GROUPS: dict[str, tuple[str, str, str]] = {
     "datasets": ("datasets", "app", "Data sets: bundled and under $EMBEDLAB_DATA."),
     "store": ("store", "store_app", "Collections of embeddings on LanceDB."),
     "serve": ("store", "serve_app", "Serve a store over HTTP (Qdrant-style API)."),
+    "plot": ("plot", "app", "Draw embeddings as a 2-D map (PNG, SVG, PDF)."),
     "demo": ("demo", "app", "Embed bundled and synthetic graphs with FastRP and score them."),
 }
 

@@ -178,6 +178,8 @@ def load_labels(name_or_path: str | Path) -> NodeLabels:
     p = Path(str(name_or_path))
     if p.is_file():
         return read_labels(p)
+    if not p.exists() and (p.suffix in (".txt", ".gz", ".tsv", ".csv") or os.sep in str(p)):
+        raise InvalidInputError(f"The labels file {str(p)!r} does not exist.")
     ds = graph_dataset(name_or_path)
     if ds.labels is None:
         raise InvalidInputError(f"The dataset {ds.name!r} has no labels file.")

@@ -35,7 +35,7 @@ from embedlab.exceptions import (
     NotFoundError,
 )
 from embedlab.serve import _schemas as S
-from embedlab.serve._explore import install_explorer
+from embedlab.serve._explore import QueueFullError, install_explorer
 from embedlab.store import Store
 from embedlab.store._config import check_name
 
@@ -66,6 +66,7 @@ _STATUS_OF: dict[type[Exception], int] = {
     NotFoundError: 404,
     ConflictError: 409,
     MissingExtraError: 501,
+    QueueFullError: 429,
 }
 
 
@@ -491,6 +492,7 @@ def create_app(
         """Delete a collection and all its versions."""
         require_key(request)
         await write(lambda: st.drop_collection(check_name(name)))
+        app.state.projection_jobs.forget(name)
         return ok(request, True)
 
     # -- points -----------------------------------------------------------------------------------

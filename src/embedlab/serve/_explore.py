@@ -32,7 +32,7 @@ from embedlab.exceptions import (
 )
 from embedlab.serve import _schemas as S
 
-__all__ = ["ProjectionJobs", "install_explorer"]
+__all__ = ["ProjectionJobs", "QueueFullError", "install_explorer"]
 
 logger = logging.getLogger("embedlab.serve")
 
@@ -48,6 +48,10 @@ _COMPARE_CAP = 20_000  # shared points whose neighbourhoods a comparison measure
 _MIN_SHARED = 3
 
 
+class QueueFullError(EmbedlabError):
+    """Too many maps wait to be computed (HTTP 429)."""
+
+
 class ProjectionJobs:
     """Projection jobs of one app: a queue, one worker thread, and the last maps in memory.
 
@@ -55,12 +59,18 @@ class ProjectionJobs:
     ----------
     keep : int, default=8
         Finished projections kept in memory (the store keeps them all on disk).
+    max_queued : int, default=16
+        Jobs waiting beyond this are refused (:class:`QueueFullError`, HTTP 429).
+    keep_states : int, default=256
+        Finished jobs whose state is remembered (older ones are read back from the store).
     """
 
-    def __init__(self, keep: int = 8) -> None:
+    def __init__(self, keep: int = 8, *, max_queued: int = 16, keep_states: int = 256) -> None:
         self.keep = keep
+        self.max_queued = max_queued
+        self.keep_states = keep_states
         self._lock = threading.Lock()
-        self._states: dict[tuple[str, str], dict[str, Any]] = {}
+        self._states: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
         self._maps: OrderedDict[tuple[str, str], Any] = OrderedDict()
         self._queue: queue.Queue[Any] = queue.Queue()
         self._worker: threading.Thread | None = None
@@ -94,34 +104,65 @@ class ProjectionJobs:
         with self._lock:
             self._maps[(name, key)] = proj
             self._maps.move_to_end((name, key))
-            while len(self._maps) > self.keep:
-                self._maps.popitem(last=False)
+            self._trim_maps()
 
     def submit(self, col: Any, key: str, plan: dict[str, Any]) -> dict[str, Any]:
-        """Return the job's state, starting it unless it is done, queued or running."""
+        """Return the job's state, starting it unless it is done, queued or running.
+
+        Raises :class:`QueueFullError` when ``max_queued`` jobs already wait.
+        """
         from embedlab.store._projection import load_projection
 
+        ident = (col.name, key)
         with self._lock:
-            state = self._states.get((col.name, key))
+            state = self._states.get(ident)
             if state is not None and state["status"] in ("pending", "running", "done"):
+                self._states.move_to_end(ident)
                 return dict(state)
+            waiting = sum(st["status"] == "pending" for st in self._states.values())
+            if waiting >= self.max_queued:
+                raise QueueFullError(
+                    f"{waiting} maps are waiting to be computed (the limit); retry later."
+                )
+            # the placeholder makes a concurrent request for the same map wait for this one
+            state = self._describe(col, key, plan)
+            self._states[ident] = state
+            self._prune()
         cached = load_projection(col, key)
-        if cached is not None:
-            self._remember(col.name, key, cached)
-            state = self._done_state(cached)
-            with self._lock:
-                self._states[(col.name, key)] = state
-            return dict(state)
-        state = self._describe(col, key, plan)
         with self._lock:
-            self._states[(col.name, key)] = state
+            if cached is not None:
+                self._maps[ident] = cached
+                self._trim_maps()
+                state.update(self._done_state(cached))
+                return dict(state)
             self._queue.put((col, key, plan, state))
             if self._worker is None or not self._worker.is_alive():
                 self._worker = threading.Thread(
                     target=self._work, name="embedlab-projections", daemon=True
                 )
                 self._worker.start()
-        return dict(state)
+            return dict(state)
+
+    def _prune(self) -> None:
+        """Forget the oldest finished jobs beyond ``keep_states`` (under the lock)."""
+        finished = [k for k, st in self._states.items() if st["status"] in ("done", "failed")]
+        for k in finished[: max(0, len(self._states) - self.keep_states)]:
+            del self._states[k]
+
+    def _trim_maps(self) -> None:
+        while len(self._maps) > self.keep:
+            self._maps.popitem(last=False)
+
+    def forget(self, name: str) -> None:
+        """Drop what is remembered of collection ``name`` (it was deleted)."""
+        with self._lock:
+            for k in [k for k, st in self._states.items() if k[0] == name]:
+                if self._states[k]["status"] in ("done", "failed"):
+                    del self._states[k]
+            for k in [k for k in self._maps if k[0] == name]:
+                del self._maps[k]
+            for k in [k for k in self._compares if name in (k[0], k[2])]:
+                del self._compares[k]
 
     def _work(self) -> None:
         from embedlab.store import _projection
@@ -135,14 +176,14 @@ class ProjectionJobs:
 
             try:
                 proj = _projection.compute_projection(col, key, plan, progress)
+                done = self._done_state(proj)
+                self._remember(col.name, key, proj)
+                state.update(done)
             except EmbedlabError as exc:
                 state.update(status="failed", error=str(exc))
             except Exception as exc:  # a worker must outlive any one job
                 logger.exception("Projection %s of %s failed", key, col.name)
                 state.update(status="failed", error=f"The projection failed: {exc}")
-            else:
-                self._remember(col.name, key, proj)
-                state.update(self._done_state(proj))
             finally:
                 self._queue.task_done()
 
@@ -198,10 +239,14 @@ def _shared(pa: Any, pb: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _vectors(col: Any, version: int, ids: np.ndarray) -> np.ndarray:
-    from embedlab.utils.ids import positions
-
-    es = col.to_embedding_set(version=version)
-    return np.asarray(es.vectors, dtype=np.float32)[positions(np.asarray(es.ids), ids)]
+    """Return the vectors of ``ids`` at ``version`` (only those rows are read)."""
+    points = col.get(ids.tolist(), with_vectors=True, version=version)
+    if len(points) != len(ids):
+        raise ConflictError(
+            f"Collection `{col.name}` lost {len(ids) - len(points)} of the map's points at "
+            f"version {version}; map it again."
+        )
+    return np.stack([np.asarray(p.vector, dtype=np.float32) for p in points])
 
 
 def _compare(a: Any, pa: Any, b: Any, pb: Any, k: int) -> dict[str, Any]:
@@ -307,10 +352,10 @@ def install_explorer(
                 f"on points per map); got {max_points:,}. Larger collections are mapped "
                 "from a uniform random sample of that many points.",
             )
-        col = collection(name)
-        check_method(body.method)
 
-        def plan() -> dict[str, Any]:
+        def plan() -> Any:
+            check_method(body.method)
+            col = collection(name)
             key, settings = col.projection_plan(
                 body.method,
                 body.params,
@@ -318,16 +363,24 @@ def install_explorer(
                 seed=body.seed,
                 version=body.version,
             )
-            return jobs.submit(col, key, settings)
+            state = jobs.submit(col, key, settings)
+            return ok(request, state, 200 if state["status"] == "done" else 202)
 
-        state = await read(plan)
-        return ok(request, state, 200 if state["status"] == "done" else 202)
+        return await read(plan)
+
+    def on_map(name: str, pid: str, fn: Any) -> Any:
+        """Run ``fn(collection, projection)`` and build its JSON answer, off the event loop."""
+
+        def run() -> Any:
+            col = collection(name)
+            return fn(col, jobs.projection(col, pid))
+
+        return run
 
     @app.get("/collections/{name}/projections/{pid}", tags=["explorer"])
     async def projection_state(request: Request, name: str, pid: str) -> Any:
         """Return a projection job's state: pending, running (with progress), done or failed."""
-        col = collection(name)
-        return ok(request, await read(lambda: jobs.state(col, pid)))
+        return await read(lambda: ok(request, jobs.state(collection(name), pid)))
 
     @app.get(
         "/collections/{name}/projections/{pid}/coords",
@@ -337,10 +390,8 @@ def install_explorer(
     )
     async def coords(request: Request, name: str, pid: str, align_to: str | None = None) -> Any:
         """Send the map's coordinates, little-endian float32 ``x0 y0 x1 y1 ...``."""
-        col = collection(name)
 
-        def run() -> Any:
-            proj = jobs.projection(col, pid)
+        def send(col: Any, proj: Any) -> Any:
             xy = proj.coords
             if align_to:
                 other, sep, other_id = align_to.partition(":")
@@ -348,58 +399,50 @@ def install_explorer(
                     raise InvalidInputError(
                         f"'align_to' must be COLLECTION:PROJECTION_ID; got {align_to!r}."
                     )
-                target = jobs.projection(collection(other), other_id)
-                xy = _aligned(proj, target)
-            return np.ascontiguousarray(xy, dtype="<f4").tobytes(), proj.n_points
+                xy = _aligned(proj, jobs.projection(collection(other), other_id))
+            return Response(
+                np.ascontiguousarray(xy, dtype="<f4").tobytes(),
+                media_type="application/octet-stream",
+                headers={"X-Points": str(proj.n_points), "Cache-Control": "no-cache"},
+            )
 
-        body, n = await read(run)
-        return Response(
-            body,
-            media_type="application/octet-stream",
-            headers={"X-Points": str(n), "Cache-Control": "no-cache"},
-        )
+        return await read(on_map(name, pid, send))
 
     @app.get("/collections/{name}/projections/{pid}/ids", tags=["explorer"])
     async def map_ids(request: Request, name: str, pid: str) -> Any:
         """List the ids of the map's points, aligned with the coordinates."""
-        col = collection(name)
-        proj = await read(lambda: jobs.projection(col, pid))
-        return ok(request, {"ids": proj.ids.tolist()})
+        return await read(on_map(name, pid, lambda c, p: ok(request, {"ids": p.ids.tolist()})))
 
     @app.get("/collections/{name}/projections/{pid}/columns", tags=["explorer"])
     async def map_columns(request: Request, name: str, pid: str) -> Any:
         """Payload columns to colour the map by (categorical or continuous) and text columns."""
-        col = collection(name)
-        proj = await read(lambda: jobs.projection(col, pid))
-        return ok(request, await read(proj.columns))
+        return await read(on_map(name, pid, lambda c, p: ok(request, p.columns())))
 
     @app.get("/collections/{name}/projections/{pid}/column/{column}", tags=["explorer"])
     async def map_column(request: Request, name: str, pid: str, column: str) -> Any:
         """One payload column aligned with the map: category codes or numbers."""
-        col = collection(name)
-        proj = await read(lambda: jobs.projection(col, pid))
-        return ok(request, await read(lambda: proj.column(column)))
+        return await read(on_map(name, pid, lambda c, p: ok(request, p.column(column))))
 
     @app.post("/collections/{name}/projections/{pid}/search", tags=["explorer"])
     async def map_search(request: Request, name: str, pid: str, body: S.MapSearchRequest) -> Any:
         """Map positions matching an id, a payload substring or (text collections) a text."""
-        col = collection(name)
-        proj = await read(lambda: jobs.projection(col, pid))
-        return ok(
-            request, await read(lambda: proj.search(col, body.q, by=body.by, limit=body.limit))
-        )
+
+        def found(col: Any, proj: Any) -> Any:
+            return ok(request, proj.search(col, body.q, by=body.by, limit=body.limit))
+
+        return await read(on_map(name, pid, found))
 
     @app.post("/compare", tags=["explorer"])
     async def compare(request: Request, body: S.CompareRequest) -> Any:
         """Per-point agreement of two embeddings: overlap of kNN sets in the original spaces."""
-        a, b = collection(body.a.collection), collection(body.b.collection)
 
         def run() -> Any:
+            a, b = collection(body.a.collection), collection(body.b.collection)
             pa = jobs.projection(a, body.a.projection)
             pb = jobs.projection(b, body.b.projection)
-            return jobs.compare(a, pa, b, pb, body.k)
+            return ok(request, jobs.compare(a, pa, b, pb, body.k))
 
-        return ok(request, await read(run))
+        return await read(run)
 
     @app.post(
         "/collections/{name}/export",
@@ -408,10 +451,10 @@ def install_explorer(
         responses={200: {"content": {"text/csv": {}, "application/vnd.apache.parquet": {}}}},
     )
     async def export(request: Request, name: str, body: S.ExportRequest) -> Any:
-        """Download the points ``ids`` (id and payload columns) as a CSV or Parquet download."""
-        col = collection(name)
+        """Download the points ``ids`` (id and payload columns) as a CSV or Parquet file."""
 
         def run() -> Any:
+            col = collection(name)
             points = col.get(body.ids)
             table = _export_table(col, points)
             sink = io.BytesIO()

@@ -48,7 +48,13 @@ import numpy as np
 
 from embedlab.exceptions import ConflictError, InvalidInputError, NotFoundError
 from embedlab.io._multivector import MultiVector
-from embedlab.store._config import LANCE_DISTANCE, CollectionConfig, check_name, row_payload
+from embedlab.store._config import (
+    LANCE_DISTANCE,
+    UID_KEY,
+    CollectionConfig,
+    check_name,
+    row_payload,
+)
 from embedlab.store._locks import WriteLock, retry_conflicts
 from embedlab.store.filters import compile_filter
 from embedlab.utils.ids import sorted_lookup
@@ -231,12 +237,21 @@ class Collection:
         self._snapshots: OrderedDict[int, _Snapshot] = OrderedDict()
         self._handles: OrderedDict[Any, Any] = OrderedDict()
         self._fde: Any = None
+        self._uid: str | None = None
 
     def __repr__(self) -> str:
         c = self.config
         return f"Collection({c.name!r}, dim={c.dim}, metric={c.metric!r})"
 
     # ------------------------------------------------------------------------------ reading
+    @property
+    def incarnation(self) -> str:
+        """A random id given at creation: another collection of the same name has another one."""
+        if self._uid is None:
+            meta = self._table.schema.metadata or {}
+            self._uid = meta.get(UID_KEY, b"").decode()
+        return self._uid
+
     @property
     def version(self) -> int:
         """The current version (each commit makes a new one)."""

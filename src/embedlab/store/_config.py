@@ -30,6 +30,9 @@ __all__ = [
 
 FORMAT = "embedlab-collection/1"
 META_KEY = b"embedlab"
+#: A random id written when the collection is created: a dropped and re-created collection of
+#: the same name is another incarnation (its cached maps are not the old one's).
+UID_KEY = b"embedlab.uid"
 ID_TYPES = ("int", "str")
 NAME_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: Qdrant's metric names are accepted too, in any case

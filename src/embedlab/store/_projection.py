@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["Projection", "compute_projection", "load_projection", "projection_key"]
 
 _META = b"embedlab.projection"
+_PREFIX = "p:"  # payload columns in the file: "p:label" (so a field called "x" or "id" is fine)
+_SPREAD_MAX = 64  # undeclared payload keys spread into columns (the most frequent ones)
 _CATEGORICAL_MAX = 256  # distinct values up to which a column colours by category (and
 # at most half the values, or 20: a column of mostly unique strings is text)
 _KEY_RE = frozenset("0123456789abcdef")
@@ -134,6 +136,10 @@ class Projection:
             )
         col = self.payloads.column(name)
         kind = _kind(col)
+        if kind is None:
+            raise InvalidInputError(
+                f"Column {name!r} of `{self.collection}` has no values on this map."
+            )
         values = col.to_pylist()
         if kind == "continuous":
             nums = [None if v is None else float(v) for v in values]
@@ -200,6 +206,8 @@ class Projection:
             key: Any = int(q) if col.config.id_type == "int" else q
         except ValueError:
             return np.zeros(0, dtype=np.int64)
+        if col.config.id_type == "int" and not -(2**63) <= key < 2**63:
+            return np.zeros(0, dtype=np.int64)
         pos = self.positions_of([key])
         return pos[pos >= 0]
 
@@ -235,7 +243,7 @@ def _kind(col: Any) -> str | None:
         return None
     if pa.types.is_boolean(t):
         return "categorical"
-    distinct = len(col.unique()) if not pa.types.is_nested(t) else _CATEGORICAL_MAX + 1
+    distinct = len(col.drop_null().unique()) if not pa.types.is_nested(t) else _CATEGORICAL_MAX + 1
     few = min(_CATEGORICAL_MAX, max(20, (len(col) - col.null_count) // 2))
     if distinct <= few and not pa.types.is_floating(t):
         return "categorical"
@@ -249,8 +257,12 @@ def projection_key(
     col: Collection, version: int, method: str, params: dict[str, Any], sample: int, seed: int
 ) -> str:
     """Return the cache key of a projection (hex, 24 characters)."""
+    from embedlab._version import __version__
+
     described = {
         "config": col.config.describe(),
+        "incarnation": col.incarnation,
+        "software": [__version__, _library_version(method)],
         "version": int(version),
         "method": method,
         "params": params,
@@ -259,6 +271,16 @@ def projection_key(
     }
     blob = json.dumps(described, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:24]
+
+
+def _library_version(method: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    package = {"tsne": "openTSNE", "umap": "umap-learn"}.get(method, "numpy")
+    try:
+        return f"{package} {version(package)}"
+    except PackageNotFoundError:
+        return f"{package} missing"
 
 
 def _folder(col: Collection) -> Path:
@@ -274,14 +296,17 @@ def load_projection(col: Collection, key: str) -> Projection | None:
     path = _folder(col) / f"{key}.arrow"
     if not path.exists():
         return None
-    with pa.memory_map(str(path)) as source:
-        table = pa.ipc.open_file(source).read_all()
-    meta = json.loads(table.schema.metadata[_META])
-    ids = col._id_array(table.column("id"))
-    coords = np.stack([table.column("x").to_numpy(), table.column("y").to_numpy()], axis=1).astype(
-        np.float32
-    )
-    payloads = table.drop_columns(["id", "x", "y"])
+    try:
+        with pa.memory_map(str(path)) as source:
+            table = pa.ipc.open_file(source).read_all()
+        meta = json.loads(table.schema.metadata[_META])
+        ids = col._id_array(table.column("id"))
+        x, y = table.column("x").to_numpy(), table.column("y").to_numpy()
+    except (OSError, KeyError, ValueError, pa.ArrowException):
+        return None  # unreadable (an older layout, a partial copy): computed anew
+    coords = np.stack([x, y], axis=1).astype(np.float32)
+    names = [n for n in table.column_names if n.startswith(_PREFIX)]
+    payloads = table.select(names).rename_columns([n[len(_PREFIX) :] for n in names])
     return Projection(
         key=key,
         collection=col.name,
@@ -305,14 +330,17 @@ def _save(col: Collection, p: Projection) -> None:
     ids = pa.array(p.ids.tolist()) if p.ids.dtype == object else pa.array(p.ids)
     table = pa.table({"id": ids, "x": p.coords[:, 0], "y": p.coords[:, 1]})
     for name in p.payloads.column_names:
-        table = table.append_column(name, p.payloads.column(name))
+        table = table.append_column(_PREFIX + name, p.payloads.column(name))
     table = table.replace_schema_metadata({_META: json.dumps(meta).encode()})
     folder = _folder(col)
     folder.mkdir(parents=True, exist_ok=True)
     tmp = folder / f".{p.key}.{os.getpid()}.{time.monotonic_ns()}.tmp"
-    with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-        writer.write_table(table)
-    os.replace(tmp, folder / f"{p.key}.arrow")
+    try:
+        with pa.OSFile(str(tmp), "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        os.replace(tmp, folder / f"{p.key}.arrow")
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _payload_columns(col: Collection, table: pa.Table) -> pa.Table:
@@ -320,25 +348,44 @@ def _payload_columns(col: Collection, table: pa.Table) -> pa.Table:
     import pyarrow as pa
 
     out = table.select(list(col.config.payload_schema))
-    raw = table.column("payload").to_pylist()
-    extra: dict[str, list[Any]] = {}
-    for i, text in enumerate(raw):
-        if not text:
-            continue
-        for k, v in json.loads(text).items():
+    rows = [json.loads(text) if text else {} for text in table.column("payload").to_pylist()]
+    freq: dict[str, int] = {}
+    for row in rows:
+        for k in row:
             if k not in out.column_names:
-                extra.setdefault(k, [None] * len(raw))[i] = v
-    for k in sorted(extra):
-        values = extra[k]
+                freq[k] = freq.get(k, 0) + 1
+    for k in sorted(sorted(freq, key=lambda k: (-freq[k], k))[:_SPREAD_MAX]):
+        values = [row.get(k) for row in rows]
         kinds = {type(v) for v in values if v is not None}
-        if kinds <= {int, float} and kinds:
-            arr = pa.array([None if v is None else float(v) for v in values], pa.float64())
-        elif kinds == {bool}:
+        if kinds == {bool}:
             arr = pa.array(values, pa.bool_())
+        elif kinds == {int} and all(-(2**63) <= v < 2**63 for v in values if v is not None):
+            arr = pa.array(values, pa.int64())
+        elif kinds <= {int, float} and kinds:
+            arr = pa.array([None if v is None else float(v) for v in values], pa.float64())
         else:
             arr = pa.array([None if v is None else _text(v) for v in values], pa.string())
         out = out.append_column(k, arr)
     return out
+
+
+def _take_rows(
+    col: Collection, handle: Any, want: np.ndarray, scan_pos: np.ndarray, cols: list[str]
+) -> pa.Table:
+    """Return the rows with ids ``want`` (in that order), at scan offsets ``scan_pos``."""
+    import pyarrow as pa
+
+    try:
+        tab = handle.take_offsets(np.sort(scan_pos).tolist()).select(cols).to_arrow()
+        got = col._id_array(tab.column("id"))
+        at = {k: i for i, k in enumerate(got.tolist())}
+        if len(at) == len(want) and all(k in at for k in want.tolist()):
+            return tab.take([at[k] for k in want.tolist()])
+    except (ValueError, RuntimeError, OSError, pa.ArrowException):
+        pass
+    rows = col._rows(handle, want, cols)  # offsets and scan order disagreed: by id
+    schema = pa.schema([handle.schema.field(c) for c in cols])
+    return pa.Table.from_pylist([rows[k] for k in want.tolist()], schema=schema)
 
 
 def compute_projection(
@@ -353,16 +400,21 @@ def compute_projection(
     method, params, seed = plan["method"], plan["params"], plan["seed"]
     report = progress or (lambda _f: None)
     t0 = time.perf_counter()
+    handle = plan["handle"]
     cols = ["id", "vector", *col.config.payload_schema, "payload"]
-    table = plan["handle"].search().select(cols).limit(None).to_arrow()
-    ids = col._id_array(table.column("id"))
-    order = np.argsort(ids, kind="stable")
-    pos = order[sample_positions(len(ids), plan["sample"], seed)]
-    taken = table.take(pos)
-    del table
+    if plan["sample"] >= plan["n_total"]:  # every row: one scan
+        table = handle.search().select(cols).limit(None).to_arrow()
+        taken = table.take(np.argsort(col._id_array(table.column("id")), kind="stable"))
+        del table
+    else:  # the ids first, then only the sampled rows (memory bounded by the sample)
+        scan_ids = col._id_array(handle.search().select(["id"]).limit(None).to_arrow()["id"])
+        order = np.argsort(scan_ids, kind="stable")
+        scan_pos = order[sample_positions(len(scan_ids), plan["sample"], seed)]
+        taken = _take_rows(col, handle, scan_ids[scan_pos], scan_pos, cols)
+    ids = col._id_array(taken.column("id"))
     x = np.asarray(
         taken.column("vector").combine_chunks().flatten().to_numpy(), dtype=np.float32
-    ).reshape(len(pos), col.config.dim)
+    ).reshape(len(ids), col.config.dim)
     metric = col.config.metric
     report(0.05)
     coords = project(
@@ -377,8 +429,8 @@ def compute_projection(
         params=params,
         seed=seed,
         version=plan["version"],
-        n_total=len(ids),
-        ids=ids[pos],
+        n_total=plan["n_total"],
+        ids=ids,
         coords=coords,
         payloads=_payload_columns(col, taken),
         quality=quality,

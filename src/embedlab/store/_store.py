@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 import threading
+import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ import numpy as np
 
 from embedlab.exceptions import ConflictError, InvalidInputError, NotFoundError
 from embedlab.store._collection import Collection
-from embedlab.store._config import CollectionConfig, check_name
+from embedlab.store._config import UID_KEY, CollectionConfig, check_name
 from embedlab.store._locks import WriteLock
 from embedlab.utils.optional import import_optional
 
@@ -182,7 +183,9 @@ class Store:
         with WriteLock(self.path, name).hold(), self._lock:
             if name in self._table_names():
                 raise ConflictError(f"Collection `{name}` already exists")
-            table = db.create_table(name, schema=config.arrow_schema())
+            schema = config.arrow_schema()
+            schema = schema.with_metadata({**schema.metadata, UID_KEY: uuid.uuid4().hex.encode()})
+            table = db.create_table(name, schema=schema)
             col = Collection(self, config, table)
             self._collections[name] = col
             return col

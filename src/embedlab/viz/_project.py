@@ -47,6 +47,16 @@ METHODS: dict[str, dict[str, Any]] = {
     "umap": {"n_neighbors": 15, "min_dist": 0.1, "n_epochs": None},
 }
 _INTS = {"n_iter", "early_exaggeration_iter", "n_jobs", "n_neighbors", "n_epochs"}
+#: Accepted ranges: one request must not occupy the server's map worker without bound.
+_BOUNDS: dict[str, tuple[int, int]] = {
+    "perplexity": (0, 1000),
+    "n_iter": (1, 10_000),
+    "early_exaggeration_iter": (0, 10_000),
+    "n_jobs": (1, 64),
+    "n_neighbors": (2, 1000),
+    "min_dist": (0, 1),
+    "n_epochs": (1, 10_000),
+}
 _MODULES = {
     "tsne": ("openTSNE", "t-SNE maps", "openTSNE"),
     "umap": ("umap", "UMAP maps", "umap-learn"),
@@ -100,22 +110,25 @@ def normalize_params(method: str, params: Mapping[str, Any] | None = None) -> di
 
 
 def _check_param(method: str, key: str, value: Any) -> Any:
+    low, high = _BOUNDS[key]
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     if key in _INTS:
-        if (
-            not numeric
-            or float(value) != int(value)
-            or int(value) < (2 if key == "n_neighbors" else 1)
-        ):
-            least = 2 if key == "n_neighbors" else 1
+        if not numeric or not np.isfinite(value) or value != int(value) or not low <= value <= high:
             raise InvalidInputError(
-                f"{method} parameter {key!r} must be an integer >= {least}; got {value!r}."
+                f"{method} parameter {key!r} must be an integer from {low} to {high:,}; "
+                f"got {value!r}."
             )
         return int(value)
-    if not numeric or not np.isfinite(value) or value < 0 or (key != "min_dist" and value == 0):
-        bound = ">= 0" if key == "min_dist" else "> 0"
+    positive = key != "min_dist"
+    if (
+        not numeric
+        or not np.isfinite(value)
+        or not low <= value <= high
+        or (positive and value == 0)
+    ):
         raise InvalidInputError(
-            f"{method} parameter {key!r} must be a number {bound}; got {value!r}."
+            f"{method} parameter {key!r} must be a number from {low} to {high:,}"
+            f"{'' if key == 'min_dist' else ' (not 0)'}; got {value!r}."
         )
     return float(value)
 
@@ -411,6 +424,8 @@ def map_quality(
     x, y = _as_matrix(X), _as_matrix(Y, "Y")
     if len(x) != len(y):
         raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise InvalidInputError(f"'k' must be an integer >= 1; got {k!r}.")
     pos = sample_positions(len(x), sample, seed)
     m = len(pos)
     k_eff = min(int(k), (m - 1) // 2)

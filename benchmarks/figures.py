@@ -1,0 +1,275 @@
+"""The curves of docs/benchmarks.md, drawn from benchmarks/results.json (nothing is measured).
+
+Each figure is a function ``results -> Figure | None`` (None when its numbers are absent); the
+sections put :func:`link` under their tables. ``run.py`` (and ``--render``) writes them with
+:func:`render` as SVG under ``docs/img/`` through :func:`embedlab.viz.save_figure`: no date in
+the metadata, element ids from a fixed salt, text kept as text, so rendering the same results
+with the same matplotlib gives the same bytes, which ``check_markdown.py`` checks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from _common import ROOT
+
+IMG = ROOT / "docs" / "img"
+WIDTH, HEIGHT = 9.0, 3.6  # inches: two panels side by side, the page's text width
+
+
+def _figure(panels: int = 2) -> tuple[Any, Any]:
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(WIDTH if panels > 1 else WIDTH / 1.6, HEIGHT), layout="constrained")
+    axes = fig.subplots(1, panels, squeeze=False)[0]
+    for ax in axes:
+        ax.grid(True, which="major", color="#e5e5e5", linewidth=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+    return fig, axes
+
+
+def _label(ax: Any, x: float, y: float, text: str, dx: int = 5, dy: int = 0) -> None:
+    ax.annotate(
+        text,
+        (x, y),
+        xytext=(dx, dy),
+        textcoords="offset points",
+        fontsize=7.5,
+        va="center",
+        ha="left" if dx >= 0 else "right",
+    )
+
+
+def _log_x(ax: Any, base: float = 10, subs: tuple[float, ...] = (1.0, 2.0, 3.0, 5.0)) -> None:
+    """A log x axis with plain numbers at ``subs`` x 10^k (no 10^k notation, no minor ticks)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
+
+    ax.set_xscale("log", base=base)
+    if base == 10:
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_locator(NullLocator())
+
+
+# ------------------------------------------------------------------------------ figures
+def serve_recall_latency(res: dict) -> Any:
+    """Recall@10 against p50 latency of every index the HTTP service benchmark ran."""
+    r = res.get("serve")
+    if not r:
+        return None
+    el, ch = r.get("embedlab", {}), r.get("chroma", {})
+    series: list[tuple[str, dict, str, str]] = []
+    if "skipped" not in el:
+        series += [("embedlab exact", el["exact"], "#1f77b4", "o")]
+        if "hnsw" in el:
+            series.append(("embedlab HNSW32 (FAISS)", el["hnsw"], "#2ca02c", "s"))
+        series.append(("embedlab ANN (LanceDB)", el["ann"], "#9467bd", "D"))
+    if "skipped" not in ch:
+        series.append((f"Chroma {ch['version']} HNSW", ch["query"], "#d62728", "^"))
+    if not series:
+        return None
+    from matplotlib.ticker import FormatStrFormatter
+
+    fig, (lat, qps) = _figure()
+    for label, modes, colour, marker in series:
+        pts = sorted(
+            (m["concurrency"], m["p50_ms"], m["qps"], m["recall@10"]) for m in modes.values()
+        )
+        for ax, col in ((lat, 1), (qps, 2)):
+            ax.plot([p[col] for p in pts], [p[3] for p in pts], color=colour, linewidth=0.8)
+            for c, *vals in pts:  # filled: one client; open: several
+                ax.plot(
+                    [vals[col - 1]],
+                    [vals[2]],
+                    marker=marker,
+                    markersize=6,
+                    color=colour,
+                    markerfacecolor=colour if c == 1 else "white",
+                    linestyle="",
+                )
+        qps.plot([], [], color=colour, marker=marker, linewidth=0.8, label=label)
+    clients = sorted({m["concurrency"] for _, modes, _, _ in series for m in modes.values()})
+    lat.set_xlabel("p50 latency per query (ms, log scale)")
+    lat.set_ylabel("recall@10")
+    lat.set_title(
+        f"recall vs latency (filled: {clients[0]} client, open: {clients[-1]})", fontsize=9
+    )
+    qps.set_xlabel("queries/s (log scale)")
+    qps.set_title("recall vs throughput", fontsize=9)
+    lo = min(m["recall@10"] for _, modes, _, _ in series for m in modes.values())
+    for ax in (lat, qps):
+        _log_x(ax)
+        ax.set_ylim(lo - 0.003, 1.0015)
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%.3f"))
+    qps.legend(fontsize=7.5, loc="lower left", frameon=False)
+    fig.suptitle(f"HTTP service, {r['n']:,} x {r['dim']}, top-{r['k']}, over loopback", fontsize=10)
+    return fig
+
+
+def matryoshka_ndcg(res: dict) -> Any:
+    """SciFact nDCG@10 against the Matryoshka prefix dimension, and against the cost."""
+    s = res.get("scifact")
+    if not s or "matryoshka" not in s:
+        return None
+    rows, mrl = s["rows"], s["matryoshka"]
+    full = mrl["full dimension (exact, 384)"]
+    dim = 384
+    trunc = sorted(
+        (int(k.split(":")[1]), v["ndcg@10"]) for k, v in rows.items() if k.startswith("mrl:")
+    )
+    trunc.append((dim, full["ndcg@10"]))
+    adaptive = sorted(
+        (int(k.split("D_s=")[1].split(",")[0]), v) for k, v in mrl.items() if "adaptive" in k
+    )
+    funnels = [(k, v) for k, v in mrl.items() if k.startswith("funnel")]
+    fig, (by_dim, by_cost) = _figure()
+    by_dim.plot(
+        [d for d, _ in trunc],
+        [v for _, v in trunc],
+        marker="o",
+        color="#1f77b4",
+        label="first D coordinates only (exact search)",
+    )
+    by_dim.plot(
+        [d for d, _ in adaptive],
+        [v["ndcg@10"] for _, v in adaptive],
+        marker="s",
+        color="#ff7f0e",
+        label=f"shortlist 200 at D, re-rank at {dim}",
+    )
+    if "BM25 (trivial baseline)" in rows:
+        by_dim.axhline(
+            rows["BM25 (trivial baseline)"]["ndcg@10"],
+            color="#7f7f7f",
+            linestyle="--",
+            linewidth=0.8,
+            label="BM25",
+        )
+    by_dim.set_xscale("log", base=2)
+    ticks = sorted({d for d, _ in trunc} | {d for d, _ in adaptive})
+    by_dim.set_xticks(ticks, [str(t) for t in ticks])
+    by_dim.minorticks_off()
+    by_dim.set_xlabel("prefix dimension D (log scale)")
+    by_dim.set_ylabel("nDCG@10")
+    by_dim.set_title("quality vs dimension", fontsize=10)
+    by_dim.legend(fontsize=7.5, loc="upper left", framealpha=0.9, edgecolor="none")
+    by_cost.plot(
+        [v["flops_per_query"] / 1e6 for _, v in adaptive],
+        [v["ndcg@10"] for _, v in adaptive],
+        marker="s",
+        color="#ff7f0e",
+        label="adaptive (shortlist D_s = 32 ... 192)",
+    )
+    for d, v in adaptive:
+        _label(by_cost, v["flops_per_query"] / 1e6, v["ndcg@10"], f"D_s={d}", dx=4, dy=-8)
+    for i, (k, v) in enumerate(funnels):  # alternately left of and above the point
+        by_cost.plot(
+            [v["flops_per_query"] / 1e6],
+            [v["ndcg@10"]],
+            marker="D",
+            linestyle="",
+            color="#2ca02c",
+            label="funnel" if i == 0 else None,
+        )
+        _label(
+            by_cost,
+            v["flops_per_query"] / 1e6,
+            v["ndcg@10"],
+            k.split(", ")[0][len("funnel ") :],
+            dx=-6 if i % 2 == 0 else 0,
+            dy=0 if i % 2 == 0 else 9,
+        )
+    by_cost.plot(
+        [full["flops_per_query"] / 1e6],
+        [full["ndcg@10"]],
+        marker="o",
+        linestyle="",
+        color="#1f77b4",
+        label=f"exact at {dim}",
+    )
+    _log_x(by_cost)
+    by_cost.margins(x=0.08, y=0.12)
+    by_cost.set_xlabel("MFLOPs per query (log scale)")
+    by_cost.set_title("quality vs cost", fontsize=10)
+    by_cost.legend(fontsize=7.5, loc="lower right", framealpha=0.9, edgecolor="none")
+    fig.suptitle("Matryoshka prefixes on SciFact, all-MiniLM-L6-v2 (not MRL-trained)", fontsize=10)
+    return fig
+
+
+def tables_auc_memory(res: dict) -> Any:
+    """Streaming CTR AUC against the embedding tables' memory (synthetic stream, MovieLens)."""
+    r = res.get("tables_stream")
+    if not r:
+        return None
+    syn, ml = r["synthetic"], r["movielens"]
+    fig, (left, right) = _figure()
+    colours = {"collisionless": "#1f77b4", "hash": "#d62728", "unified": "#2ca02c"}
+    for name, x in syn["tables"].items():
+        key = name.split(" ")[0]
+        mib = x["peak_memory_bytes"] / 2**20
+        left.errorbar(
+            [mib],
+            [x["auc"]],
+            yerr=[x.get("auc_std", 0.0)],
+            marker="o" if key == name else "^",
+            color=colours.get(key, "#7f7f7f"),
+            capsize=2,
+            linestyle="",
+        )
+        text = name if len(name) < 20 else key + " (no expiry)"
+        _label(left, mib, x["auc"], text, dx=-6 if key == "unified" else 6)
+    _log_x(left)
+    left.set_xlabel("table memory, peak (MiB, log scale)")
+    left.set_ylabel("AUC (progressive validation)")
+    left.set_title(
+        f"synthetic drifting stream, DeepFM (Bayes AUC {syn['bayes_auc']:.3f})", fontsize=9
+    )
+    left.margins(x=0.6)
+    names = {"full": "full", "hash": "per-field hashing", "unified": "Unified Embedding"}
+    styles = {"deepfm": ("#1f77b4", "o"), "dcnv2": ("#ff7f0e", "s")}
+    labelled: list[tuple[float, float]] = []
+    for model, (colour, marker) in styles.items():
+        pts = sorted((v["memory_bytes"] / 1024, v["auc"], k) for k, v in ml[model].items())
+        for kib, auc, k in pts:
+            right.plot([kib], [auc], marker=marker, color=colour, linestyle="")
+            if not any(abs(kib - a) < 1 and abs(auc - b) < 0.003 for a, b in labelled):
+                _label(right, kib, auc, names[k], dx=6)  # once where two points coincide
+                labelled.append((kib, auc))
+        right.plot([], [], marker=marker, color=colour, linestyle="", label=model)
+    _log_x(right, subs=(1.0,))
+    right.set_xlabel("table memory (KiB, log scale)")
+    right.set_title("MovieLens-100K CTR stream", fontsize=9)
+    right.margins(x=0.4)
+    right.legend(fontsize=7.5, loc="upper left", frameon=False)
+    fig.suptitle("AUC vs memory of the embedding tables", fontsize=10)
+    return fig
+
+
+#: file name under docs/img -> (figure function, alt text of the link)
+FIGURES: dict[str, tuple[Callable[[dict], Any], str]] = {
+    "bench-serve-recall-latency.svg": (serve_recall_latency, "recall@10 vs latency and q/s"),
+    "bench-matryoshka-ndcg.svg": (matryoshka_ndcg, "nDCG@10 vs Matryoshka dimension and cost"),
+    "bench-tables-auc-memory.svg": (tables_auc_memory, "AUC vs memory of the tables"),
+}
+
+
+def link(name: str) -> list[str]:
+    """The markdown lines that show figure ``name`` (``docs/img/<name>``) on the page."""
+    return [f"![{FIGURES[name][1]}](img/{name})", ""]
+
+
+def render(res: dict, folder: Path = IMG) -> list[Path]:
+    """Write every figure whose numbers are in ``res`` to ``folder``; return their paths."""
+    from embedlab.viz import save_figure
+
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for name, (make, _) in FIGURES.items():
+        fig = make(res)
+        if fig is not None:
+            out.append(save_figure(fig, folder / name, overwrite=True))
+    return out
