@@ -254,9 +254,10 @@ def test_align_recovers_a_similarity_transform(angle, scale, flip, shift):
     if flip:
         r = r @ np.diag([1.0, -1.0])
     b = scale * a @ r + np.array(shift)
-    fit = align(b, a)
-    assert np.allclose(fit.apply(b), a, atol=1e-3)
-    assert fit.scale == pytest.approx(1 / scale, rel=1e-6)
+    for how in ("least_squares", "spread"):
+        fit = align(b, a, scale=how)
+        assert np.allclose(fit.apply(b), a, atol=1e-3)
+        assert fit.scale == pytest.approx(1 / scale, rel=1e-6)
 
 
 def test_align_is_the_least_squares_procrustes():
@@ -275,3 +276,15 @@ def test_align_is_the_least_squares_procrustes():
         assert ((moved - a) ** 2).sum() > base
     with pytest.raises(InvalidInputError, match="matched 2-D arrays of one shape"):
         align(np.ones((3, 2)), np.ones((4, 2)))
+    # "spread": same rotation, and the moved map as spread as the target (RMS about the mean)
+    even = align(b, a, scale="spread")
+    assert np.allclose(even.rotation, fit.rotation)
+    moved = even.apply(b)
+    assert np.sqrt(((moved - moved.mean(0)) ** 2).sum()) == pytest.approx(
+        np.sqrt(((a - a.mean(0)) ** 2).sum())
+    )
+    assert fit.scale < even.scale  # unrelated maps: least squares shrinks
+    with pytest.raises(
+        InvalidInputError, match="'scale' must be 'least_squares' or 'spread'; got 'max'"
+    ):
+        align(a, b, scale="max")

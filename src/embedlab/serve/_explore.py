@@ -286,7 +286,8 @@ def _aligned(pb: Any, pa: Any) -> np.ndarray:
             f"Maps of `{pb.collection}` and `{pa.collection}` share {len(ia)} ids; aligning "
             f"them needs at least {_MIN_SHARED}."
         )
-    return align(pb.coords[ib], pa.coords[ia]).apply(pb.coords)
+    # equally spread maps side by side (the least-squares scale shrinks a map that disagrees)
+    return align(pb.coords[ib], pa.coords[ia], scale="spread").apply(pb.coords)
 
 
 def _export_table(col: Any, points: list[Any]) -> Any:

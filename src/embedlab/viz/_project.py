@@ -461,11 +461,20 @@ class Alignment:
         return out.astype(np.float32)
 
 
-def align(source: Any, target: Any) -> Alignment:
-    """Fit the rotation, scale and shift that best move ``source`` onto ``target`` (least squares).
+def align(source: Any, target: Any, *, scale: str = "least_squares") -> Alignment:
+    """Fit the rotation, scale and shift that move ``source`` onto ``target``.
 
-    Rows are matched (row ``i`` of both is the same item); orthogonal Procrustes
-    (Schönemann 1966) on the centred rows, with the optimal isotropic scale.
+    Rows are matched (row ``i`` of both is the same item). The rotation (reflections allowed) is
+    orthogonal Procrustes (Schönemann 1966) on the centred rows; the shift matches the means.
+
+    Parameters
+    ----------
+    source, target : arrays of shape (n, 2)
+    scale : {"least_squares", "spread"}, default="least_squares"
+        ``"least_squares"``: the scale minimising the squared distances,
+        ``sum(singular values) / ||source - mean||^2`` — it shrinks a map that agrees poorly
+        with the target. ``"spread"``: ``||target - mean|| / ||source - mean||``, the two maps
+        equally spread (what a side-by-side view wants). Both are equal for an exact similarity.
 
     Examples
     --------
@@ -474,6 +483,8 @@ def align(source: Any, target: Any) -> Alignment:
     >>> np.allclose(align(b, a).apply(b), a, atol=1e-6)
     True
     """
+    if scale not in ("least_squares", "spread"):
+        raise InvalidInputError(f"'scale' must be 'least_squares' or 'spread'; got {scale!r}.")
     s = np.asarray(source, dtype=np.float64)
     t = np.asarray(target, dtype=np.float64)
     if s.ndim != 2 or s.shape != t.shape or len(s) < 1:
@@ -486,5 +497,10 @@ def align(source: Any, target: Any) -> Alignment:
     u, sigma, vt = np.linalg.svd(s0.T @ t0)
     rotation = u @ vt
     norm = float((s0 * s0).sum())
-    scale = float(sigma.sum() / norm) if norm > 0 else 1.0
-    return Alignment(rotation, scale, mu_s, mu_t)
+    if norm == 0:
+        factor = 1.0
+    elif scale == "spread":
+        factor = float(np.sqrt((t0 * t0).sum() / norm))
+    else:
+        factor = float(sigma.sum() / norm)
+    return Alignment(rotation, factor, mu_s, mu_t)
