@@ -218,6 +218,22 @@ def test_trustworthiness_matches_the_formula():
         trustworthiness(np.eye(6), np.eye(6)[:, :2], 1, metric="ip")
 
 
+@pytest.mark.parametrize("metric", ["l2", "cosine"])
+@pytest.mark.parametrize("k", [1, 5, 12])
+def test_trustworthiness_equals_scikit_learns(metric, k):
+    from sklearn.manifold import trustworthiness as sk_trust
+
+    x = blobs(150, 9, seed=k).astype(np.float64)
+    y = project(x, metric=metric).astype(np.float64) + np.random.default_rng(k).normal(
+        size=(150, 2)
+    )
+    ours = trustworthiness(x, y, k, metric=metric)
+    ref = sk_trust(x, y, n_neighbors=k, metric="euclidean" if metric == "l2" else "cosine")
+    assert ours == pytest.approx(ref, abs=1e-12)
+    with pytest.raises(InvalidInputError, match="at most 5,000 points; got 5,001"):
+        trustworthiness(np.ones((5001, 2)), np.ones((5001, 2)), 1)
+
+
 def test_map_quality_uses_a_sample_and_a_fitting_k():
     x = blobs(500, 16)
     y = project(x)
@@ -230,6 +246,8 @@ def test_map_quality_uses_a_sample_and_a_fitting_k():
     assert map_quality(x[:3], y[:3])["trustworthiness"] is None
     with pytest.raises(InvalidInputError, match="'k' must be an integer >= 1; got 2.5"):
         map_quality(x, y, k=2.5)
+    with pytest.raises(InvalidInputError, match="'sample' must be from 1 to 5,000"):
+        map_quality(x, y, sample=10_000)
     # a perfect map: the original 2-D points themselves
     flat = blobs(200, 2)
     assert map_quality(flat, flat, metric="l2") == {

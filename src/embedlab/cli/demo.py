@@ -58,6 +58,9 @@ def demo(
     if "blogcatalog_deepwalk" in names:
         url += "&cmp=blogcatalog_deepwalk"
     typer.echo(f"store: {folder}", err=True)
+    from embedlab.serve._explore import preload_in_background
+
+    preload_in_background()
     typer.echo(f"explorer: {url}  (Ctrl-C stops the server)")
     uvicorn.run(
         create_app(str(folder)), host=host, port=port, log_level="warning", access_log=False

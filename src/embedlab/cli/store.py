@@ -361,4 +361,7 @@ def serve(
         time_budget_s=time_budget,
     )
     typer.echo(f"serving {store} on http://{host}:{port} (OpenAPI: /docs)", err=True)
+    from embedlab.serve._explore import preload_in_background
+
+    preload_in_background()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)

@@ -32,7 +32,7 @@ from embedlab.exceptions import (
 )
 from embedlab.serve import _schemas as S
 
-__all__ = ["ProjectionJobs", "QueueFullError", "install_explorer"]
+__all__ = ["ProjectionJobs", "QueueFullError", "install_explorer", "preload_in_background"]
 
 logger = logging.getLogger("embedlab.serve")
 
@@ -46,6 +46,24 @@ _STATIC_TYPES = {
 }
 _COMPARE_CAP = 20_000  # shared points whose neighbourhoods a comparison measures
 _MIN_SHARED = 3
+
+
+def preload_in_background() -> threading.Thread:
+    """Import what the first map needs (the exact index, pyarrow's compute kernels) on a thread.
+
+    The server entry points call it before serving, so the first projection does not pay the
+    imports; a request that comes sooner just waits on Python's import lock.
+    """
+
+    def load() -> None:
+        import pyarrow.compute  # noqa: F401
+
+        import embedlab.retrieval.index.flat
+        import embedlab.store._projection  # noqa: F401
+
+    thread = threading.Thread(target=load, name="embedlab-preload", daemon=True)
+    thread.start()
+    return thread
 
 
 class QueueFullError(EmbedlabError):

@@ -172,8 +172,11 @@ def _check_metric(metric: str) -> str:
 
 
 def _unit(x: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms > 0, norms, 1).astype(x.dtype)
+    """Return ``x`` with unit rows (zero rows stay zero); ``x`` itself when already so."""
+    norms = np.sqrt(np.einsum("ij,ij->i", x, x))  # no n x d temporary
+    if np.all(np.abs(norms - 1) <= 1e-6):
+        return x
+    return x / np.where(norms > 0, norms, 1).astype(x.dtype)[:, None]
 
 
 def project(
@@ -221,12 +224,12 @@ def project(
     x = _as_matrix(X)
     _check_metric(metric)
     full = normalize_params(method, params)
-    if metric == "cosine":
+    if metric == "cosine" and method != "pca":  # PCA normalises block by block
         x = _unit(x)
     report = progress or (lambda _f: None)
     report(0.0)
     if method == "pca":
-        out = _pca(x)
+        out = _pca(x, unit=metric == "cosine")
     elif method == "tsne":
         out = _tsne(x, full, seed, "euclidean" if metric == "l2" else "cosine", report)
     else:
@@ -235,19 +238,37 @@ def project(
     return np.ascontiguousarray(out, dtype=np.float32)
 
 
-def _pca(x: np.ndarray) -> np.ndarray:
+_BLOCK = 16_384  # rows per block of the PCA passes (bounded temporaries, no n x d copy)
+
+
+def _pca(x: np.ndarray, *, unit: bool = False) -> np.ndarray:
+    """Return the scores on the top two principal axes (rows unit-normalised when ``unit``)."""
     n, d = x.shape
-    centred = x - x.mean(axis=0, dtype=np.float64).astype(np.float32)
     if n < 2:
         return np.zeros((n, 2), np.float32)
-    cov = (centred.T @ centred).astype(np.float64)
-    values, vectors = np.linalg.eigh(cov)
+
+    def rows(a: int) -> np.ndarray:
+        block = x[a : a + _BLOCK]
+        return _unit(block) if unit else block
+
+    # covariance = X'X - n mu mu' accumulated over blocks (Gram blocks on BLAS in float32, the
+    # sums in float64); scores = x @ axes - mu @ axes
+    gram = np.zeros((d, d), np.float64)
+    total = np.zeros(d, np.float64)
+    for a in range(0, n, _BLOCK):
+        block = rows(a)
+        gram += block.T @ block
+        total += block.sum(axis=0, dtype=np.float64)
+    mu = total / n
+    values, vectors = np.linalg.eigh(gram - n * np.outer(mu, mu))
     order = np.argsort(values)[::-1][: min(2, d)]
     axes = vectors[:, order]
     signs = np.sign(axes[np.abs(axes).argmax(axis=0), np.arange(axes.shape[1])])
-    axes = axes * np.where(signs == 0, 1.0, signs)
+    axes = (axes * np.where(signs == 0, 1.0, signs)).astype(np.float32)
+    shift = (mu @ axes).astype(np.float32)
     out = np.zeros((n, 2), np.float32)
-    out[:, : axes.shape[1]] = centred @ axes.astype(np.float32)
+    for a in range(0, n, _BLOCK):
+        out[a : a + _BLOCK, : axes.shape[1]] = rows(a) @ axes - shift
     return out
 
 
@@ -368,11 +389,70 @@ def knn_agreement(
     return _overlap(_knn(a, k, _check_metric(metric_a)), _knn(b, k, _check_metric(metric_b)))
 
 
-def trustworthiness(X: Any, Y: Any, k: int = 10, *, metric: str = "cosine") -> float:
-    """Return the trustworthiness of the map ``Y`` of ``X`` (Venna & Kaski; scikit-learn's).
+_PAIRWISE_MAX = 5000  # rows up to which the quality measures hold all pairwise distances
 
-    1 means no point on the map has a neighbour that is not near it in the original space;
-    ``k`` must be below half the number of rows.
+
+def _pairwise(x: np.ndarray, metric: str) -> np.ndarray:
+    """Return all pairwise distances (float64; the diagonal +inf, so a row is not its own)."""
+    z = x.astype(np.float64)
+    if metric == "cosine":
+        z = _unit(z)
+        d = 1.0 - z @ z.T
+    else:
+        sq = (z * z).sum(axis=1)
+        d = np.maximum(sq[:, None] + sq[None, :] - 2.0 * (z @ z.T), 0.0)
+    np.fill_diagonal(d, np.inf)
+    return d
+
+
+def _nearest(d: np.ndarray, k: int) -> np.ndarray:
+    """Return each row's ``k`` smallest entries' columns, nearest first."""
+    idx = np.argpartition(d, k - 1, axis=1)[:, :k]
+    order = np.argsort(np.take_along_axis(d, idx, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(idx, order, axis=1)
+
+
+def _trust(dx: np.ndarray, nx: np.ndarray, ny: np.ndarray) -> float:
+    """Venna & Kaski's trustworthiness from the original distances and both kNN sets."""
+    m, k = ny.shape
+    penalty = 0
+    for a in range(0, m, 256):  # blocks of rows: memory 256 x k x m booleans
+        rows = dx[a : a + 256]
+        far = np.take_along_axis(rows, ny[a : a + 256], axis=1)  # X-distance to map neighbours
+        rank = (rows[:, None, :] < far[:, :, None]).sum(axis=2) + 1  # 1 = nearest in X
+        new = ~(ny[a : a + 256, :, None] == nx[a : a + 256, None, :]).any(axis=2)
+        penalty += int(((rank - k) * new).sum())
+    return float(1.0 - 2.0 / (m * k * (2.0 * m - 3.0 * k - 1.0)) * penalty)
+
+
+def _quality_inputs(X: Any, Y: Any, k: Any, metric: str) -> tuple[np.ndarray, np.ndarray, int]:
+    x, y = _as_matrix(X), _as_matrix(Y, "Y")
+    if len(x) != len(y):
+        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
+    k = _check_k(k, len(x))
+    if k >= len(x) / 2:
+        raise InvalidInputError(f"'k' must be below half the number of points ({len(x)}); got {k}.")
+    if len(x) > _PAIRWISE_MAX:
+        raise InvalidInputError(
+            f"Trustworthiness compares all pairs: at most {_PAIRWISE_MAX:,} points; got "
+            f"{len(x):,} (use map_quality, which draws a sample)."
+        )
+    if _check_metric(metric) == "ip":
+        raise InvalidInputError(
+            "Trustworthiness needs a distance: metric 'cosine' or 'l2', not 'ip'."
+        )
+    return x, y, k
+
+
+def trustworthiness(X: Any, Y: Any, k: int = 10, *, metric: str = "cosine") -> float:
+    """Return the trustworthiness of the map ``Y`` of ``X`` (Venna & Kaski 2001).
+
+    ``1 - 2 / (n k (2n - 3k - 1)) * sum_i sum_{j in U_k(i)} (r(i, j) - k)``, where ``U_k(i)``
+    are the map's k nearest neighbours of ``i`` that are not among its k nearest in ``X`` and
+    ``r(i, j)`` is the rank of ``j`` among ``i``'s neighbours in ``X`` (1 = nearest). 1 means no
+    point on the map has a neighbour that is not near it in the original space. Equal to
+    scikit-learn's ``sklearn.manifold.trustworthiness`` (the tests check it) without its import
+    (about 1 s, paid by a server's first map); ``k`` below half the rows, at most 5,000 rows.
 
     Examples
     --------
@@ -380,23 +460,9 @@ def trustworthiness(X: Any, Y: Any, k: int = 10, *, metric: str = "cosine") -> f
     >>> trustworthiness(x, x[:, :1], k=2, metric="l2")
     1.0
     """
-    from sklearn.manifold import trustworthiness as sk_trust
-
-    x, y = _as_matrix(X), _as_matrix(Y, "Y")
-    if len(x) != len(y):
-        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
-    k = _check_k(k, len(x))
-    if k >= len(x) / 2:
-        raise InvalidInputError(f"'k' must be below half the number of points ({len(x)}); got {k}.")
-    metric = _check_metric(metric)
-    if metric == "ip":
-        raise InvalidInputError(
-            "Trustworthiness needs a distance: metric 'cosine' or 'l2', not 'ip'."
-        )
-    sk_metric = "euclidean" if metric == "l2" else "cosine"
-    return float(
-        sk_trust(x.astype(np.float64), y.astype(np.float64), n_neighbors=k, metric=sk_metric)
-    )
+    x, y, k = _quality_inputs(X, Y, k, metric)
+    dx = _pairwise(x, metric)
+    return _trust(dx, _nearest(dx, k), _nearest(_pairwise(y, "l2"), k))
 
 
 def map_quality(
@@ -426,16 +492,25 @@ def map_quality(
         raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise InvalidInputError(f"'k' must be an integer >= 1; got {k!r}.")
+    if isinstance(sample, bool) or not isinstance(sample, int | np.integer):
+        raise InvalidInputError(f"'sample' must be an integer; got {sample!r}.")
+    if not 1 <= sample <= _PAIRWISE_MAX:
+        raise InvalidInputError(
+            f"'sample' must be from 1 to {_PAIRWISE_MAX:,} (all pairs are compared); "
+            f"got {sample!r}."
+        )
     pos = sample_positions(len(x), sample, seed)
     m = len(pos)
     k_eff = min(int(k), (m - 1) // 2)
     if k_eff < 1 or m < 5:
         return {"trustworthiness": None, "knn_overlap": None, "k": k_eff, "sample": m}
     metric = "cosine" if _check_metric(metric) == "ip" else metric
-    xs, ys = x[pos], y[pos]
+    xs, ys, k_eff = _quality_inputs(x[pos], y[pos], k_eff, metric)
+    dx = _pairwise(xs, metric)
+    nx, ny = _nearest(dx, k_eff), _nearest(_pairwise(ys, "l2"), k_eff)
     return {
-        "trustworthiness": trustworthiness(xs, ys, k_eff, metric=metric),
-        "knn_overlap": float(knn_overlap(xs, ys, k_eff, metric=metric).mean()),
+        "trustworthiness": _trust(dx, nx, ny),
+        "knn_overlap": float(_overlap(nx, ny).mean()),
         "k": k_eff,
         "sample": m,
     }
