@@ -763,6 +763,7 @@
     if (g !== gen) return;
     views.b.setData(S.cmp, job, info, map.xy, map.ids);
     views.b.columns = map.columns;
+    setProgress(`${a.name}: ${views.a.n.toLocaleString()} points; ${S.cmp}: ${views.b.n.toLocaleString()} points`);
     pruneSelection();
     views.b.quality.textContent = qualityText(job) + ' — aligned onto the left map (Procrustes)';
     views.b.quality.title = views.b.quality.textContent;
