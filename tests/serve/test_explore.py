@@ -59,6 +59,15 @@ def wait(client: TestClient, name: str, body: dict[str, Any]) -> dict[str, Any]:
     return job
 
 
+def pair(a: str, ja: dict[str, Any], b: str, jb: dict[str, Any], k: int) -> dict[str, Any]:
+    """The body of ``POST /compare`` for maps ``ja`` of ``a`` and ``jb`` of ``b``."""
+    return {
+        "a": {"collection": a, "projection": ja["id"]},
+        "b": {"collection": b, "projection": jb["id"]},
+        "k": k,
+    }
+
+
 def coords_of(client: TestClient, name: str, pid: str, **params: str) -> np.ndarray:
     r = client.get(f"/collections/{name}/projections/{pid}/coords", params=params)
     assert r.status_code == 200, r.text
@@ -333,11 +342,7 @@ def test_compare_measures_neighbourhood_agreement(env, sv):
     same = sv.ok(
         client.post(
             "/compare",
-            json={
-                "a": {"collection": "blobs", "projection": a["id"]},
-                "b": {"collection": "rotated", "projection": b["id"]},
-                "k": 5,
-            },
+            json=pair("blobs", a, "rotated", b, 5),
         )
     )
     assert same["shared"] == N and same["mean_agreement"] == 1.0
@@ -345,11 +350,7 @@ def test_compare_measures_neighbourhood_agreement(env, sv):
     diff = sv.ok(
         client.post(
             "/compare",
-            json={
-                "a": {"collection": "blobs", "projection": a["id"]},
-                "b": {"collection": "noise", "projection": c["id"]},
-                "k": 5,
-            },
+            json=pair("blobs", a, "noise", c, 5),
         )
     )
     assert diff["shared"] == 200
@@ -363,11 +364,7 @@ def test_compare_measures_neighbourhood_agreement(env, sv):
     sv.err(
         client.post(
             "/compare",
-            json={
-                "a": {"collection": "blobs", "projection": a["id"]},
-                "b": {"collection": "noise", "projection": c["id"]},
-                "k": 101,
-            },
+            json=pair("blobs", a, "noise", c, 101),
         ),
         422,
         "unprocessable_entity",
@@ -529,11 +526,6 @@ def test_compare_measures_at_most_the_cap(env, sv, monkeypatch):
     monkeypatch.setattr(_explore, "_COMPARE_CAP", 50)
     a = wait(client, "blobs", {"method": "pca"})
     c = wait(client, "noise", {"method": "pca"})
-    body = {
-        "a": {"collection": "blobs", "projection": a["id"]},
-        "b": {"collection": "noise", "projection": c["id"]},
-        "k": 3,
-    }
-    out = sv.ok(client.post("/compare", json=body))
+    out = sv.ok(client.post("/compare", json=pair("blobs", a, "noise", c, 3)))
     assert out["shared"] == 200 and out["measured"] == 50
     assert sum(v is not None for v in out["agreement_a"]) == 50
