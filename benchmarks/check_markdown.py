@@ -58,6 +58,10 @@ def check_figures(res: dict, page: str) -> list[str]:
                 )
             elif committed != drawn[name]:
                 problems.append(f"docs/{name} differs from what results.json draws")
+        problems += [
+            f"docs/{name} is linked from the page but the results draw no such figure"
+            for name in sorted(linked - set(drawn))
+        ]
     return problems
 
 

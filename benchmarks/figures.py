@@ -104,7 +104,7 @@ def serve_recall_latency(res: dict) -> Any:
     for ax in (lat, qps):
         _log_x(ax)
         ax.set_ylim(lo - 0.003, 1.0015)
-        ax.yaxis.set_major_formatter(FormatStrFormatter("%.3f"))
+        ax.yaxis.set_major_formatter(FormatStrFormatter("%.4f"))  # ticks can be 0.0025 apart
     qps.legend(fontsize=7.5, loc="lower left", frameon=False)
     fig.suptitle(f"HTTP service, {r['n']:,} x {r['dim']}, top-{r['k']}, over loopback", fontsize=10)
     return fig

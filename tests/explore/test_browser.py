@@ -428,3 +428,35 @@ def test_max_points_samples_the_map(browser, server, ex):
     assert page.input_value("#max-points") == "2000"
     log.check()
     context.close()
+
+
+def test_no_colouring_and_a_malformed_link_survive_a_reload(browser, server, ex):
+    # "color=-" is "no colouring, chosen": not replaced by the first categorical column;
+    # "q=100%" cannot be percent-decoded: that field is skipped, the page still works
+    context, page, log = ex.open_page(browser, f"{server}/explore#c={ex.FASTRP}&color=-&q=100%")
+    page.wait_for_function(
+        "window.__explorer && window.__explorer.firstPaintMs > 0", timeout=TIMEOUT_MS
+    )
+    assert page.text_content("#legend") == "no colouring"
+    assert page.evaluate("window.__explorer.state().color") == "-"
+    assert page.input_value("#color") == ""
+    page.select_option("#color", "label")
+    page.wait_for_function("window.__explorer.state().color === 'label'", timeout=TIMEOUT_MS)
+    page.select_option("#color", "")
+    page.wait_for_function("window.__explorer.state().color === '-'", timeout=TIMEOUT_MS)
+    assert "color=-" in page.evaluate("location.hash")
+    log.check()
+    context.close()
+
+
+def test_a_quickly_withdrawn_compare_leaves_no_trace(browser, server, ex):
+    context, page, log = ex.open_page(browser, server + HOME)
+    painted(page)
+    page.select_option("#compare", ex.DEEPWALK)
+    page.select_option("#compare", "")  # before DeepWalk's map and /compare have answered
+    page.wait_for_timeout(1500)  # their replies arrive and must be dropped
+    assert page.is_hidden("#map-b") and page.is_hidden("#compare-info")
+    assert page.evaluate("window.__explorer.state().cmp") is None
+    assert page.is_hidden("#error")
+    log.check()
+    context.close()

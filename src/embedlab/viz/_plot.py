@@ -106,8 +106,11 @@ def _pixel_index(
     """Flat pixel index ``iy * nx + ix`` of each point, and which points fall inside."""
     x0, x1, y0, y1 = extent
     inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
-    ix = np.minimum(((xy[:, 0] - x0) / (x1 - x0) * nx).astype(np.int64), nx - 1)
-    iy = np.minimum(((xy[:, 1] - y0) / (y1 - y0) * ny).astype(np.int64), ny - 1)
+    # clipped before the integer cast: a point far outside the extent must not overflow it
+    fx = np.clip((xy[:, 0] - x0) / (x1 - x0) * nx, 0, nx - 1)
+    fy = np.clip((xy[:, 1] - y0) / (y1 - y0) * ny, 0, ny - 1)
+    ix = np.nan_to_num(fx, nan=0.0).astype(np.int64)
+    iy = np.nan_to_num(fy, nan=0.0).astype(np.int64)
     return iy * nx + ix, inside
 
 

@@ -64,12 +64,16 @@
   }
 
   const INT_RE = /^-?\d+$/;
+  // an id written back exactly by String(Number(id)) ("7", "-3"; not "007", "-0", 2**60)
+  const canonicalInt = (s) => INT_RE.test(s) && Math.abs(Number(s)) <= Number.MAX_SAFE_INTEGER &&
+    String(Number(s)) === s;
+  const MAX_LINK_IDS = 1000000; // a link never expands to more selected ids than this
 
   function encodeIds(ids) {
     // compact selection: integer ids sorted as base-36 deltas with runs ("i5_3.c" = 5,6,7,8,20);
     // anything else as percent-encoded strings ("s" + a,b,c)
     if (!ids.length) return '';
-    if (ids.every((s) => INT_RE.test(String(s)) && Math.abs(Number(s)) <= Number.MAX_SAFE_INTEGER)) {
+    if (ids.every((s) => canonicalInt(String(s)))) {
       const v = Array.from(new Set(ids.map(Number))).sort((a, b) => a - b);
       const out = [];
       let prev = 0;
@@ -98,13 +102,26 @@
         const [d, r] = tok.split('_');
         const start = prev + parseInt(d, 36);
         const run = r ? parseInt(r, 36) : 0;
-        if (!Number.isFinite(start) || !Number.isFinite(run)) throw new Error(`bad selection token '${tok}'`);
+        if (!Number.isFinite(start) || !Number.isFinite(run) || run < 0) {
+          throw new Error(`bad selection token '${tok}'`);
+        }
+        if (out.length + run + 1 > MAX_LINK_IDS) {
+          throw new Error(`the link selects more than ${MAX_LINK_IDS.toLocaleString()} ids`);
+        }
         for (let k = 0; k <= run; k++) out.push(String(start + k));
         prev = start + run;
       }
       return out;
     }
-    if (text[0] === 's') return text.slice(1).split(',').filter(Boolean).map(decodeURIComponent);
+    if (text[0] === 's') {
+      return text.slice(1).split(',').filter(Boolean).slice(0, MAX_LINK_IDS).map((t) => {
+        try {
+          return decodeURIComponent(t);
+        } catch (e) {
+          throw new Error(`bad selection id '${t.slice(0, 20)}'`);
+        }
+      });
+    }
     throw new Error(`bad selection '${text.slice(0, 20)}'`);
   }
 
@@ -116,8 +133,12 @@
     for (const part of hash.replace(/^#/, '').split('&')) {
       if (!part) continue;
       const eq = part.indexOf('=');
-      const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
-      out[key] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+      try { // a malformed field ("q=100%") is skipped, not fatal
+        const key = decodeURIComponent(eq < 0 ? part : part.slice(0, eq));
+        out[key] = eq < 0 ? '' : decodeURIComponent(part.slice(eq + 1));
+      } catch (e) {
+        continue;
+      }
     }
     return out;
   }
@@ -282,6 +303,7 @@
       this.grid = null;
       this.hover = -1;
       this.info = null;
+      this.agreement = null;
     }
 
     setData(name, job, info, xy, ids) {
@@ -572,7 +594,7 @@
       c: S.c,
       m: S.m,
       n: S.n,
-      color: S.color,
+      color: S.color === '' ? '-' : S.color,
       q: S.q,
       by: S.q && S.by !== 'auto' ? S.by : null,
       p: S.p,
@@ -601,7 +623,7 @@
     S.c = f.c || null;
     S.m = f.m || 'pca';
     S.n = f.n !== undefined && f.n !== '' ? Number(f.n) : methods.default_max_points;
-    S.color = f.color || null;
+    S.color = f.color === '-' ? '' : f.color || null; // '-': no colouring, chosen
     S.q = f.q || '';
     S.by = ['id', 'payload', 'text'].includes(f.by) ? f.by : 'auto';
     S.p = f.p !== undefined && f.p !== '' ? f.p : null;
@@ -722,18 +744,22 @@
     if (!Number.isInteger(S.n) || S.n < 1) {
       throw new ApiError(0, `max points must be a positive integer, got '${ui.maxPoints.value}'`);
     }
-    setProgress(`loading ${S.c} ...`);
-    const info = await api.get(colPath(S.c));
+    const name = S.c;
+    ui.legend.textContent = 'no colouring';
+    ui.legend.className = 'muted';
+    setProgress(`loading ${name} ...`);
+    const info = await api.get(colPath(name));
     if (g !== gen) return;
-    const job = await project(S.c, g, S.c);
-    const map = await fetchMap(S.c, job);
+    const job = await project(name, g, name);
     if (g !== gen) return;
-    views.a.setData(S.c, job, info, map.xy, map.ids);
+    const map = await fetchMap(name, job);
+    if (g !== gen) return;
+    views.a.setData(name, job, info, map.xy, map.ids);
     views.a.columns = map.columns;
     views.a.quality.textContent = qualityText(job);
     views.a.quality.title = views.a.quality.textContent;
     setProgress(`${S.c}: ${views.a.n.toLocaleString()} points`);
-    if (!S.color) {
+    if (S.color === null) { // none named in the link: the first categorical column
       const first = map.columns.find((c) => c.kind === 'categorical');
       if (first) S.color = first.name;
     }
@@ -750,20 +776,28 @@
     await Promise.all(tasks);
   }
 
+  let cmpGen = 0; // a newer compare choice makes the replies of an older one stale
+
   async function loadCompare(g) {
     const a = views.a;
-    if (!S.cmp || !a.job) return;
+    const cg = ++cmpGen;
+    const name = S.cmp;
+    views.a.agreement = null;
+    ui.compareInfo.hidden = true;
+    if (!name || !a.job) return;
+    const stale = () => g !== gen || cg !== cmpGen;
     ui.mapB.hidden = false;
     views.b.clear();
     requestDraw();
-    const info = await api.get(colPath(S.cmp));
-    const job = await project(S.cmp, g, S.cmp);
-    if (g !== gen) return;
-    const map = await fetchMap(S.cmp, job, `${a.name}:${a.job.id}`);
-    if (g !== gen) return;
-    views.b.setData(S.cmp, job, info, map.xy, map.ids);
+    const info = await api.get(colPath(name));
+    if (stale()) return;
+    const job = await project(name, g, name);
+    if (stale()) return;
+    const map = await fetchMap(name, job, `${a.name}:${a.job.id}`);
+    if (stale()) return;
+    views.b.setData(name, job, info, map.xy, map.ids);
     views.b.columns = map.columns;
-    setProgress(`${a.name}: ${views.a.n.toLocaleString()} points; ${S.cmp}: ${views.b.n.toLocaleString()} points`);
+    setProgress(`${a.name}: ${views.a.n.toLocaleString()} points; ${name}: ${views.b.n.toLocaleString()} points`);
     pruneSelection();
     views.b.quality.textContent = qualityText(job) + ' — aligned onto the left map (Procrustes)';
     views.b.quality.title = views.b.quality.textContent;
@@ -771,10 +805,10 @@
     requestDraw();
     const cmp = await api.post('/compare', {
       a: { collection: a.name, projection: a.job.id },
-      b: { collection: S.cmp, projection: job.id },
+      b: { collection: name, projection: job.id },
       k: 10,
     });
-    if (g !== gen) return;
+    if (stale()) return;
     views.a.agreement = cmp.agreement_a;
     views.b.agreement = cmp.agreement_b;
     ui.meanAgreement.textContent = Number(cmp.mean_agreement).toFixed(3);
@@ -927,9 +961,9 @@
     } else {
       let lo = a.min;
       let hi = a.max;
-      if (cols[1] && cols[1].kind === 'continuous') {
-        lo = Math.min(lo, cols[1].min);
-        hi = Math.max(hi, cols[1].max);
+      if (cols[1] && cols[1].kind === 'continuous' && cols[1].min !== null && cols[1].max !== null) {
+        lo = lo === null ? cols[1].min : Math.min(lo, cols[1].min);
+        hi = hi === null ? cols[1].max : Math.max(hi, cols[1].max);
       }
       shared = { min: lo, max: hi };
       ui.legend.className = '';
@@ -941,7 +975,10 @@
       else {
         v.col = new Uint32Array(v.n).fill(pack(MISSING));
         v.values = null;
-        if (v === views.b) views.b.quality.textContent += ` — no column '${name}' here`;
+        if (v === views.b && v.job) {
+          v.quality.textContent = `${qualityText(v.job)} — aligned onto the left map (Procrustes)` +
+            ` — no column '${name}' here`;
+        }
       }
     });
     if (hooks.colouredMs === undefined) hooks.colouredMs = performance.now();
@@ -1264,6 +1301,7 @@
     S.p = null;
     S.q = '';
     S.cam = null;
+    if (S.color !== '') S.color = null; // the new collection's first categorical column
     sel = new Set();
     if (S.cmp === S.c) S.cmp = null;
     reload();
@@ -1281,10 +1319,12 @@
   ui.compare.addEventListener('change', guard(() => {
     S.cmp = ui.compare.value || null;
     if (!S.cmp) {
+      cmpGen++; // replies still on their way for the old choice are dropped
+      views.a.agreement = null;
       views.b.clear();
       ui.mapB.hidden = true;
       ui.compareInfo.hidden = true;
-      if (S.color === AGREEMENT) S.color = null;
+      if (S.color === AGREEMENT) S.color = '';
       fillColourSelect();
       writeUrl(true);
       requestDraw();
@@ -1295,7 +1335,7 @@
     return loadCompare(gen);
   }));
   ui.color.addEventListener('change', guard(() => {
-    S.color = ui.color.value || null;
+    S.color = ui.color.value; // '' = no colouring, kept in the link as color=-
     writeUrl(true);
     return applyColour(gen);
   }));
@@ -1344,13 +1384,13 @@
   ui.selectionClear.addEventListener('click', () => setSelection([], false, 'a'));
   ui.exportCsv.addEventListener('click', guard(() => exportSelection('csv')));
   ui.exportParquet.addEventListener('click', guard(() => exportSelection('parquet')));
-  window.addEventListener('hashchange', () => {
+  window.addEventListener('hashchange', guard(() => {
     if (location.hash === lastHash) return;
     readUrl();
     setMode(mode);
     updateSelectionUi();
     reload();
-  });
+  }));
 
   // --- test and benchmark hooks --------------------------------------------------------------
   hooks.state = viewState;
