@@ -68,6 +68,7 @@
   const canonicalInt = (s) => INT_RE.test(s) && Math.abs(Number(s)) <= Number.MAX_SAFE_INTEGER &&
     String(Number(s)) === s;
   const MAX_LINK_IDS = 1000000; // a link never expands to more selected ids than this
+  const MAX_URL_SELECTION = 20000; // larger selections are not written into the link
 
   function encodeIds(ids) {
     // compact selection: integer ids sorted as base-36 deltas with runs ("i5_3.c" = 5,6,7,8,20);
@@ -359,9 +360,10 @@
     }
 
     resize() {
-      const box = this.canvas.parentElement.getBoundingClientRect();
-      const w = Math.max(1, Math.floor(box.width));
-      const h = Math.max(1, Math.floor(box.height));
+      // the canvas's own CSS box (the parent's border is not part of it): one bitmap pixel per
+      // CSS pixel, so hit-testing and drawing agree
+      const w = Math.max(1, Math.floor(this.canvas.clientWidth));
+      const h = Math.max(1, Math.floor(this.canvas.clientHeight));
       if (w === this.canvas.width && h === this.canvas.height && this.img) return;
       this.canvas.width = w;
       this.canvas.height = h;
@@ -586,6 +588,10 @@
     });
   }
   window.addEventListener('resize', requestDraw);
+  if (typeof ResizeObserver === 'function') { // layout changes without a window resize (banner)
+    const boxes = new ResizeObserver(() => requestDraw());
+    for (const el of document.querySelectorAll('.canvas-box')) boxes.observe(el);
+  }
 
   // --- the URL -------------------------------------------------------------------------------
   function hashFields() {
@@ -600,7 +606,7 @@
       p: S.p,
       pv: S.p !== null && S.pv === 'b' ? 'b' : null,
       k: S.k !== 10 ? S.k : null,
-      sel: sel.size ? encodeIds(Array.from(sel)) : null,
+      sel: sel.size && sel.size <= MAX_URL_SELECTION ? encodeIds(Array.from(sel)) : null,
       cmp: S.cmp,
       cam: cam ? [num(cam.x, 7), num(cam.y, 7), num(cam.zoom, 6)].join(',') : null,
     };
@@ -1025,7 +1031,8 @@
   }
 
   function updateSelectionUi() {
-    ui.selectionCount.textContent = String(sel.size);
+    ui.selectionCount.textContent = sel.size > MAX_URL_SELECTION
+      ? `${sel.size.toLocaleString()} (too many for the link: export them)` : String(sel.size);
     for (const b of [ui.selectionClear, ui.exportCsv, ui.exportParquet]) b.disabled = sel.size === 0;
   }
 
@@ -1099,7 +1106,11 @@
     a.click();
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10000);
-    hooks.lastExport = { name, ids: ids.length, bytes: res.body.size };
+    const missing = Number(res.headers.get('x-missing') || 0);
+    hooks.lastExport = { name, ids: ids.length, bytes: res.body.size, missing };
+    if (missing > 0) { // selected on the other map only, or deleted since the map was drawn
+      showError(new Error(`${missing.toLocaleString()} of the ${ids.length.toLocaleString()} selected ids are not in \`${v.name}\`; the export holds the others`));
+    }
   }
 
   // --- a clicked point and its neighbours ----------------------------------------------------
@@ -1184,8 +1195,9 @@
     snip.textContent = '...';
     clearTimeout(snippetTimer);
     snippetTimer = setTimeout(guard(async () => {
-      const pt = await api.get(`${colPath(v.name)}/points/${encodeURIComponent(id)}`);
-      const text = payloadText(pt.payload).slice(0, 200);
+      // by POST: an id may hold "/" or "?"; the vector is not needed for a snippet
+      const pts = await api.post(`${colPath(v.name)}/points`, { ids: [v.typedId(id)], with_vector: false });
+      const text = pts.length ? payloadText(pts[0].payload).slice(0, 200) : '';
       if (snippetCache.size > 500) snippetCache.delete(snippetCache.keys().next().value);
       snippetCache.set(key, text);
       if (!tip.hidden && v.hover === i) snip.textContent = text;
@@ -1195,8 +1207,11 @@
   // --- mouse ---------------------------------------------------------------------------------
   let drag = null;
   function local(v, e) {
+    // CSS pixels -> bitmap pixels (equal unless the layout changed since the last frame)
     const r = v.canvas.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
+    const sx = r.width > 0 ? v.canvas.width / r.width : 1;
+    const sy = r.height > 0 ? v.canvas.height / r.height : 1;
+    return [(e.clientX - r.left) * sx, (e.clientY - r.top) * sy];
   }
 
   function bindView(v) {
@@ -1399,7 +1414,9 @@
     if (!(index >= 0 && index < v.n)) return null;
     const [x, y] = v.toScreen(index);
     const r = v.canvas.getBoundingClientRect();
-    return { x, y, clientX: r.left + x, clientY: r.top + y, id: v.ids[index] };
+    const sx = v.canvas.width > 0 ? r.width / v.canvas.width : 1;
+    const sy = v.canvas.height > 0 ? r.height / v.canvas.height : 1;
+    return { x, y, clientX: r.left + x * sx, clientY: r.top + y * sy, id: v.ids[index] };
   };
   hooks.indexOf = (id, key = 'a') => {
     const i = views[key].index.get(String(id));
