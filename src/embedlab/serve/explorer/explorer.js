@@ -845,6 +845,7 @@
   async function fetchColumn(v, name) {
     const key = `${v.name}\u0000${v.job.id}\u0000${name}`;
     if (!columnCache.has(key)) {
+      while (columnCache.size >= 16) columnCache.delete(columnCache.keys().next().value); // oldest
       const p = api.get(`${colPath(v.name)}/projections/${v.job.id}/column/${encodeURIComponent(name)}`);
       columnCache.set(key, p);
       p.catch(() => columnCache.delete(key));
@@ -860,17 +861,17 @@
   }
 
   function colourView(v, col, shared) {
+    // v.values: what the tooltip shows of point i, formatted only when it is shown
     const n = v.n;
     const out = new Uint32Array(n);
-    const values = new Array(n);
     if (col.kind === 'categorical') {
       const lut = categoricalColours(col, shared.order);
       const miss = pack(MISSING);
       for (let i = 0; i < n; i++) {
         const c = col.codes[i];
         out[i] = c >= 0 ? lut[c] : miss;
-        values[i] = c >= 0 ? col.categories[c] : '(missing)';
       }
+      v.values = { at: (i) => (col.codes[i] >= 0 ? col.categories[col.codes[i]] : '(missing)') };
     } else {
       const lo = shared.min;
       const span = shared.max - shared.min || 1;
@@ -878,11 +879,15 @@
       for (let i = 0; i < n; i++) {
         const x = col.values[i];
         out[i] = x === null || x === undefined || !Number.isFinite(x) ? miss : pack(ramp((x - lo) / span));
-        values[i] = x === null || x === undefined ? '(missing)' : Number(x).toPrecision(4);
       }
+      v.values = {
+        at: (i) => {
+          const x = col.values[i];
+          return x === null || x === undefined ? '(missing)' : Number(x).toPrecision(4);
+        },
+      };
     }
     v.col = out;
-    v.values = values;
   }
 
   function legendCategorical(col, order, counts) {
@@ -1181,7 +1186,7 @@
       return;
     }
     const id = v.idStr[i];
-    const colourLine = S.color && v.values ? `${S.color === AGREEMENT ? 'agreement' : S.color}: ${v.values[i]}` : '';
+    const colourLine = S.color && v.values ? `${S.color === AGREEMENT ? 'agreement' : S.color}: ${v.values.at(i)}` : '';
     const snip = el('div', { class: 'snippet' });
     tip.replaceChildren(el('div', {}, el('b', { textContent: id })), el('div', { textContent: colourLine }), snip);
     tip.hidden = false;
