@@ -115,18 +115,10 @@ def run_demo(seed: int = 0) -> None:
 
 
 # -- the explorer's demo store --------------------------------------------------------------------
-def _first_labels(graph: Graph, labels: object) -> list[str]:
-    """Return each node's first label (``"-"`` for an unlabelled node), in graph order."""
-    first: dict[object, str] = {}
-    for node, label in zip(labels.nodes.tolist(), labels.labels.tolist(), strict=True):  # type: ignore[attr-defined]
-        first.setdefault(node, str(label))
-    return [first.get(n, "-") for n in graph.node_ids.tolist()]
-
-
 def _add(store: object, name: str, graph: Graph, x: np.ndarray, labels: object, what: str) -> None:
     from embedlab.io import EmbeddingSet
 
-    firsts = _first_labels(graph, labels)
+    firsts = ["-" if v is None else str(v) for v in labels.first_labels(graph.node_ids)]  # type: ignore[attr-defined]
     counts: dict[object, int] = {}
     for node in labels.nodes.tolist():  # type: ignore[attr-defined]
         counts[node] = counts.get(node, 0) + 1

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from embedlab.cli._common import fail, guard, usage_errors
 
 if TYPE_CHECKING:  # pragma: no cover
-    import numpy as np
+    pass
 
 __all__ = ["app"]
 
@@ -30,22 +30,6 @@ def _size(text: str) -> tuple[int, int]:
             param_hint="--size",
         )
     return int(m[1]), int(m[2])
-
-
-def _first_labels(nodes: np.ndarray, labels: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Each embedding id's first label in the file (``None`` where it has none).
-
-    A node with several labels (BlogCatalog) is coloured by the first one listed; ids and
-    nodes are matched as text when one side is integers and the other strings.
-    """
-    import numpy as np
-
-    as_text = (ids.dtype == object) != (nodes.dtype == object)
-    first: dict[Any, Any] = {}
-    for node, label in zip(nodes.tolist(), labels.tolist(), strict=True):
-        first.setdefault(str(node) if as_text else node, label)
-    keys = [str(i) for i in ids.tolist()] if as_text else ids.tolist()
-    return np.array([first.get(k) for k in keys], dtype=object)
 
 
 @app.command("plot")
@@ -171,7 +155,7 @@ def _run(
     colours, legend = None, None
     if labels is not None:
         lab = load_labels(labels)
-        colours = _first_labels(lab.nodes, lab.labels, es.ids)
+        colours = lab.first_labels(es.ids)  # a node with several labels: the first listed
         legend = "first label" if lab.is_multilabel else "label"
         matched = int(sum(v is not None for v in colours.tolist()))
         if matched == 0:

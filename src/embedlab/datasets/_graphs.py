@@ -8,6 +8,7 @@ import zlib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -76,6 +77,23 @@ class NodeLabels:
     @property
     def is_multilabel(self) -> bool:
         return len(self.nodes) > self.n_nodes
+
+    def first_labels(self, ids: Any) -> np.ndarray:
+        """Return each of ``ids``' first label in file order (``None`` where it has none).
+
+        Ids and nodes are matched as text when one side is integers and the other strings.
+
+        >>> lab = NodeLabels(np.array([0, 0, 1]), np.array(["x", "y", "x"], dtype=object))
+        >>> lab.first_labels(np.array([1, 0, 2])).tolist()
+        ['x', 'x', None]
+        """
+        ids = np.asarray(ids)
+        as_text = (ids.dtype == object) != (self.nodes.dtype == object)
+        first: dict[Any, Any] = {}
+        for node, label in zip(self.nodes.tolist(), self.labels.tolist(), strict=True):
+            first.setdefault(str(node) if as_text else node, label)
+        keys = [str(i) for i in ids.tolist()] if as_text else ids.tolist()
+        return np.array([first.get(k) for k in keys], dtype=object)
 
 
 def _bundled_dir() -> Path:

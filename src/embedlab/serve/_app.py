@@ -737,7 +737,6 @@ def create_app(
     # -- the explorer: projections, map data, compare, export, the page ---------------------------
     install_explorer(
         app,
-        store=st,
         ok=ok,
         read=read,
         collection=collection,

@@ -120,9 +120,7 @@ class ProjectionJobs:
 
     def _remember(self, name: str, key: str, proj: Any) -> None:
         with self._lock:
-            self._maps[(name, key)] = proj
-            self._maps.move_to_end((name, key))
-            self._trim_maps()
+            _lru_put(self._maps, (name, key), proj, self.keep)
 
     def submit(self, col: Any, key: str, plan: dict[str, Any]) -> dict[str, Any]:
         """Return the job's state, starting it unless it is done, queued or running.
@@ -149,8 +147,7 @@ class ProjectionJobs:
         cached = load_projection(col, key)
         with self._lock:
             if cached is not None:
-                self._maps[ident] = cached
-                self._trim_maps()
+                _lru_put(self._maps, ident, cached, self.keep)
                 state.update(self._done_state(cached))
                 return dict(state)
             self._queue.put((col, key, plan, state))
@@ -166,10 +163,6 @@ class ProjectionJobs:
         finished = [k for k, st in self._states.items() if st["status"] in ("done", "failed")]
         for k in finished[: max(0, len(self._states) - self.keep_states)]:
             del self._states[k]
-
-    def _trim_maps(self) -> None:
-        while len(self._maps) > self.keep:
-            self._maps.popitem(last=False)
 
     def forget(self, name: str) -> None:
         """Drop what is remembered of collection ``name`` (it was deleted)."""
@@ -241,10 +234,16 @@ class ProjectionJobs:
             return hit
         out = _compare(a, pa, b, pb, k)
         with self._lock:
-            self._compares[memo] = out
-            while len(self._compares) > self.keep:
-                self._compares.popitem(last=False)
+            _lru_put(self._compares, memo, out, self.keep)
         return out
+
+
+def _lru_put(cache: OrderedDict[Any, Any], key: Any, value: Any, keep: int) -> None:
+    """Store ``value`` as the newest entry, dropping the oldest beyond ``keep`` (caller locks)."""
+    cache[key] = value
+    cache.move_to_end(key)
+    while len(cache) > keep:
+        cache.popitem(last=False)
 
 
 def _shared(pa: Any, pb: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -271,7 +270,8 @@ def _compare(a: Any, pa: Any, b: Any, pb: Any, k: int) -> dict[str, Any]:
     from embedlab.viz import knn_agreement, sample_positions
 
     ia, ib = _shared(pa, pb)
-    if len(ia) <= k:
+    shared = len(ia)
+    if shared <= k:
         raise InvalidInputError(
             f"Maps of `{a.name}` and `{b.name}` share {len(ia)} ids; comparing neighbourhoods of "
             f"k={k} needs more than {k}."
@@ -286,7 +286,7 @@ def _compare(a: Any, pa: Any, b: Any, pb: Any, k: int) -> dict[str, Any]:
     for i, j, v in zip(ia.tolist(), ib.tolist(), agree.tolist(), strict=True):
         out_a[i] = out_b[j] = v
     return {
-        "shared": len(_shared(pa, pb)[0]),
+        "shared": shared,
         "measured": len(ia),
         "k": k,
         "mean_agreement": float(agree.mean()),
@@ -324,7 +324,6 @@ def _export_table(col: Any, points: list[Any]) -> Any:
 def install_explorer(
     app: Any,
     *,
-    store: Any,
     ok: Any,
     read: Any,
     collection: Any,

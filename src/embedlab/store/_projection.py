@@ -16,7 +16,7 @@ import json
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -75,7 +75,6 @@ class Projection:
     payloads: Any
     quality: dict[str, Any]
     seconds: float
-    _order: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n_points(self) -> int:
@@ -100,15 +99,13 @@ class Projection:
     # -- ids ------------------------------------------------------------------------------------
     def positions_of(self, ids: Any) -> np.ndarray:
         """Return the map position of each id (``-1`` for an id not on the map)."""
+        from embedlab.utils.ids import sorted_lookup
+
         want = np.asarray(list(ids), dtype=self.ids.dtype)
-        if self._order is None:
-            self._order = np.argsort(self.ids, kind="stable")
-        keys = self.ids[self._order]
-        if len(keys) == 0 or len(want) == 0:
+        if len(self.ids) == 0 or len(want) == 0:
             return np.full(len(want), -1, dtype=np.int64)
-        at = np.clip(np.searchsorted(keys, want), 0, len(keys) - 1)
-        found = keys[at] == want
-        return np.where(found, self._order[at], -1).astype(np.int64)
+        at, found = sorted_lookup(self.ids, want)  # the map's ids are in id order
+        return np.where(found, at, -1).astype(np.int64)
 
     # -- columns --------------------------------------------------------------------------------
     def columns(self) -> dict[str, list[Any]]:

@@ -146,8 +146,7 @@ def sample_positions(n: int, cap: int, seed: int = 0) -> np.ndarray:
     >>> len(sample_positions(1000, 10, seed=1))
     10
     """
-    if not isinstance(cap, int | np.integer) or isinstance(cap, bool) or cap < 1:
-        raise InvalidInputError(f"'max_points' must be an integer >= 1; got {cap!r}.")
+    _int_at_least("max_points", cap, 1)
     if n <= cap:
         return np.arange(n, dtype=np.int64)
     rng = np.random.default_rng(seed)
@@ -163,6 +162,23 @@ def _as_matrix(x: Any, what: str = "X") -> np.ndarray:
     if not np.isfinite(arr).all():
         raise InvalidInputError(f"'{what}' holds NaN or infinite values.")
     return arr
+
+
+def _matched(X: Any, Y: Any, x_name: str = "X", y_name: str = "Y") -> tuple[np.ndarray, np.ndarray]:
+    """Return both arrays checked (:func:`_as_matrix`), with as many rows."""
+    x, y = _as_matrix(X, x_name), _as_matrix(Y, y_name)
+    if len(x) != len(y):
+        raise InvalidInputError(
+            f"'{x_name}' and '{y_name}' must have as many rows; got {len(x)} and {len(y)}."
+        )
+    return x, y
+
+
+def _int_at_least(name: str, value: Any, least: int) -> int:
+    """Return ``value`` as an int, or raise naming ``name`` when it is not an integer >= least."""
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < least:
+        raise InvalidInputError(f"'{name}' must be an integer >= {least}; got {value!r}.")
+    return int(value)
 
 
 def _check_metric(metric: str) -> str:
@@ -342,8 +358,7 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _check_k(k: Any, n: int) -> int:
-    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
-        raise InvalidInputError(f"'k' must be an integer >= 1; got {k!r}.")
+    k = _int_at_least("k", k, 1)
     if k >= n:
         raise InvalidInputError(f"'k' must be smaller than the number of points ({n}); got {k}.")
     return int(k)
@@ -361,9 +376,7 @@ def knn_overlap(X: Any, Y: Any, k: int = 10, *, metric: str = "cosine") -> np.nd
     >>> knn_overlap(x, x * -3, k=1, metric="l2").tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
-    x, y = _as_matrix(X), _as_matrix(Y, "Y")
-    if len(x) != len(y):
-        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
+    x, y = _matched(X, Y)
     k = _check_k(k, len(x))
     return _overlap(_knn(x, k, _check_metric(metric)), _knn(y, k, "l2"))
 
@@ -382,9 +395,7 @@ def knn_agreement(
     >>> knn_agreement(a, 2 * a, k=1, metric_a="l2", metric_b="l2").tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
-    a, b = _as_matrix(A, "A"), _as_matrix(B, "B")
-    if len(a) != len(b):
-        raise InvalidInputError(f"'A' and 'B' must have as many rows; got {len(a)} and {len(b)}.")
+    a, b = _matched(A, B, "A", "B")
     k = _check_k(k, len(a))
     return _overlap(_knn(a, k, _check_metric(metric_a)), _knn(b, k, _check_metric(metric_b)))
 
@@ -426,9 +437,7 @@ def _trust(dx: np.ndarray, nx: np.ndarray, ny: np.ndarray) -> float:
 
 
 def _quality_inputs(X: Any, Y: Any, k: Any, metric: str) -> tuple[np.ndarray, np.ndarray, int]:
-    x, y = _as_matrix(X), _as_matrix(Y, "Y")
-    if len(x) != len(y):
-        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
+    x, y = _matched(X, Y)
     k = _check_k(k, len(x))
     if k >= len(x) / 2:
         raise InvalidInputError(f"'k' must be below half the number of points ({len(x)}); got {k}.")
@@ -487,11 +496,8 @@ def map_quality(
     >>> 0.5 < q["trustworthiness"] <= 1, q["k"], q["sample"]
     (True, 10, 200)
     """
-    x, y = _as_matrix(X), _as_matrix(Y, "Y")
-    if len(x) != len(y):
-        raise InvalidInputError(f"'X' and 'Y' must have as many rows; got {len(x)} and {len(y)}.")
-    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
-        raise InvalidInputError(f"'k' must be an integer >= 1; got {k!r}.")
+    x, y = _matched(X, Y)
+    _int_at_least("k", k, 1)
     if isinstance(sample, bool) or not isinstance(sample, int | np.integer):
         raise InvalidInputError(f"'sample' must be an integer; got {sample!r}.")
     if not 1 <= sample <= _PAIRWISE_MAX:
