@@ -235,6 +235,27 @@ STREAMS.register("movielens-100k", "embedlab.datasets._streams:MovieLensStream")
 STREAMS.register("synthetic", "embedlab.datasets._streams:SyntheticStream")
 
 
+# ------------------------------------------------------------------------------- kg
+KG_MODELS = Registry("KG model")
+for _name, _attr in (
+    ("nfe-1", "nfe:NFE1"),
+    ("nfe-2", "nfe:NFE2"),
+    ("nfe-3", "nfe:NFE3"),
+    ("nfe-no-uncertainty", "nfe:NFEWithoutUncertainty"),
+    ("nfe-sigma", "nfe:NFESigma"),
+    ("transe", "transe:TransE"),
+    ("distmult", "distmult:DistMult"),
+    ("complex", "complex:ComplEx"),
+    ("rotate", "rotate:RotatE"),
+    ("dihedron", "hypercomplex:Dihedron"),
+    ("dihedron-mv", "hypercomplex:DihedronMultiView"),
+    ("quaternion", "hypercomplex:Quaternion"),
+    ("quaternion-mv", "hypercomplex:QuaternionMultiView"),
+):
+    KG_MODELS.register(_name, f"embedlab.kg.models.{_attr}")
+del _name, _attr
+
+
 # ------------------------------------------------------------------------------- bench
 BENCH_TASKS = Registry("bench task")
 BENCH_TASKS.register("graph", "embedlab.bench.graph:GraphBench")
@@ -265,6 +286,7 @@ REGISTRIES: dict[str, Registry] = {
     "FIELD_TABLES": FIELD_TABLES,
     "CTR_MODELS": CTR_MODELS,
     "STREAMS": STREAMS,
+    "KG_MODELS": KG_MODELS,
     "BENCH_TASKS": BENCH_TASKS,
     "REPRODUCTIONS": REPRODUCTIONS,
 }

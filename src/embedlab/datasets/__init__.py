@@ -7,6 +7,9 @@
   retrieval data set ``<name>`` (:func:`load_beir`; SciFact ships that way).
 * Any LightGCN-layout folder ``$EMBEDLAB_DATA/recsys/<name>/`` (``train.txt``, ``test.txt``) is
   the implicit-feedback data set ``<name>`` (:func:`load_lightgcn`; Gowalla ships that way).
+* Any folder ``$EMBEDLAB_DATA/kg/<name>/`` of tab-separated ``train`` / ``valid`` / ``test``
+  triples is the knowledge graph ``<name>`` (:func:`load_kg`; Nations, Kinships, WN18RR and
+  FB15k-237 ship that way).
 * :func:`load_movielens_stream` (MovieLens-100K in time order) and
   :func:`synthetic_drifting_stream` are click streams for online training (:class:`ClickStream`).
 * ``karate`` (Zachary's karate club, 34 nodes, two factions) is bundled for the offline demo.
@@ -25,6 +28,7 @@ from embedlab.datasets._graphs import (
     load_labels,
     read_labels,
 )
+from embedlab.datasets._kg import kg_dataset_path, list_kg_datasets, load_kg, read_triples
 from embedlab.datasets._recsys import ImplicitFeedback, list_recsys_datasets, load_lightgcn
 from embedlab.datasets._streams import (
     ClickStream,
@@ -46,6 +50,10 @@ __all__ = [
     "data_home",
     "erdos_renyi",
     "graph_dataset",
+    "kg_dataset_path",
+    "list_kg_datasets",
+    "load_kg",
+    "read_triples",
     "list_graph_datasets",
     "list_recsys_datasets",
     "list_retrieval_datasets",
