@@ -27,6 +27,7 @@ from embedlab.testing import (
     evaluator_fixture,
     field_embedding_checks,
     index_checks,
+    kg_model_checks,
     reproduction_checks,
     stream_checks,
     table_checks,
@@ -68,6 +69,7 @@ SUITES = {
     "FIELD_TABLES": field_embedding_checks,
     "CTR_MODELS": ctr_model_checks,
     "STREAMS": stream_checks,
+    "KG_MODELS": kg_model_checks,
     "BENCH_TASKS": bench_task_checks,
     "REPRODUCTIONS": reproduction_checks,
 }

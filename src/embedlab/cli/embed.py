@@ -32,13 +32,18 @@ class _EmbedGroup(TyperGroup):
     """Lists the registered embedders without importing them; builds a command on use."""
 
     def list_commands(self, ctx: Any) -> list[str]:
-        return EMBEDDERS.names()
+        return [*EMBEDDERS.names(), "kg"]
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        if cmd_name not in EMBEDDERS:
-            return None
         sub = typer.Typer(add_completion=False, rich_markup_mode=None)
-        sub.command(cmd_name)(_command_for(cmd_name, EMBEDDERS.get(cmd_name)))
+        if cmd_name == "kg":  # knowledge graphs: triples, not an edge list
+            from embedlab.cli.kg import embed_kg
+
+            sub.command("kg")(embed_kg)
+        elif cmd_name in EMBEDDERS:
+            sub.command(cmd_name)(_command_for(cmd_name, EMBEDDERS.get(cmd_name)))
+        else:
+            return None
 
         @sub.callback()
         def _cb() -> None:
@@ -51,13 +56,15 @@ class _EmbedGroup(TyperGroup):
         for name in EMBEDDERS.names():
             doc = inspect.getdoc(EMBEDDERS.get(name)) or name
             rows.append((name, doc.splitlines()[0]))
+        rows.append(("kg", "Knowledge-graph embeddings of triples (NFE, hypercomplex, baselines)."))
         with formatter.section("Commands"):
             formatter.write_dl(rows)
 
 
 app = typer.Typer(
     cls=_EmbedGroup,
-    help="Learn embeddings of a graph: one command per registered embedder.\n\n"
+    help="Learn embeddings of a graph: one command per registered embedder, and kg for "
+    "knowledge graphs.\n\n"
     "Example: embedlab embed fastrp blogcatalog -o blog.parquet --seed 0",
     no_args_is_help=True,
     add_completion=False,

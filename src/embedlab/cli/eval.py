@@ -1,6 +1,7 @@
 """``embedlab eval``: evaluate embeddings.
 
-Node classification, link prediction, reconstruction, clustering and retrieval.
+Node classification, link prediction, reconstruction, clustering, retrieval and knowledge-graph
+link prediction (``eval kg``).
 """
 
 from __future__ import annotations
@@ -21,12 +22,14 @@ from embedlab.cli._common import (
     resolve_edges,
     usage_errors,
 )
+from embedlab.cli.kg import eval_kg
 from embedlab.cli.retrieval import eval_app as _retrieval_commands
 
 __all__ = ["app"]
 
 app = group("Evaluate embeddings.")
 app.registered_commands.extend(_retrieval_commands.registered_commands)
+app.command("kg")(eval_kg)
 
 
 @app.command("node-classification")

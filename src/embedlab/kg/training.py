@@ -69,7 +69,9 @@ DEFAULTS: dict[str, Any] = {
 def resolve_training(model_cls: type, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """The training settings of ``model_cls``: the defaults, its ``training`` dict, ``overrides``.
 
-    ``None`` values in ``overrides`` keep the model's setting. The result is validated.
+    ``None`` values in ``overrides`` keep the model's setting; a protocol given without a loss
+    takes the model's loss if it fits that protocol, else the protocol's first loss. The result
+    is validated.
 
     Examples
     --------
@@ -92,8 +94,9 @@ def resolve_training(model_cls: type, overrides: dict[str, Any] | None = None) -
             f"'protocol' must be one of {', '.join(PROTOCOLS)}; got {cfg['protocol']!r}."
         )
     losses = PROTOCOLS[cfg["protocol"]]
-    if cfg["loss"] is None:
-        cfg["loss"] = losses[0]
+    loss_given = (overrides or {}).get("loss") is not None
+    if cfg["loss"] is None or (not loss_given and cfg["loss"] not in losses):
+        cfg["loss"] = losses[0]  # the model's loss belongs to another protocol
     if cfg["loss"] not in losses:
         raise InvalidInputError(
             f"The {cfg['protocol']!r} protocol takes loss {' or '.join(map(repr, losses))}; "

@@ -9,6 +9,7 @@ them), in the spirit of scikit-learn's ``estimator_checks`` and PyKEEN's ``tests
   fixture=None)``, with a synthetic :class:`EvaluatorFixture` per registered evaluator);
 * embedding tables, field embeddings, CTR models: :func:`table_checks`,
   :func:`field_embedding_checks`, :func:`ctr_model_checks` (``check(name_or_cls)``);
+* knowledge-graph models: :func:`kg_model_checks`, :func:`check_kg_model` (``check(name_or_cls)``);
 * indexes and compressors: :func:`index_checks` (``check(spec)``), :func:`compressor_checks`;
 * bench tasks, reproductions, click streams: :func:`bench_task_checks`,
   :func:`reproduction_checks`, :func:`stream_checks`;
@@ -37,6 +38,7 @@ from embedlab.testing._evaluator_checks import (
     evaluator_checks,
     evaluator_fixture,
 )
+from embedlab.testing._kg_checks import check_kg_model, kg_model_checks
 from embedlab.testing._index_checks import compressor_checks, index_checks
 from embedlab.testing._table_checks import (
     check_ctr_model,
@@ -55,6 +57,7 @@ __all__ = [
     "check_embedder",
     "check_evaluator",
     "check_field_embedding",
+    "check_kg_model",
     "check_name_matches_registry",
     "check_registry_entry",
     "check_reproduction",
@@ -67,6 +70,7 @@ __all__ = [
     "evaluator_fixture",
     "field_embedding_checks",
     "index_checks",
+    "kg_model_checks",
     "reproduction_checks",
     "stream_checks",
     "table_checks",
