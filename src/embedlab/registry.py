@@ -271,6 +271,8 @@ REPRODUCTIONS.register("gradco", "embedlab.bench.reproduce.gradco:GradcoReproduc
 REPRODUCTIONS.register("muvera", "embedlab.bench.reproduce.muvera:MuveraReproduction")
 REPRODUCTIONS.register("graphhash", "embedlab.bench.reproduce.graphhash:GraphHashReproduction")
 REPRODUCTIONS.register("monolith", "embedlab.bench.reproduce.monolith:MonolithReproduction")
+REPRODUCTIONS.register("nfe", "embedlab.bench.reproduce.kg:NFEReproduction")
+REPRODUCTIONS.register("hypercomplex", "embedlab.bench.reproduce.kg:HypercomplexReproduction")
 REPRODUCTIONS.register(
     "unified-embedding", "embedlab.bench.reproduce.unified_embedding:UnifiedEmbeddingReproduction"
 )
