@@ -227,9 +227,10 @@ def test_scores_match_the_reference_formula(cls):
 def test_class_attributes_and_registry(cls):
     assert KG_MODELS.get(cls.name) is cls
     assert cls.parts == 1
-    assert set(cls.training) <= TRAINING_KEYS
-    assert cls.training["protocol"] == "negative-sampling"
-    assert cls.training["loss"] == "logistic"
+    assert set(cls.training_defaults) <= TRAINING_KEYS
+    assert cls.training_defaults["protocol"] == "negative-sampling"
+    assert cls.training_defaults["loss"] == "pooled"
+    assert cls.training_defaults["optimizer"] == "adagrad"
 
 
 @pytest.mark.parametrize("cls", ALL)

@@ -21,7 +21,7 @@ def _toy(rng: np.random.Generator) -> tuple[TripleSet, np.ndarray]:
     return ts, table
 
 
-def _scorer(ts: TripleSet, table: np.ndarray):  # noqa: ANN202
+def _scorer(ts: TripleSet, table: np.ndarray):
     nr = ts.n_relations
 
     def score_all(heads: np.ndarray, rels: np.ndarray) -> np.ndarray:
@@ -49,13 +49,17 @@ def _brute(ts: TripleSet, table: np.ndarray, ties: str, filtered: bool = True) -
                 higher += s > target
                 equal += s == target
             pess, opt = 1 + higher + equal, 1 + higher
-            ranks.append({"pessimistic": pess, "optimistic": opt, "realistic": (pess + opt) / 2}[ties])
+            ranks.append(
+                {"pessimistic": pess, "optimistic": opt, "realistic": (pess + opt) / 2}[ties]
+            )
     return ranks
 
 
 @pytest.mark.parametrize("ties", ["pessimistic", "optimistic", "realistic"])
 @pytest.mark.parametrize("filtered", [True, False])
-def test_ranks_equal_the_brute_force_loop(ties: str, filtered: bool, rng: np.random.Generator) -> None:
+def test_ranks_equal_the_brute_force_loop(
+    ties: str, filtered: bool, rng: np.random.Generator
+) -> None:
     ts, table = _toy(rng)
     want = _brute(ts, table, ties, filtered)
     got = rank_queries(_scorer(ts, table), ts, "test", ties=ties, filtered=filtered, batch_size=3)

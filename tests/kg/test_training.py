@@ -20,7 +20,12 @@ class Bilinear(KGModel):
     """A DistMult of the test's own (the trainer must not depend on any registered model)."""
 
     name = "bilinear-test"
-    training = {"protocol": "1-n", "loss": "softplus", "lr": 0.02, "batch_size": 16}
+    training_defaults = {  # noqa: RUF012
+        "protocol": "1-n",
+        "loss": "softplus",
+        "lr": 0.02,
+        "batch_size": 16,
+    }
 
     def __init__(self, *, n_entities, n_relations, embedding_dim, random_state=0, scale=0.1):
         super().__init__(
@@ -59,7 +64,12 @@ def _model(ts: TripleSet, seed: int = 0) -> Bilinear:
 
 def test_settings_resolve_defaults_then_model_then_overrides() -> None:
     cfg = resolve_training(Bilinear, {"lr": 0.5, "negatives": None})
-    assert (cfg["protocol"], cfg["loss"], cfg["lr"], cfg["batch_size"]) == ("1-n", "softplus", 0.5, 16)
+    assert (cfg["protocol"], cfg["loss"], cfg["lr"], cfg["batch_size"]) == (
+        "1-n",
+        "softplus",
+        0.5,
+        16,
+    )
     ns = resolve_training(Bilinear, {"protocol": "negative-sampling"})
     assert ns["loss"] == "margin"  # the protocol's first loss when the model's does not fit
 
@@ -73,6 +83,7 @@ def test_settings_resolve_defaults_then_model_then_overrides() -> None:
         ({"lr": 0.0}, r"'lr' must be a number in \(0.0, inf\); got 0.0"),
         ({"decay_rate": 1.5}, r"'decay_rate' must be a number in \(0.0, 1.0\]"),
         ({"batch_size": 0}, "'batch_size' must be an int >= 1; got 0"),
+        ({"optimizer": "sgd"}, "'optimizer' must be one of adam, adagrad; got 'sgd'"),
         ({"label_smoothing": -0.1}, r"'label_smoothing' must be a number in \[0.0, 1.0\]"),
     ],
 )
@@ -116,8 +127,12 @@ def test_logistic_negative_sampling_loss_is_rotate_formula(alpha: float) -> None
     m, b = _model(ts), _batch(ts)
     cfg = resolve_training(
         Bilinear,
-        {"protocol": "negative-sampling", "loss": "logistic", "negatives": 5,
-         "adversarial_temperature": alpha},
+        {
+            "protocol": "negative-sampling",
+            "loss": "logistic",
+            "negatives": 5,
+            "adversarial_temperature": alpha,
+        },
     )
     got = _loss(m, b, cfg, generator(11))
     neg = torch.randint(0, ts.n_entities, (len(b), 5), generator=generator(11)).numpy()
@@ -128,6 +143,39 @@ def test_logistic_negative_sampling_loss_is_rotate_formula(alpha: float) -> None
     logsig = lambda x: -np.log1p(np.exp(-x))  # noqa: E731
     want = np.mean((-logsig(pos) - (w * logsig(-sn)).sum(1)) / 2)
     assert float(got.detach()) == pytest.approx(want, rel=1e-5)
+
+
+def test_pooled_loss_is_one_mean_over_positives_and_negatives() -> None:
+    ts = _planted()
+    m, b = _model(ts), _batch(ts)
+    cfg = resolve_training(
+        Bilinear, {"protocol": "negative-sampling", "loss": "pooled", "negatives": 3}
+    )
+    got = _loss(m, b, cfg, generator(2))
+    neg = torch.randint(0, ts.n_entities, (len(b), 3), generator=generator(2)).numpy()
+    s = m.score_all(b[:, 0], b[:, 1]).detach().numpy().astype(np.float64)
+    pos = s[np.arange(len(b)), b[:, 2].numpy()]
+    sn = np.take_along_axis(s, neg, axis=1)
+    terms = np.concatenate([np.log1p(np.exp(-pos)), np.log1p(np.exp(sn)).ravel()])
+    assert float(got.detach()) == pytest.approx(terms.mean(), rel=1e-5)
+
+
+def test_adagrad_is_used_when_asked() -> None:
+    ts = _planted()
+    cfg = resolve_training(Bilinear, {"optimizer": "adagrad", "lr": 0.1})
+    a, b = _model(ts), _model(ts)
+    train_model(a, ts, epochs=1, config=cfg, random_state=0, valid_interval=0, show_progress=False)
+    # one manual Adagrad epoch over the same batches gives the same parameters
+    opt = torch.optim.Adagrad(b.parameters(), lr=0.1)
+    data = torch.from_numpy(ts.queries("train"))
+    perm = torch.from_numpy(np.random.default_rng(0).permutation(len(data)))
+    for start in range(0, len(data), cfg["batch_size"]):
+        batch = data[perm[start : start + cfg["batch_size"]]]
+        loss = _loss(b, batch, cfg, generator(1))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+    assert torch.allclose(a.ent, b.ent, atol=1e-6)
 
 
 def test_margin_loss_is_the_margin_ranking_formula() -> None:
@@ -162,25 +210,36 @@ def test_training_learns_and_restores_the_best_validation_epoch() -> None:
 def test_patience_and_time_limit_stop_early() -> None:
     ts = _planted()
     cfg = resolve_training(Bilinear, {"lr": 1e-6})  # nothing improves after the first epoch
-    h = train_model(_model(ts), ts, epochs=50, config=cfg, random_state=0, patience=2,
-                    show_progress=False)
+    h = train_model(
+        _model(ts), ts, epochs=50, config=cfg, random_state=0, patience=2, show_progress=False
+    )
     assert h.stopped == "patience" and h.epochs <= 1 + 2 + (h.best_epoch - 1)
-    h = train_model(_model(ts), ts, epochs=50, config=cfg, random_state=0, time_limit=1e-9,
-                    show_progress=False)
+    h = train_model(
+        _model(ts), ts, epochs=50, config=cfg, random_state=0, time_limit=1e-9, show_progress=False
+    )
     assert (h.stopped, h.epochs) == ("time_limit", 1)
 
 
 def test_without_validation_the_last_epoch_is_kept() -> None:
     ts = _planted()
-    h = train_model(_model(ts), ts, epochs=3, config=resolve_training(Bilinear), random_state=0,
-                    valid_interval=0, show_progress=False)
+    h = train_model(
+        _model(ts),
+        ts,
+        epochs=3,
+        config=resolve_training(Bilinear),
+        random_state=0,
+        valid_interval=0,
+        show_progress=False,
+    )
     assert h.valid_mrr == {} and h.best_epoch == 3
 
 
 def test_model_sized_for_other_data_is_refused() -> None:
     ts = _planted()
     small = Bilinear(n_entities=3, n_relations=2, embedding_dim=2)
-    with pytest.raises(InvalidInputError, match="embeds 3 entities and 2 relation ids; .triples. needs 12 and 6"):
+    with pytest.raises(
+        InvalidInputError, match="embeds 3 entities and 2 relation ids; .triples. needs 12 and 6"
+    ):
         train_model(small, ts, epochs=1, config=resolve_training(Bilinear), random_state=0)
 
 
@@ -213,7 +272,10 @@ def test_estimator_exports_and_evaluates(tmp_path: Path) -> None:
     assert np.array_equal(back.vectors, est.embeddings_)
     md = back.metadata
     assert (md["method"], md["seed"], md["kind"], md["source"]) == (
-        "kg:bilinear-test", 0, "entities", "triples"
+        "kg:bilinear-test",
+        0,
+        "entities",
+        "triples",
     )
     assert md["training"]["lr"] == 0.02 and md["best_epoch"] == est.history_.best_epoch
     rel = est.relations_embedding_set()
@@ -228,7 +290,10 @@ def test_estimator_exports_and_evaluates(tmp_path: Path) -> None:
     ("kwargs", "match"),
     [
         ({"model": "nope"}, "The 'model' parameter of KGEmbedding must be one of"),
-        ({"model_params": {"embedding_dim": 3}}, r"'model_params' must not set \['embedding_dim'\]"),
+        (
+            {"model_params": {"embedding_dim": 3}},
+            r"'model_params' must not set \['embedding_dim'\]",
+        ),
         ({"model_params": {"colour": 1}}, "Bad 'model_params' for 'bilinear-test'"),
         ({"ties": "random"}, "The 'ties' parameter of KGEmbedding"),
         ({"lr": -1.0}, r"'lr' must be a number in \(0.0, inf\)"),

@@ -63,7 +63,11 @@ def test_filter_index_equals_a_brute_force_dictionary(rows: list[tuple[int, int,
     rels = np.tile(np.arange(2 * ts.n_relations), ts.n_entities)
     brows, btails = fi.pairs(heads, rels)
     got = {(int(i), int(t)) for i, t in zip(brows, btails, strict=True)}
-    want = {(i, t) for i, (h, r) in enumerate(zip(heads, rels)) for t in known.get((h, r), ())}
+    want = {
+        (i, t)
+        for i, (h, r) in enumerate(zip(heads, rels, strict=True))
+        for t in known.get((h, r), ())
+    }
     assert got == want and len(brows) == len(want)
 
 
@@ -88,7 +92,9 @@ def test_bad_triple_arrays(kwargs: dict, match: str) -> None:
 
 
 def test_bad_label_triple() -> None:
-    with pytest.raises(InvalidInputError, match=r"'train' triple 1 must be \(head, relation, tail\)"):
+    with pytest.raises(
+        InvalidInputError, match=r"'train' triple 1 must be \(head, relation, tail\)"
+    ):
         TripleSet.from_labels([("a", "r", "b"), ("a", "r")])
 
 

@@ -72,11 +72,18 @@ TRAINING_OPTIONS = [
         "loss",
         Annotated[
             str | None,
-            typer.Option("--loss", help="softplus, bce (1-n); margin, logistic (negative sampling)."),
+            typer.Option(
+                "--loss", help="softplus, bce (1-n); margin, logistic, pooled (negative sampling)."
+            ),
         ],
         None,
     ),
-    _opt("lr", Annotated[float | None, typer.Option("--lr", help="Adam's learning rate.")], None),
+    _opt(
+        "optimizer",
+        Annotated[str | None, typer.Option("--optimizer", help="adam or adagrad.")],
+        None,
+    ),
+    _opt("lr", Annotated[float | None, typer.Option("--lr", help="Learning rate.")], None),
     _opt("batch_size", Annotated[int | None, typer.Option("--batch-size", min=1)], None),
     _opt(
         "decay_rate",
@@ -271,7 +278,9 @@ embed_kg = guard(
                 Annotated[
                     Path,
                     typer.Option(
-                        "--output", "-o", help="Entity embeddings (.parquet, .npy, .txt).",
+                        "--output",
+                        "-o",
+                        help="Entity embeddings (.parquet, .npy, .txt).",
                         show_default=False,
                     ),
                 ],
@@ -306,7 +315,11 @@ eval_kg = guard(
                 Annotated[str, typer.Option("--split", help="valid or test.")],
                 "test",
             ),
-            _opt("as_json", Annotated[bool, typer.Option("--json", help="Print one JSON object.")], False),
+            _opt(
+                "as_json",
+                Annotated[bool, typer.Option("--json", help="Print one JSON object.")],
+                False,
+            ),
             *TRAINING_OPTIONS,
         ],
     )

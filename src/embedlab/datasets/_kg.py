@@ -55,7 +55,7 @@ def kg_dataset_path(name_or_path: str | Path) -> Path:
 
 
 def read_triples(path: str | Path) -> list[tuple[str, str, str]]:
-    """The ``(head, relation, tail)`` label triples of one tab-separated file, in file order."""
+    """Read the ``(head, relation, tail)`` label triples of one tab-separated file, in order."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     out: list[tuple[str, str, str]] = []

@@ -149,7 +149,8 @@ class TripleSet:
         name: str = "triples",
     ) -> TripleSet:
         """Build the vocabularies (sorted labels of all splits) and the integer splits."""
-        raw = {s: [tuple(map(str, t)) for t in rows] for s, rows in zip(SPLITS, (train, valid, test))}
+        given = (train, valid, test)
+        raw = {s: [tuple(map(str, t)) for t in rows] for s, rows in zip(SPLITS, given, strict=True)}
         for split, rows in raw.items():
             for i, t in enumerate(rows):
                 if len(t) != 3:
@@ -181,7 +182,7 @@ class TripleSet:
         return len(self.relations)
 
     def split(self, name: str) -> np.ndarray:
-        """The ``[n, 3]`` triples of ``"train"``, ``"valid"`` or ``"test"``."""
+        """Return the ``[n, 3]`` triples of ``"train"``, ``"valid"`` or ``"test"``."""
         if name not in SPLITS:
             raise InvalidInputError(f"Unknown split {name!r}; choose one of: {', '.join(SPLITS)}.")
         arr: np.ndarray = getattr(self, name)
@@ -199,7 +200,7 @@ class TripleSet:
         return np.concatenate([arr, recip])
 
     def filter_index(self) -> FilterIndex:
-        """The filter index over all splits and both directions (see the module docstring)."""
+        """Build the filter index over all splits and both directions (see the module docstring)."""
         allq = np.concatenate([self.queries(s) for s in SPLITS])
         nq = 2 * self.n_relations
         key = allq[:, 0] * nq + allq[:, 1]

@@ -55,6 +55,25 @@ _EXPORTS = {
     "ranks_from_scores": "embedlab.kg.ranking",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "NFE1",
+    "NFE2",
+    "NFE3",
+    "ComplEx",
+    "Dihedron",
+    "DihedronMultiView",
+    "DistMult",
+    "KGEmbedding",
+    "KGModel",
+    "NFESigma",
+    "NFEWithoutUncertainty",
+    "Quaternion",
+    "QuaternionMultiView",
+    "RotatE",
+    "TransE",
+    "rank_metrics",
+    "rank_queries",
+    "ranks_from_scores",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

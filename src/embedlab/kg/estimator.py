@@ -54,9 +54,9 @@ class KGEmbedding(BaseEmbedder):
         ``d``, the size of each part of a row (NFE-2 entity rows have 3 d coordinates).
     epochs : int, default=60
         Training epochs (at most).
-    protocol, loss, lr, batch_size, decay_rate, negatives, margin, adversarial_temperature, \
-weight_decay, label_smoothing : optional
-        Training settings; ``None`` keeps the model's own (its ``training`` dict; see
+    protocol, loss, optimizer, lr, batch_size, decay_rate, negatives, margin, \
+adversarial_temperature, weight_decay, label_smoothing : optional
+        Training settings; ``None`` keeps the model's own (its ``training_defaults``; see
         :mod:`embedlab.kg.training`).
     model_params : dict, optional
         Extra keyword arguments of the model (``{"gamma": 1.0}``).
@@ -114,6 +114,7 @@ weight_decay, label_smoothing : optional
         epochs: int = 60,
         protocol: str | None = None,
         loss: str | None = None,
+        optimizer: str | None = None,
         lr: float | None = None,
         batch_size: int | None = None,
         decay_rate: float | None = None,
@@ -137,6 +138,7 @@ weight_decay, label_smoothing : optional
         self.epochs = epochs
         self.protocol = protocol
         self.loss = loss
+        self.optimizer = optimizer
         self.lr = lr
         self.batch_size = batch_size
         self.decay_rate = decay_rate
@@ -156,13 +158,14 @@ weight_decay, label_smoothing : optional
         self.random_state = random_state
 
     def training_config(self) -> dict[str, Any]:
-        """The resolved training settings (the model's own under this estimator's overrides)."""
+        """Resolve the training settings (the model's own under this estimator's overrides)."""
         self._validate_params()
         overrides = {
             k: getattr(self, k)
             for k in (
                 "protocol",
                 "loss",
+                "optimizer",
                 "lr",
                 "batch_size",
                 "decay_rate",
@@ -185,7 +188,7 @@ weight_decay, label_smoothing : optional
 
     def _build(self, triples: TripleSet, seed: int) -> Any:
         cls = self._model_class()
-        extra = cls.inputs_from(triples, **(self.model_inputs or {}))
+        extra = cls.inputs_from(triples, **(self.model_inputs or {}))  # type: ignore[attr-defined]
         params = dict(self.model_params or {})
         clash = sorted(set(params) & {"n_entities", "n_relations", "embedding_dim", "random_state"})
         if clash:
@@ -257,7 +260,7 @@ weight_decay, label_smoothing : optional
         filtered: bool = True,
         batch_size: int = 512,
     ) -> dict[str, Any]:
-        """Filtered MRR / MR / Hits@1,3,10 of ``split`` (both directions; see ``rank_queries``).
+        """Compute filtered MRR / MR / Hits@1,3,10 of ``split`` (both directions; ``rank_queries``).
 
         ``triples`` defaults to the fitted TripleSet (another one must share its vocabularies).
         """
@@ -300,7 +303,7 @@ weight_decay, label_smoothing : optional
         }
 
     def to_embedding_set(self, *, source: str | None = None, **extra: Any) -> Any:
-        """The entity rows as an :class:`~embedlab.io.EmbeddingSet` (method ``kg:<model>``)."""
+        """Return the entity rows as an :class:`~embedlab.io.EmbeddingSet` (``kg:<model>``)."""
         from embedlab.io import EmbeddingSet
 
         check_is_fitted(self, "model_")
@@ -308,7 +311,7 @@ weight_decay, label_smoothing : optional
         return EmbeddingSet(ids=self.ids_, vectors=self.embeddings_, metadata=md)
 
     def relations_embedding_set(self, *, source: str | None = None) -> Any:
-        """The relation rows (``r`` and ``r^-1``) as an :class:`~embedlab.io.EmbeddingSet`."""
+        """Return the relation rows (``r``, ``r^-1``) as an :class:`~embedlab.io.EmbeddingSet`."""
         from embedlab.io import EmbeddingSet
 
         check_is_fitted(self, "model_")

@@ -52,7 +52,7 @@ def ranks_from_scores(
     *,
     ties: str = "pessimistic",
 ) -> np.ndarray:
-    """Filtered ranks (float64 ``[B]``) of ``targets`` in the rows of ``scores`` ``[B, E]``.
+    """Rank (filtered, float64 ``[B]``) ``targets`` in the rows of ``scores`` ``[B, E]``.
 
     ``(filter_rows, filter_cols)`` mark the known answers to remove (the target itself may be
     among them: it is never removed from its own ranking). ``scores`` is not modified.
@@ -124,10 +124,10 @@ def filtered_ranks(
     for start in range(0, len(q), batch_size):
         b = q[start : start + batch_size]
         scores = np.asarray(score_all(b[:, 0], b[:, 1]))
+        rows: np.ndarray | None = None
+        cols: np.ndarray | None = None
         if filter_index is not None:
             rows, cols = filter_index.pairs(b[:, 0], b[:, 1])
-        else:
-            rows = cols = None
         out[start : start + len(b)] = ranks_from_scores(scores, b[:, 2], rows, cols, ties=ties)
     return out
 
@@ -157,7 +157,7 @@ def rank_queries(
     batch_size: int = 512,
     filter_index: FilterIndex | None = None,
 ) -> dict[str, Any]:
-    """Filtered MRR / MR / Hits@1,3,10 of a split, both directions, and each direction apart.
+    """Compute filtered MRR / MR / Hits@1,3,10 of a split: both directions and each apart.
 
     Returns the metrics of all ``2 n`` queries, plus ``"tail"`` and ``"head"`` dicts of the same
     metrics over the tail and the head queries alone.

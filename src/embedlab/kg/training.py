@@ -2,8 +2,9 @@
 
 Every protocol trains on both directions of each training triple: ``(h, r, t)`` and its
 reciprocal ``(t, r + R, h)`` (:meth:`embedlab.io.TripleSet.queries`), shuffled each epoch with a
-seeded generator; Adam (Kingma & Ba, 2015) with an exponential learning-rate decay per epoch
-(``ExponentialLR``), as the NFE reference ``main.py``.
+seeded generator; Adam (Kingma & Ba, 2015; or Adagrad, ``optimizer="adagrad"``, as the
+hypercomplex reference) with an exponential learning-rate decay per epoch (``ExponentialLR``), as
+the NFE reference ``main.py``.
 
 * ``"1-n"`` (Dettmers et al., 2018; the NFE reference): a batch of queries ``(h, r)`` is scored
   against every entity, ``S = score_all(h, r)`` ``[B, E]``, with target ``y`` one-hot on the
@@ -15,7 +16,10 @@ seeded generator; Adam (Kingma & Ba, 2015) with an exponential learning-rate dec
   ``loss="margin"`` is the margin-ranking loss ``mean relu(margin - s_pos + s_neg)`` (TransE);
   ``loss="logistic"`` Sun et al.'s (RotatE, ICLR 2019) ``-log sigmoid(s_pos) - sum_k w_k log
   sigmoid(-s_neg_k)``, halved, with self-adversarial weights ``w = softmax(alpha s_neg)`` (not
-  back-propagated; ``alpha = adversarial_temperature``, 0 = uniform ``1 / K``).
+  back-propagated; ``alpha = adversarial_temperature``, 0 = uniform ``1 / K``);
+  ``loss="pooled"`` the hypercomplex reference's (``Hypercomplex-KG-Embedding``
+  ``models/base.py``) single mean of ``-log sigmoid(s_pos)`` and ``-log sigmoid(-s_neg)`` over
+  the ``B`` positives and ``B K`` negatives pooled (a positive weighs ``1 / (K + 1)``).
 
 Model selection as the reference: the filtered validation MRR every ``valid_interval`` epochs,
 the parameters of the best one restored at the end; ``patience`` validations without improvement
@@ -49,12 +53,16 @@ __all__ = ["PROTOCOLS", "TrainingHistory", "resolve_training", "train_model"]
 logger = logging.getLogger(__name__)
 
 #: protocol -> its losses
-PROTOCOLS = {"1-n": ("softplus", "bce"), "negative-sampling": ("margin", "logistic")}
+PROTOCOLS = {"1-n": ("softplus", "bce"), "negative-sampling": ("margin", "logistic", "pooled")}
+
+#: the optimizers (torch.optim classes by name)
+OPTIMIZERS = {"adam": "Adam", "adagrad": "Adagrad"}
 
 #: the trainer's defaults under every model's own ``training`` dict
 DEFAULTS: dict[str, Any] = {
     "protocol": "1-n",
     "loss": None,  # the protocol's first loss
+    "optimizer": "adam",
     "lr": 0.001,
     "batch_size": 128,
     "decay_rate": 1.0,
@@ -67,7 +75,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def resolve_training(model_cls: type, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The training settings of ``model_cls``: the defaults, its ``training`` dict, ``overrides``.
+    """Resolve the settings of ``model_cls``: defaults, its ``training_defaults``, overrides.
 
     ``None`` values in ``overrides`` keep the model's setting; a protocol given without a loss
     takes the model's loss if it fits that protocol, else the protocol's first loss. The result
@@ -81,11 +89,12 @@ def resolve_training(model_cls: type, overrides: dict[str, Any] | None = None) -
     ('1-n', 'softplus', 0.01, 128)
     """
     cfg = dict(DEFAULTS)
-    cfg.update(getattr(model_cls, "training", {}))
+    cfg.update(getattr(model_cls, "training_defaults", {}))
     for key, value in (overrides or {}).items():
         if key not in TRAINING_KEYS:
             raise InvalidInputError(
-                f"Unknown training setting {key!r}; choose among: {', '.join(sorted(TRAINING_KEYS))}."
+                f"Unknown training setting {key!r}; choose among: "
+                f"{', '.join(sorted(TRAINING_KEYS))}."
             )
         if value is not None:
             cfg[key] = value
@@ -101,6 +110,10 @@ def resolve_training(model_cls: type, overrides: dict[str, Any] | None = None) -
         raise InvalidInputError(
             f"The {cfg['protocol']!r} protocol takes loss {' or '.join(map(repr, losses))}; "
             f"got {cfg['loss']!r}."
+        )
+    if cfg["optimizer"] not in OPTIMIZERS:
+        raise InvalidInputError(
+            f"'optimizer' must be one of {', '.join(OPTIMIZERS)}; got {cfg['optimizer']!r}."
         )
     for key in ("batch_size", "negatives"):
         v = cfg[key]
@@ -196,6 +209,9 @@ def _loss(model: KGModel, batch: Any, cfg: dict[str, Any], gen: Any) -> Any:
     else:
         w = torch.full_like(neg_s, 1.0 / neg_s.shape[1])
     pos_l = -torch.nn.functional.logsigmoid(pos_s)
+    if cfg["loss"] == "pooled":  # one mean over the B positives and B K negatives together
+        neg_all = -torch.nn.functional.logsigmoid(-neg_s)
+        return (pos_l.sum() + neg_all.sum()) / (pos_l.numel() + neg_all.numel())
     neg_l = -(w * torch.nn.functional.logsigmoid(-neg_s)).sum(-1)
     return ((pos_l + neg_l) / 2.0).mean()
 
@@ -231,11 +247,13 @@ def train_model(
             "(reciprocals included)."
         )
     validate = valid_interval > 0 and len(triples.valid) > 0
-    fi = filter_index if filter_index is not None else (triples.filter_index() if validate else None)
+    fi = (
+        filter_index if filter_index is not None else (triples.filter_index() if validate else None)
+    )
     rng = np.random.default_rng(random_state)
     gen = generator(random_state + 1)
     data = torch.from_numpy(triples.queries("train"))
-    opt = torch.optim.Adam(
+    opt = getattr(torch.optim, OPTIMIZERS[config["optimizer"]])(
         model.parameters(), lr=float(config["lr"]), weight_decay=float(config["weight_decay"])
     )
     sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=float(config["decay_rate"]))

@@ -15,7 +15,20 @@ import numpy as np
 __all__ = ["check_kg_model", "kg_model_checks"]
 
 D = 8  # divisible by 4: the hypercomplex models split a row into four parts
-WORDS = ["apple", "river", "stone", "cloud", "tiger", "maple", "ocean", "ember", "lotus", "amber"]
+WORDS = [
+    "apple",
+    "river",
+    "stone",
+    "cloud",
+    "tiger",
+    "maple",
+    "ocean",
+    "ember",
+    "lotus",
+    "amber",
+    "cedar",
+    "frost",
+]
 
 
 def _cls(spec: str | type) -> Any:
@@ -25,12 +38,21 @@ def _cls(spec: str | type) -> Any:
 
 
 def _triples() -> Any:
-    """Two relations over 10 entities: ``next`` (i -> i + 1 mod 10) and ``twin`` (i -> 9 - i)."""
+    """Build two symmetric relations over 12 entities that every model can represent.
+
+    Even an ablation that keeps only the scales: ``partner`` (i <-> i xor 1) and ``group``
+    (i <-> j within the same block of four).
+    """
     from embedlab.io import TripleSet
 
     n = len(WORDS)
-    train = [(WORDS[i], "next", WORDS[(i + 1) % n]) for i in range(n)]
-    train += [(WORDS[i], "twin", WORDS[n - 1 - i]) for i in range(n)]
+    train = [(WORDS[i], "partner", WORDS[i ^ 1]) for i in range(n)]
+    train += [
+        (WORDS[i], "group", WORDS[j])
+        for i in range(n)
+        for j in range(n)
+        if i != j and i // 4 == j // 4
+    ]
     return TripleSet.from_labels(train, valid=train[:4], name="planted")
 
 
@@ -48,7 +70,7 @@ def _build(spec: str | type, seed: int = 0) -> tuple[Any, Any]:
 
 
 def check_kg_name(spec: str | type) -> None:
-    """The class carries its registered name and trainer defaults the trainer accepts."""
+    """Check the class carries its registered name and defaults the trainer accepts."""
     from embedlab.kg.training import resolve_training
     from embedlab.registry import KG_MODELS
 
@@ -82,7 +104,7 @@ def check_kg_score_matches_score_all(spec: str | type) -> None:
 
 
 def check_kg_embeddings(spec: str | type) -> None:
-    """Exported rows: float32, ``[E, parts d]`` and ``[n_relations, k]``; same seed same bytes."""
+    """Check exported rows: float32 ``[E, parts d]``, ``[n_relations, k]``; seed -> same bytes."""
     model, ts = _build(spec, seed=3)
     ent, rel = model.entity_embeddings(), model.relation_embeddings()
     if ent.dtype != np.float32 or ent.shape != (ts.n_entities, model.parts * D):
@@ -98,7 +120,7 @@ def check_kg_embeddings(spec: str | type) -> None:
 
 
 def check_kg_learns_a_planted_graph(spec: str | type) -> None:
-    """A few epochs of its own protocol fit two planted relations far above chance."""
+    """Check a few epochs of its own protocol fit two planted relations far above chance."""
     import torch
 
     from embedlab.kg.ranking import rank_queries
@@ -110,7 +132,12 @@ def check_kg_learns_a_planted_graph(spec: str | type) -> None:
     torch.set_num_threads(1)
     try:
         train_model(
-            model, ts, epochs=60, config=cfg, random_state=0, valid_interval=0,
+            model,
+            ts,
+            epochs=60,
+            config=cfg,
+            random_state=0,
+            valid_interval=0,
             show_progress=False,
         )
     finally:

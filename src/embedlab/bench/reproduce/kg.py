@@ -44,10 +44,14 @@ class NFEReproduction(Reproduction):
     def run(self, *, seeds: int = 1, quick: bool = False) -> ReproductionResult:
         """Both models on Kinships once per seed; test MRR at the best validation epoch."""
         seeds = check_seeds(seeds)
-        kw: dict[str, Any] = {"embedding_dim": 16, "epochs": 8} if quick else {
-            "embedding_dim": 64,
-            "epochs": 60,
-        }
+        kw: dict[str, Any] = (
+            {"embedding_dim": 16, "epochs": 8}
+            if quick
+            else {
+                "embedding_dim": 64,
+                "epochs": 60,
+            }
+        )
         ours, ref = [], []
         for seed in range(seeds):
             ours.append(fit_kg("nfe-2", "kinships", seed=seed, **kw).evaluate()["mrr"])
@@ -75,10 +79,14 @@ class HypercomplexReproduction(Reproduction):
     def run(self, *, seeds: int = 1, quick: bool = False) -> ReproductionResult:
         """Both models on Nations once per seed; test MRR at the best validation epoch."""
         seeds = check_seeds(seeds)
-        kw: dict[str, Any] = {"embedding_dim": 32, "epochs": 5} if quick else {
-            "embedding_dim": 64,
-            "epochs": 100,
-        }
+        kw: dict[str, Any] = (
+            {"embedding_dim": 32, "epochs": 5}
+            if quick
+            else {
+                "embedding_dim": 64,
+                "epochs": 100,
+            }
+        )
         inputs: dict[str, Any] = {}
         if not quick:
             from embedlab.text import SentenceEncoder

@@ -22,7 +22,7 @@ Two scoring methods, which must agree (the contract check in :mod:`embedlab.test
 
 Higher scores mean more plausible. ``entity_embeddings()`` / ``relation_embeddings()`` return the
 float32 NumPy rows a user exports (every part of a row concatenated, for example ``[mu, sigma]``
-for NFE), in id order. Class attributes: ``name`` (the registry key), ``training`` (the
+for NFE), in id order. Class attributes: ``name`` (the registry key), ``training_defaults`` (the
 protocol, loss and hyper-parameters the trainer uses unless told otherwise; see
 :data:`TRAINING_KEYS`), ``parts`` (how many ``embedding_dim``-sized parts an entity row has).
 
@@ -42,11 +42,12 @@ from embedlab.kg._torch import torch
 
 __all__ = ["TRAINING_KEYS", "KGModel", "generator", "uniform_parameter"]
 
-#: the keys a model's ``training`` dict may set (the trainer's defaults for that model)
+#: the keys a model's ``training_defaults`` may set (the trainer's defaults for that model)
 TRAINING_KEYS = frozenset(
     {
         "protocol",  # "1-n" (score every entity, softplus/bce over all) or "negative-sampling"
-        "loss",  # 1-n: "softplus" | "bce"; negative-sampling: "margin" | "logistic"
+        "loss",  # 1-n: "softplus" | "bce"; negative-sampling: "margin" | "logistic" | "pooled"
+        "optimizer",  # "adam" | "adagrad"
         "lr",
         "batch_size",
         "decay_rate",  # ExponentialLR gamma per epoch (1.0 = none)
@@ -60,14 +61,14 @@ TRAINING_KEYS = frozenset(
 
 
 def generator(seed: int) -> Any:
-    """A ``torch.Generator`` seeded with ``seed`` (never the global RNG)."""
+    """Return a ``torch.Generator`` seeded with ``seed`` (never the global RNG)."""
     g = torch.Generator()
     g.manual_seed(int(seed) % (2**63))
     return g
 
 
 def uniform_parameter(rows: int, cols: int, bound: float, gen: Any) -> Any:
-    """A float32 ``[rows, cols]`` parameter drawn from ``U(-bound, bound)`` with ``gen``."""
+    """Draw a float32 ``[rows, cols]`` parameter from ``U(-bound, bound)`` with ``gen``."""
     w = torch.empty(rows, cols, dtype=torch.float32)
     w.uniform_(-bound, bound, generator=gen)
     return torch.nn.Parameter(w)
@@ -96,7 +97,7 @@ class KGModel(torch.nn.Module):
 
     name: ClassVar[str] = ""
     parts: ClassVar[int] = 1
-    training: ClassVar[dict[str, Any]] = {"protocol": "1-n", "loss": "softplus"}
+    training_defaults: ClassVar[dict[str, Any]] = {"protocol": "1-n", "loss": "softplus"}
 
     def __init__(
         self, *, n_entities: int, n_relations: int, embedding_dim: int, random_state: int = 0
@@ -132,7 +133,7 @@ class KGModel(torch.nn.Module):
         return self.score_all(heads, relations)
 
     def regularization(self) -> Any:
-        """A penalty added to the loss (0 unless the model defines one)."""
+        """Return a penalty added to the loss (0 unless the model defines one)."""
         return torch.zeros((), dtype=torch.float32)
 
     def entity_embeddings(self) -> np.ndarray:

@@ -52,7 +52,7 @@ class ComplEx(SeparableModel):
 
     name: ClassVar[str] = "complex"
     parts: ClassVar[int] = 2
-    training: ClassVar[dict[str, Any]] = {
+    training_defaults: ClassVar[dict[str, Any]] = {
         "protocol": "1-n",
         "loss": "softplus",
         "lr": 0.003,

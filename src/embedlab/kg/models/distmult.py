@@ -36,7 +36,7 @@ class DistMult(SeparableModel):
 
     name: ClassVar[str] = "distmult"
     parts: ClassVar[int] = 1
-    training: ClassVar[dict[str, Any]] = {
+    training_defaults: ClassVar[dict[str, Any]] = {
         "protocol": "1-n",
         "loss": "softplus",
         "lr": 0.003,

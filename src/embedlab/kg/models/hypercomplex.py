@@ -55,13 +55,13 @@ that the multi-view and structure-only models differ only in where the parts com
 (Zhang et al., 2019) scores by an inner product; ``"quaternion"`` keeps the reference's
 distance and biases with the Hamilton product.
 
-**Training** (``training``; ``run.py``, ``optimizers/kg_optimizer.py``, the README command for
-Nations ``--rank 32 --neg_sample_size 100 --batch_size 400 --learning_rate 0.01``): reciprocal
-relations, 100 uniform tail corruptions per query (unfiltered), logistic loss
+**Training** (``training_defaults``; ``run.py``, ``optimizers/kg_optimizer.py``, the README
+command for Nations ``--rank 32 --neg_sample_size 100 --batch_size 400 --learning_rate
+0.01``): reciprocal relations, 100 uniform tail corruptions per query (unfiltered), logistic loss
 ``-log sigmoid(s_pos)``, ``-log sigmoid(-s_neg)``, lr 0.01, no regularisation (``--reg 0``;
-the reference's N3 weight defaults to 0), no decay. The reference pools positives and negatives
-in one mean (a positive weighs ``1 / (K + 1)``) and uses Adagrad; the trainer's ``"logistic"``
-halves ``-log sigmoid(s_pos) - mean_k log sigmoid(-s_neg_k)`` and uses Adam.
+the reference's N3 weight defaults to 0), no decay; positives and negatives pooled in one mean
+(a positive weighs ``1 / (K + 1)``: the trainer's ``loss="pooled"``) and Adagrad
+(``optimizer="adagrad"``), as the reference.
 
 **Cost.** A query ``e_h (x) r_hat`` is ``O(d)``; :meth:`score_all` one ``[B, d] x [d, E]``
 product: ``O(B E d)`` time, ``O(B E)`` memory. The multi-view models run the MLPs on the entity
@@ -288,9 +288,10 @@ class _Hypercomplex(KGModel):
     """Shared parameters and scoring; subclasses fix the product and where the parts come from."""
 
     parts: ClassVar[int] = 1
-    training: ClassVar[dict[str, Any]] = {
+    training_defaults: ClassVar[dict[str, Any]] = {
         "protocol": "negative-sampling",
-        "loss": "logistic",
+        "loss": "pooled",
+        "optimizer": "adagrad",
         "lr": 0.01,
         "batch_size": 400,
         "negatives": 100,

@@ -93,7 +93,7 @@ class _NFE(SeparableModel):
     parts: ClassVar[int] = 2
     #: parts of a relation row
     relation_parts: ClassVar[int] = 2
-    training: ClassVar[dict[str, Any]] = NFE_TRAINING
+    training_defaults: ClassVar[dict[str, Any]] = NFE_TRAINING
 
     def __init__(
         self,

@@ -71,7 +71,7 @@ class RotatE(KGModel):
 
     name: ClassVar[str] = "rotate"
     parts: ClassVar[int] = 2
-    training: ClassVar[dict[str, Any]] = {
+    training_defaults: ClassVar[dict[str, Any]] = {
         "protocol": "negative-sampling",
         "loss": "logistic",
         "adversarial_temperature": 1.0,

@@ -61,7 +61,7 @@ class TransE(KGModel):
 
     name: ClassVar[str] = "transe"
     parts: ClassVar[int] = 1
-    training: ClassVar[dict[str, Any]] = {
+    training_defaults: ClassVar[dict[str, Any]] = {
         "protocol": "negative-sampling",
         "loss": "margin",
         "margin": 1.0,
