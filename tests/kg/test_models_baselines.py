@@ -4,6 +4,7 @@ Each reference loops over (query, entity) pairs in float64 (ComplEx and RotatE i
 arithmetic, so the real-pair bookkeeping of the models is checked too).
 """
 
+import copy
 import math
 
 import numpy as np
@@ -274,6 +275,18 @@ def test_complex_n3_is_the_weighted_nuclear_3_norm_of_the_last_batch():
     assert m.regularization().item() == 0.0
     m.score_all(HEADS, RELS)  # not kept outside training mode
     assert m.regularization().item() == 0.0
+
+
+def test_complex_copies_without_the_kept_factors():
+    m = redraw(
+        ComplEx(n_entities=E, n_relations=R2, embedding_dim=D, regularization_weight=0.1), seed=43
+    )
+    m.score_all(HEADS, RELS)
+    assert m.regularization().item() > 0
+    twin = copy.deepcopy(m)  # a trainer keeping its best epoch
+    assert twin.regularization().item() == 0.0
+    assert m.regularization().item() > 0
+    close(twin.score_all(HEADS, RELS), m.score_all(HEADS, RELS))
 
 
 def test_complex_without_weight_has_no_penalty():
