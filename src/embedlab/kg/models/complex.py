@@ -18,7 +18,8 @@ Completion", ICML 2018): with ``regularization_weight = lambda > 0``, every ``sc
 (``|.|`` the complex modulus), the weighted (by frequency) nuclear 3-norm of Lacroix et al. on
 the factors of the last batch. The tails are not penalised: with reciprocal relations every tail
 ``t`` of ``(h, r, t)`` is the head of ``(t, r + R, h)``, so each entity occurrence is penalised
-once per direction. Cost ``O(B d)``; ``eval()`` drops the kept factors.
+once per direction. Cost ``O(B d)``; ``eval()`` drops the kept factors, and a copy or pickle of
+the model does not hold them.
 
 Training defaults: 1-N scoring with the summed softplus loss as the NFE reference trains
 DistMult; initialisation ``U(-0.1, 0.1)`` (entities first, then relations, one
@@ -109,6 +110,12 @@ class ComplEx(SeparableModel):
             re, im = f.chunk(2, dim=-1)
             total = total + (re * re + im * im).pow(1.5).sum()
         return self.regularization_weight * total / self._factors[0].shape[0]
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickle and deep-copy without the kept factors (graph tensors cannot be copied)."""
+        state = super().__getstate__()
+        state["_factors"] = None
+        return state
 
     def train(self, mode: bool = True) -> ComplEx:
         """Set the training mode; leaving it drops the factors kept for :meth:`regularization`."""
