@@ -388,5 +388,5 @@ def test_rotate_rejects_a_bad_gamma(gamma, message):
 def test_registered_with_training_defaults(name, cls, protocol, loss):
     assert KG_MODELS.get(name) is cls
     assert cls.name == name
-    assert set(cls.training) <= TRAINING_KEYS
-    assert cls.training["protocol"] == protocol and cls.training["loss"] == loss
+    assert set(cls.training_defaults) <= TRAINING_KEYS
+    assert cls.training_defaults["protocol"] == protocol and cls.training_defaults["loss"] == loss

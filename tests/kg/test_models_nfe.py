@@ -290,12 +290,12 @@ def test_embeddings_are_the_parameters(cls):
 def test_registered_with_nfe_training_defaults(cls):
     assert KG_MODELS.get(NAMES[cls]) is cls
     assert cls.name == NAMES[cls]
-    assert set(cls.training) <= TRAINING_KEYS
-    assert cls.training == {
+    assert set(cls.training_defaults) <= TRAINING_KEYS
+    assert cls.training_defaults == {
         "protocol": "1-n",
         "loss": "softplus",
-        "lr": 0.003,
-        "batch_size": 128,
+        "lr": 0.005,
+        "batch_size": 64 if cls.name == "nfe-1" else 128,
         "decay_rate": 0.97,
     }
 
