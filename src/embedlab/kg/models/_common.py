@@ -64,6 +64,9 @@ class SeparableModel(KGModel):
     :meth:`tail_features`.
     """
 
+    entity: Any  # the [E, parts * d] parameter, set by the subclass
+    relation: Any
+
     def query_features(self, heads: Any, relations: Any) -> tuple[Any, Any]:
         """Return ``(a [B] or None, phi [B, k])`` of the queries ``(heads[i], relations[i])``."""
         raise NotImplementedError
