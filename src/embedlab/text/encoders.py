@@ -11,7 +11,8 @@ sentence-transformers model works too.
   tokens kept, padding dropped) as a :class:`~embedlab.io._multivector.MultiVector`, for
   multi-vector (MaxSim) retrieval;
 * ``cache_dir``: results stored on disk under a key of model files + settings + the texts'
-  SHA-256, so benchmarks and repeated evaluations do not re-encode.
+  SHA-256, so benchmarks and repeated evaluations do not re-encode. ``encode_tokens`` runs the
+  model once for both outputs and caches the sentence vectors of ``encode`` too.
 
 Texts are encoded sorted by length (less padding) in chunks, with a progress bar reporting
 sentences/s; the output keeps the input order.
@@ -24,7 +25,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -218,8 +219,19 @@ class SentenceEncoder:
         return d / f"{key}.npz"
 
     # -- encoding -----------------------------------------------------------------------------
-    def _run(self, texts: list[str], output_value: str, what: str) -> list[Any]:
-        """Model outputs in input order, encoded in length-sorted chunks with a progress bar."""
+    def _run(
+        self,
+        texts: list[str],
+        output_value: str | None,
+        what: str,
+        convert: Callable[[Any], Any] | None = None,
+    ) -> list[Any]:
+        """Return the model outputs in input order, encoded in length-sorted chunks.
+
+        ``output_value=None`` gives sentence-transformers' per-text dicts of every output;
+        ``convert`` is applied to each output as its chunk finishes (so that what is kept need
+        not hold on to the padded batch tensors). A progress bar reports texts/s.
+        """
         st = self._load()
         order = np.argsort([-len(t) for t in texts], kind="stable")
         out: list[Any] = [None] * len(texts)
@@ -237,31 +249,42 @@ class SentenceEncoder:
                     show_progress_bar=False,
                 )
                 for i, r in zip(idx, res, strict=True):
-                    out[i] = r
+                    out[i] = r if convert is None else convert(r)
                 done = min(start + chunk, len(texts))
                 rate = done / max(time.perf_counter() - t0, 1e-9)
                 bar.advance(len(idx), rate=f"{rate:,.0f} texts/s")
         self.last_throughput_ = len(texts) / max(time.perf_counter() - t0, 1e-9)
         return out
 
-    def encode(self, texts: Any) -> np.ndarray:
-        """Sentence vectors, float32 ``[n, dim]``."""
-        items = _texts(texts)
-        if not items:
-            return np.zeros((0, self.dim), dtype=np.float32)
+    def _sentence_key(self, texts: list[str]) -> str:
+        """Return the cache key :meth:`encode` reads for ``texts``."""
         settings = {"normalize": self.normalize, "truncate_dim": self.truncate_dim}
-        path = self._cached(self._key("sentence", items, settings))
-        if path is not None and path.is_file():
-            with np.load(path) as z:
-                return z["vectors"]
-        vec = np.stack(self._run(items, "sentence_embedding", "texts")).astype(np.float32)
+        return self._key("sentence", texts, settings)
+
+    def _finish_sentences(self, rows: list[np.ndarray]) -> np.ndarray:
+        """Return :meth:`encode`'s vectors from the model's sentence embeddings.
+
+        Truncated to ``truncate_dim`` and normalised as the settings ask.
+        """
+        vec = np.stack(rows).astype(np.float32)
         if self.truncate_dim is not None:
             vec = (
                 truncate(vec, self.truncate_dim) if self.normalize else vec[:, : self.truncate_dim]
             )
         elif self.normalize:
             vec = truncate(vec, vec.shape[1])
-        vec = np.ascontiguousarray(vec, dtype=np.float32)
+        return np.ascontiguousarray(vec, dtype=np.float32)
+
+    def encode(self, texts: Any) -> np.ndarray:
+        """Sentence vectors, float32 ``[n, dim]``."""
+        items = _texts(texts)
+        if not items:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        path = self._cached(self._sentence_key(items))
+        if path is not None and path.is_file():
+            with np.load(path) as z:
+                return z["vectors"]
+        vec = self._finish_sentences(self._run(items, "sentence_embedding", "texts"))
         if path is not None:
             _save_npz(path, vectors=vec)
         return vec
@@ -269,7 +292,9 @@ class SentenceEncoder:
     def encode_tokens(self, texts: Any, *, normalize: bool = True) -> MultiVector:
         """Encode each text as per-token vectors (special tokens kept, padding dropped).
 
-        Each row is of unit length when ``normalize``.
+        Each row is of unit length when ``normalize``. The model runs once for both outputs:
+        with a ``cache_dir``, the sentence vectors :meth:`encode` would return for the same
+        texts are cached too, so a later :meth:`encode` of them does not run the model.
         """
         items = _texts(texts)
         if not items:
@@ -278,13 +303,39 @@ class SentenceEncoder:
         if path is not None and path.is_file():
             with np.load(path) as z:
                 return MultiVector(z["vectors"], z["offsets"])
-        outs = self._run(items, "token_embeddings", "texts (token vectors)")
-        mv = MultiVector.from_list([o.detach().cpu().numpy() for o in outs])
+        outs = self._run(items, None, "texts (token vectors)", convert=_token_and_sentence)
+        mv = MultiVector.from_list([tokens for tokens, _ in outs])
         if normalize:
             mv = MultiVector(truncate(mv.vectors, mv.dim), mv.offsets)
         if path is not None:
+            sentence_path = self._cached(self._sentence_key(items))
+            if sentence_path is not None and not sentence_path.is_file():
+                vec = self._finish_sentences([sentence for _, sentence in outs])
+                _save_npz(sentence_path, vectors=vec)
             _save_npz(path, vectors=mv.vectors, offsets=mv.offsets)
         return mv
+
+
+def _token_and_sentence(features: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Return one text's token vectors (padding dropped) and sentence embedding as arrays.
+
+    The tokens are cut after the last attended position, as sentence-transformers does for
+    ``output_value="token_embeddings"``; both are copies, free of the batch tensors.
+    """
+    attended = features["attention_mask"].nonzero()
+    last = int(attended.max()) if len(attended) else 0
+    tokens = features["token_embeddings"][: last + 1].detach().cpu().numpy().copy()
+    sentence = _to_numpy(features["sentence_embedding"]).copy()
+    return tokens, sentence
+
+
+def _to_numpy(tensor: Any) -> np.ndarray:
+    """Return a tensor as NumPy the way sentence-transformers does (bfloat16 as float32)."""
+    import torch
+
+    if tensor.dtype == torch.bfloat16:
+        tensor = tensor.float()
+    return np.asarray(tensor.detach().cpu().numpy())
 
 
 def _save_npz(path: Path, **arrays: np.ndarray) -> None:
