@@ -26,6 +26,7 @@ from sections import (
     explore,
     fastrp,
     graph,
+    kg,
     muvera,
     orbit_pmi,
     orbits,
@@ -51,6 +52,7 @@ SECTIONS = {
     "tables": tables,
     "tables-lightgcn": tables_lightgcn,
     "tables-stream": tables_stream,
+    "kg": kg,
     "scale": scale,
     "graph": graph,
     "cli": cli,
@@ -71,6 +73,7 @@ PAGE = (
     tables.markdown,
     tables_lightgcn.markdown,
     tables_stream.markdown,
+    kg.markdown,
     graph.markdown,
     cli.markdown,
 )
