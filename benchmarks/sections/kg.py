@@ -20,6 +20,7 @@ Run through ``python benchmarks/run.py --only kg`` (part of ``make bench``).
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
@@ -45,6 +46,9 @@ SMALL_MODELS: list[tuple[str, str, dict[str, Any]]] = [
     ("TransE (1-N softplus)", "transe", {"protocol": "1-n", "loss": "softplus", "lr": 0.003}),
     ("RotatE (self-adversarial negative sampling)", "rotate", {}),
 ]
+
+#: the rows the issue sets a bar for on Kinships (3 seeds); the others run one seed there
+KINSHIPS_3_SEEDS = ("NFE-1", "NFE-2", "NFE without uncertainty", "DistMult (1-N)")
 
 MULTIVIEW = [
     ("Dihedron multi-view", "dihedron-mv"),
@@ -140,15 +144,21 @@ def _text_inputs() -> dict[str, Any]:
     return {"encode": SentenceEncoder().encode}
 
 
-def run_small() -> dict[str, Any]:
-    """Every model on Kinships and Nations, 3 seeds."""
-    out: dict[str, Any] = {}
+def run_small(done: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every model on Kinships and Nations: 3 seeds for the issue's rows, else one on Kinships.
+
+    ``done`` holds rows already measured (a resumed run); each finished row is logged as JSON.
+    """
+    out: dict[str, Any] = {k: dict(v) for k, v in (done or {}).items()}
     for dataset in ("kinships", "nations"):
-        rows = {}
+        rows = out.setdefault(dataset, {})
         for label, model, kw in SMALL_MODELS:
-            log(f"  {dataset}: {label}")
-            rows[label] = [fit_eval(model, dataset, s, **kw) for s in SEEDS]
-        out[dataset] = rows
+            if label in rows:
+                continue
+            seeds = SEEDS if dataset == "nations" or label in KINSHIPS_3_SEEDS else SEEDS[:1]
+            log(f"  {dataset}: {label} ({len(seeds)} seeds)")
+            rows[label] = [fit_eval(model, dataset, s, **kw) for s in seeds]
+            log("  row " + json.dumps({"dataset": dataset, "label": label, "runs": rows[label]}))
     return out
 
 
@@ -274,7 +284,8 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
         "## Knowledge-graph embeddings: NFE, hypercomplex multi-view, baselines, PyKEEN",
         "",
         f"Filtered link prediction, both directions, test split at the best validation epoch; "
-        f"d = {r['dim']} per part, {r['epochs']} epochs, mean ± std over {n} seeds. MRR with "
+        f"d = {r['dim']} per part, {r['epochs']} epochs, mean ± std over {n} seeds (Kinships: "
+        f"one seed for the rows the issue sets no bar for). MRR with "
         "pessimistic ties (the NFE reference's rule: a tie counts against the model) and with "
         "realistic ties (PyKEEN's default, the mean of the optimistic and pessimistic ranks).",
         "",

@@ -9,8 +9,7 @@ shipped Zhang et al., 2019 configuration). Reported: test MRR and Hits@1/3/10 (b
 filtered with train + valid, PyKEEN's realistic rank and the pessimistic one), training seconds
 and mean seconds per epoch (the first epoch left out).
 
-Draft: the embedlab side, ``run``/``markdown`` and the registration in ``benchmarks/run.py`` are
-the lead's.
+The embedlab side and the tables are in ``kg.py``.
 """
 
 from __future__ import annotations

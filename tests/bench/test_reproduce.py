@@ -23,8 +23,10 @@ NAMES = [
     "fastrp",
     "gradco",
     "graphhash",
+    "hypercomplex",
     "monolith",
     "muvera",
+    "nfe",
     "node2vec",
     "unified-embedding",
 ]

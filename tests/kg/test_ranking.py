@@ -84,6 +84,15 @@ def test_the_filter_never_removes_the_target_and_leaves_scores_alone() -> None:
     assert r.tolist() == [1.0] and np.array_equal(s, before)
 
 
+def test_infinite_scores_rank_like_any_value() -> None:
+    s = np.array([[-np.inf, -np.inf, -np.inf], [np.inf, 1.0, np.inf]])
+    assert ranks_from_scores(s, np.array([0, 0])).tolist() == [3.0, 2.0]
+    assert ranks_from_scores(s, np.array([0, 0]), ties="optimistic").tolist() == [1.0, 1.0]
+    # a filtered -inf candidate is removed, not tied
+    r = ranks_from_scores(s[:1], np.array([0]), np.array([0]), np.array([1]))
+    assert r.tolist() == [2.0]
+
+
 def test_metrics_closed_form() -> None:
     m = rank_metrics(np.array([1.0, 2.0, 4.0, 20.0]))
     assert m["mrr"] == pytest.approx((1 + 0.5 + 0.25 + 0.05) / 4)

@@ -71,6 +71,15 @@ def test_filter_index_equals_a_brute_force_dictionary(rows: list[tuple[int, int,
     assert got == want and len(brows) == len(want)
 
 
+def test_an_empty_filter_index_gives_no_pairs() -> None:
+    from embedlab.io import FilterIndex
+
+    empty = np.empty(0, dtype=np.int64)
+    fi = FilterIndex(empty, np.zeros(1, dtype=np.int64), empty, n_entities=3, n_query_relations=2)
+    rows, tails = fi.pairs(np.array([0, 1]), np.array([0, 1]))
+    assert rows.size == 0 and tails.size == 0 and fi.known(0, 0).size == 0
+
+
 def test_pairs_of_unknown_queries_are_empty() -> None:
     fi = TripleSet.from_labels(TOY).filter_index()
     rows, tails = fi.pairs(np.array([2, 2]), np.array([0, 1]))

@@ -219,6 +219,10 @@ def _embed_kg(**kwargs: Any) -> None:
     output: Path = kwargs.pop("output")
     relations_out: Path | None = kwargs.pop("relations_out")
     overwrite = kwargs.pop("overwrite")
+    if relations_out is not None and relations_out.resolve() == output.resolve():
+        raise typer.BadParameter(
+            "must differ from --output (the entity embeddings).", param_hint="--relations-out"
+        )
     for p in (output, relations_out):
         if p is not None:
             check_output_path(p, overwrite=overwrite)

@@ -61,9 +61,11 @@ class FilterIndex:
         key = np.asarray(heads, dtype=np.int64) * self.n_query_relations + np.asarray(
             relations, dtype=np.int64
         )
+        if len(self.keys) == 0:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
         pos = np.searchsorted(self.keys, key)
-        pos_c = np.minimum(pos, max(len(self.keys) - 1, 0))
-        found = (pos < len(self.keys)) & (self.keys[pos_c] == key) if len(self.keys) else pos < 0
+        pos_c = np.minimum(pos, len(self.keys) - 1)
+        found = (pos < len(self.keys)) & (self.keys[pos_c] == key)
         starts = np.where(found, self.offsets[pos_c], 0)
         lens = np.where(found, self.offsets[pos_c + 1] - self.offsets[pos_c], 0)
         total = int(lens.sum())

@@ -266,9 +266,14 @@ adversarial_temperature, weight_decay, label_smoothing : optional
         """
         check_is_fitted(self, "model_")
         ts = self.triples_ if triples is None else triples
-        if ts.n_entities != self.model_.n_entities or 2 * ts.n_relations > self.model_.n_relations:
+        same = ts is self.triples_ or (
+            np.array_equal(ts.entities, self.triples_.entities)
+            and np.array_equal(ts.relations, self.triples_.relations)
+        )
+        if not same:
             raise InvalidInputError(
-                "The TripleSet's vocabularies differ from the ones the model was trained on."
+                "The TripleSet's vocabularies differ from the ones the model was trained on "
+                "(the same entities and relations, in the same order, are needed)."
             )
         return rank_queries(
             model_scorer(self.model_),
@@ -299,7 +304,9 @@ adversarial_temperature, weight_decay, label_smoothing : optional
             "embedlab_version": __version__,
             "source": source or self.triples_.name,
             "best_epoch": self.history_.best_epoch,
-            "best_valid_mrr": self.history_.best_valid_mrr,
+            "best_valid_mrr": (
+                None if np.isnan(self.history_.best_valid_mrr) else self.history_.best_valid_mrr
+            ),
         }
 
     def to_embedding_set(self, *, source: str | None = None, **extra: Any) -> Any:

@@ -55,7 +55,8 @@ def ranks_from_scores(
     """Rank (filtered, float64 ``[B]``) ``targets`` in the rows of ``scores`` ``[B, E]``.
 
     ``(filter_rows, filter_cols)`` mark the known answers to remove (the target itself may be
-    among them: it is never removed from its own ranking). ``scores`` is not modified.
+    among them: it is never removed from its own ranking). ``scores`` is not modified; infinite
+    scores rank like any other value (a ``-inf`` target ties with every ``-inf`` candidate).
 
     Examples
     --------
@@ -84,17 +85,16 @@ def ranks_from_scores(
             "check the inputs."
         )
     rows = np.arange(len(tgt))
-    target_scores = s[rows, tgt]
-    s = s.astype(np.float64, copy=True)
+    t = s[rows, tgt].astype(np.float64)[:, None]
+    removed = np.zeros(s.shape, dtype=bool)
     if filter_rows is not None and filter_cols is not None and len(filter_rows):
-        s[filter_rows, filter_cols] = -np.inf
-    s[rows, tgt] = -np.inf  # the target never counts against itself
-    t = target_scores.astype(np.float64)[:, None]
-    higher = (s > t).sum(axis=1)
+        removed[filter_rows, filter_cols] = True
+    removed[rows, tgt] = True  # the target never counts against itself
+    kept = ~removed
+    higher = ((s > t) & kept).sum(axis=1)
     if ties == "optimistic":
         return (1.0 + higher).astype(np.float64)
-    # a removed candidate is -inf: it ties with the target only if the target is -inf itself
-    equal = ((s == t) & (s != -np.inf)).sum(axis=1)
+    equal = ((s == t) & kept).sum(axis=1)
     pess = 1.0 + higher + equal
     if ties == "pessimistic":
         return pess.astype(np.float64)

@@ -240,7 +240,19 @@ def train_model(
         raise InvalidInputError(f"'epochs' must be an int >= 1; got {epochs!r}.")
     if ties not in TIES:
         raise InvalidInputError(f"'ties' must be one of {', '.join(TIES)}; got {ties!r}.")
-    if model.n_relations < 2 * triples.n_relations or model.n_entities != triples.n_entities:
+    if isinstance(valid_interval, bool) or not isinstance(valid_interval, int | np.integer):
+        raise InvalidInputError(f"'valid_interval' must be an int >= 0; got {valid_interval!r}.")
+    if valid_interval < 0:
+        raise InvalidInputError(f"'valid_interval' must be an int >= 0; got {valid_interval!r}.")
+    if patience is not None and (
+        isinstance(patience, bool) or not isinstance(patience, int | np.integer) or patience < 1
+    ):
+        raise InvalidInputError(f"'patience' must be an int >= 1 or None; got {patience!r}.")
+    if time_limit is not None and not (
+        isinstance(time_limit, int | float) and not isinstance(time_limit, bool) and time_limit > 0
+    ):
+        raise InvalidInputError(f"'time_limit' must be seconds > 0 or None; got {time_limit!r}.")
+    if model.n_relations != 2 * triples.n_relations or model.n_entities != triples.n_entities:
         raise InvalidInputError(
             f"The model embeds {model.n_entities} entities and {model.n_relations} relation ids; "
             f"{triples.name!r} needs {triples.n_entities} and {2 * triples.n_relations} "
@@ -263,7 +275,9 @@ def train_model(
     since_best = 0
     t_start = time.perf_counter()
     desc = f"{type(model).__name__} on {triples.name}"
-    with progress(desc, epochs, min_total=1, fields={"info": ""}) as bar:
+    with progress(
+        desc, epochs, min_total=1 if show_progress else math.inf, fields={"info": ""}
+    ) as bar:
         for epoch in range(1, int(epochs) + 1):
             t0 = time.perf_counter()
             model.train()
@@ -297,8 +311,7 @@ def train_model(
                     since_best = 0
                 else:
                     since_best += 1
-            if show_progress:
-                bar.advance(1, info=info)
+            bar.advance(1, info=info)
             logger.debug("%s epoch %d: %s", desc, epoch, info)
             if patience is not None and since_best >= patience:
                 hist.stopped = "patience"

@@ -114,7 +114,16 @@ class KGModel(torch.nn.Module):
 
     @classmethod
     def inputs_from(cls, triples: Any, **options: Any) -> dict[str, Any]:
-        """Extra constructor arguments computed from a TripleSet (none by default)."""
+        """Compute extra constructor arguments from a TripleSet (none by default).
+
+        A model without data-derived inputs takes no options: passing some is an error rather
+        than silently ignored.
+        """
+        if options:
+            raise InvalidInputError(
+                f"{cls.__name__} takes no model inputs; got {sorted(options)} (only the "
+                "multi-view models take text options such as 'encode')."
+            )
         return {}
 
     def score_all(self, heads: Any, relations: Any) -> Any:

@@ -80,6 +80,7 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 from embedlab.kg._torch import torch
+from embedlab.kg.models._common import tails_as_matrix
 from embedlab.kg.models.base import KGModel, generator, uniform_parameter
 
 __all__ = [
@@ -346,6 +347,7 @@ class _Hypercomplex(KGModel):
 
     def score(self, heads: Any, relations: Any, tails: Any) -> Any:
         """Scores of ``(heads[i], relations[i], tails[i])``; ``tails`` ``[B]`` or ``[B, K]``."""
+        tails_as_matrix(tails)  # the shape check
         ids, inverse = torch.unique(torch.cat((heads, tails.reshape(-1))), return_inverse=True)
         rows = self._entity_rows(ids)
         q = self._query(rows[inverse[: len(heads)]], relations)
@@ -419,11 +421,16 @@ class _MultiView(_Hypercomplex):
                 f"Unknown option(s) {unknown} of {cls.__name__}.inputs_from; choose from: "
                 "encode, random_state, view_dim."
             )
+        seed = options.get("random_state", 0)
+        if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
+            raise InvalidInputError(
+                f"The 'random_state' input of {cls.__name__} must be an int >= 0; got {seed!r}."
+            )
         views = text_views(
             readable_names(triples.entities),
             encode=options.get("encode"),
             dims=options.get("view_dim", 64),
-            random_state=options.get("random_state", 0),
+            random_state=int(seed),
         )
         return {"views": views}
 
