@@ -78,7 +78,7 @@ ADAM_RUN: dict[str, Any] = {
 }
 
 #: the wall-time cap of each WN18RR / FB15k-237 run (seconds, training and validation)
-CAP_S = 240.0
+CAP_S = 180.0
 
 #: Kinships (the control) is 5x the size of Nations: its multi-view runs stop at 300 epochs
 KINSHIPS_MV_EPOCHS = 300
@@ -207,11 +207,17 @@ def lcwa_rows(dataset: str) -> int:
     return len(np.unique(q[:, 0] * (q[:, 1].max() + 1) + q[:, 1]))
 
 
-def run_pykeen() -> dict[str, Any]:
-    """PyKEEN's models on its own Kinships and Nations (quality), then the per-batch timing."""
+def run_pykeen() -> list[dict[str, Any]]:
+    """PyKEEN's models on its own Kinships and Nations (quality and wall time)."""
     from sections.kg_peers import pykeen_rows
 
-    quality = pykeen_rows(dim=DIM, epochs=PYKEEN_EPOCHS, threads=2)
+    return pykeen_rows(dim=DIM, epochs=PYKEEN_EPOCHS, threads=2)
+
+
+def run_timing() -> dict[str, Any]:
+    """Per-batch training time of the same models, 1-N scoring, same batch size, both sides."""
+    from sections.kg_peers import pykeen_rows
+
     timing: dict[str, Any] = {"batch": TIMING_BATCH, "epochs": TIMING_EPOCHS, "rows": []}
     for model, ours, kw in TIMING_MODELS:
         est = fit_eval(
@@ -245,7 +251,7 @@ def run_pykeen() -> dict[str, Any]:
                 "pykeen_loop": peer.get("training_loop"),
             }
         )
-    return {"quality": quality, "timing": timing}
+    return timing
 
 
 def len_train(dataset: str) -> int:
@@ -259,7 +265,7 @@ def run(tmp: Any) -> dict[str, Any]:
     log("knowledge graphs: NFE, baselines, multi-view, PyKEEN, WN18RR / FB15k-237")
     out: dict[str, Any] = {"dim": DIM, "epochs": EPOCHS, "seeds": list(SEEDS)}
     out.update(run_small())
-    out["pykeen"] = run_pykeen()
+    out["pykeen"] = {"timing": run_timing(), "quality": run_pykeen()}
     out["multiview"] = run_multiview()
     out["large"] = run_large()
     return {"kg": out}
