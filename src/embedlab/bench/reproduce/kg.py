@@ -4,7 +4,7 @@
   score with two scale vectors) against DistMult, both with the NFE reference's protocol
   (reciprocal relations, 1-N scoring, summed softplus loss, Adam with exponential decay, the test
   split scored at the best-validation-MRR epoch), d = 64 per part, 60 epochs, filtered MRR with
-  the reference's pessimistic ties. ``quick``: 8 epochs at d = 16.
+  the reference's pessimistic ties. ``quick``: 20 epochs at d = 32.
 * ``hypercomplex``: on Nations (real country names), the Dihedron multi-view model (structure plus
   three text views of the entity names: the packaged MiniLM and two character n-gram TF-IDF views)
   against its structure-only version at the same dimension, both with the reference's protocol
@@ -51,7 +51,7 @@ class NFEReproduction(Reproduction):
         """Both models on Kinships once per seed; test MRR at the best validation epoch."""
         seeds = check_seeds(seeds)
         kw: dict[str, Any] = (
-            {"embedding_dim": 16, "epochs": 8}
+            {"embedding_dim": 32, "epochs": 20}
             if quick
             else {
                 "embedding_dim": 64,
