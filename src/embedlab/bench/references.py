@@ -67,9 +67,7 @@ PAPERS: dict[str, str] = {
         "X. Wang, X. He, M. Wang, F. Feng, T.-S. Chua, 'Neural Graph Collaborative "
         "Filtering', SIGIR 2019"
     ),
-    "nfe": (
-        "C. Xiao, X. He, Y. Cao, 'Knowledge Graph Embedding by Normalizing Flows', AAAI 2023"
-    ),
+    "nfe": ("C. Xiao, X. He, Y. Cao, 'Knowledge Graph Embedding by Normalizing Flows', AAAI 2023"),
     "hypercomplex": (
         "M. Nayyeri, Z. Wang, M. M. Akter, M. M. Alam, M. R. A. H. Rony, J. Lehmann, S. Staab, "
         "'Integrating Knowledge Graph Embeddings and Pre-trained Language Models in "

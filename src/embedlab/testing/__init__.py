@@ -38,8 +38,8 @@ from embedlab.testing._evaluator_checks import (
     evaluator_checks,
     evaluator_fixture,
 )
-from embedlab.testing._kg_checks import check_kg_model, kg_model_checks
 from embedlab.testing._index_checks import compressor_checks, index_checks
+from embedlab.testing._kg_checks import check_kg_model, kg_model_checks
 from embedlab.testing._table_checks import (
     check_ctr_model,
     check_field_embedding,
