@@ -336,8 +336,14 @@ def run(tmp: Any) -> dict[str, Any]:
 
 def _ms(vals: list[float]) -> str:
     m = statistics.fmean(vals)
-    s = statistics.pstdev(vals) if len(vals) > 1 else 0.0
-    return f"{m:.3f} ± {s:.3f}"
+    if len(vals) == 1:
+        return f"{m:.3f}"
+    return f"{m:.3f} ± {statistics.pstdev(vals):.3f}"
+
+
+def _epoch(runs: list[dict[str, Any]]) -> str:
+    t = statistics.fmean(_agg(runs, "epoch_s"))
+    return f"{t:.3f} s" if t > 0 else "—"
 
 
 def _agg(runs: list[dict[str, Any]], key: str) -> list[float]:
@@ -354,7 +360,7 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
         "",
         f"Filtered link prediction, both directions, test split at the best validation epoch; "
         f"d = {r['dim']} per part, {r['epochs']} epochs, mean ± std over {n} seeds (Kinships: "
-        f"one seed for the rows the issue sets no bar for). MRR with "
+        f"one seed, shown without a spread, for the rows the issue sets no bar for). MRR with "
         "pessimistic ties (the NFE reference's rule: a tie counts against the model) and with "
         "realistic ties (PyKEEN's default, the mean of the optimistic and pessimistic ranks).",
         "",
@@ -370,7 +376,7 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
             lines.append(
                 f"| {label} | {_ms(_agg(runs, 'mrr'))} | {_ms(_agg(runs, 'mrr_realistic'))} | "
                 f"{_ms(_agg(runs, 'hits@1'))} | {_ms(_agg(runs, 'hits@10'))} | "
-                f"{statistics.fmean(_agg(runs, 'epoch_s')):.3f} s | {runs[0]['batch_size'] or '—'} |"
+                f"{_epoch(runs)} | {runs[0]['batch_size'] or '—'} |"
             )
         lines.append("")
     mv = r["multiview"]
