@@ -78,7 +78,7 @@ ADAM_RUN: dict[str, Any] = {
 }
 
 #: the wall-time cap of each WN18RR / FB15k-237 run (seconds, training and validation)
-CAP_S = 180.0
+CAP_S = 150.0
 
 #: Kinships (the control) is 5x the size of Nations: its multi-view runs stop at 300 epochs
 KINSHIPS_MV_EPOCHS = 300
