@@ -161,7 +161,9 @@ def markdown_lines(r: dict[str, Any]) -> list[str]:
         "study (Ali et al., 2021; Nations has no study entry and takes the same settings; QuatE "
         "PyKEEN's shipped Zhang et al. configuration), its realistic rank (pessimistic in "
         "brackets), one seed, trained for the epochs shown (the study trains 300-800); "
-        "embedlab: the mean of its seeds above.",
+        "embedlab: the mean of its seeds above. The train times of this table were taken on a "
+        "machine busy with other work (PyKEEN's partly at low priority beside a test run): the "
+        "controlled speed comparison is the next table, both sides measured alone.",
         "",
         "| data | model | PyKEEN loop, loss | epochs | PyKEEN MRR | PyKEEN Hits@10 | PyKEEN "
         "train | embedlab MRR | embedlab Hits@10 | embedlab train |",
