@@ -246,6 +246,10 @@ def run_multiview(done: dict[str, Any] | None = None) -> dict[str, Any]:
     for label, model in MULTIVIEW[:2]:
         kin = {**REFERENCE_RUN, "epochs": KINSHIPS_MV_EPOCHS}
         plan.append(("kinships", label, model, kin, SEEDS[:1]))
+    for label, model in MULTIVIEW[:2]:
+        adam = {**REFERENCE_RUN, **ADAM_RUN}
+        tag = f"{label} (Adam, halved logistic, 300 epochs)"
+        plan.append(("kinships", tag, model, adam, SEEDS[:1]))
     for dataset, label, model, kw, seeds in plan:
         rows = mv.setdefault(dataset, {})
         if label in rows:
