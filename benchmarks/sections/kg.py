@@ -77,46 +77,37 @@ ADAM_RUN: dict[str, Any] = {
     "patience": None,
 }
 
-#: the wall-time cap of each WN18RR / FB15k-237 run (seconds, training and validation)
-CAP_S = 120.0
+#: d per part of the WN18RR / FB15k-237 runs
+LARGE_DIM = 32
+
+#: the wall-time cap of each WN18RR / FB15k-237 run (seconds of training)
+CAP_S = 60.0
 
 #: Kinships (the control) is 5x the size of Nations: its multi-view runs stop at 300 epochs
 KINSHIPS_MV_EPOCHS = 300
 
 #: (dataset, label, model, overrides, wall-time cap in seconds)
 LARGE: list[tuple[str, str, str, dict[str, Any], float]] = [
-    # cheapest epochs first; NFE-1 with the reference's own settings for the data set
-    # ('Hyper-parameters Settings.txt': gamma, lr, decay, batch)
-    ("wn18rr", "RotatE", "rotate", {"embedding_dim": 64, "batch_size": 512}, CAP_S),
-    ("fb15k-237", "RotatE", "rotate", {"embedding_dim": 64, "batch_size": 1024}, CAP_S),
-    ("fb15k-237", "ComplEx", "complex", {"embedding_dim": 64, "batch_size": 1024}, CAP_S),
+    # NFE-1 with the reference's gamma / lr / decay for the data set ('Hyper-parameters
+    # Settings.txt'); no per-epoch validation (the last epoch is scored). RotatE is left out
+    # here: its score is not separable, and one filtered ranking over WN18RR's 40,943 entities
+    # takes minutes on this machine.
     (
         "fb15k-237",
         "NFE-1",
         "nfe-1",
-        {
-            "embedding_dim": 64,
-            "batch_size": 1024,
-            "lr": 0.001,
-            "decay_rate": 0.93,
-            "model_params": {"gamma": 2.0},
-        },
+        {"batch_size": 1024, "lr": 0.001, "decay_rate": 0.93, "model_params": {"gamma": 2.0}},
         CAP_S,
     ),
-    ("wn18rr", "ComplEx", "complex", {"embedding_dim": 64, "batch_size": 512}, CAP_S),
+    ("fb15k-237", "ComplEx", "complex", {"batch_size": 1024}, CAP_S),
     (
         "wn18rr",
         "NFE-1",
         "nfe-1",
-        {
-            "embedding_dim": 64,
-            "batch_size": 128,
-            "lr": 0.005,
-            "decay_rate": 0.9,
-            "model_params": {"gamma": 1.0},
-        },
+        {"batch_size": 512, "lr": 0.005, "decay_rate": 0.9, "model_params": {"gamma": 1.0}},
         CAP_S,
     ),
+    ("wn18rr", "ComplEx", "complex", {"batch_size": 512}, CAP_S),
 ]
 
 #: published filtered MRR at GPU scale: RotatE (Sun et al., ICLR 2019, Table 5; d = 500 complex,
@@ -267,8 +258,18 @@ def run_large() -> list[dict[str, Any]]:
     large = []
     for dataset, label, model, kw, cap in LARGE:
         log(f"  {dataset}: {label} (capped at {cap:.0f} s)")
-        r = fit_eval(model, dataset, 0, **{"epochs": 1000, "time_limit": cap, **kw})
-        large.append({"dataset": dataset, "label": label, "cap_s": cap, **kw, **r})
+        run = {"epochs": 1000, "time_limit": cap, "valid_interval": 0, "embedding_dim": LARGE_DIM}
+        r = fit_eval(model, dataset, 0, **{**run, **kw})
+        large.append(
+            {
+                "dataset": dataset,
+                "label": label,
+                "cap_s": cap,
+                "embedding_dim": LARGE_DIM,
+                **kw,
+                **r,
+            }
+        )
         log("  large " + json.dumps(large[-1]))
     return large
 
@@ -423,7 +424,7 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
         "### WN18RR and FB15k-237 at a CPU-sized dimension (one seed, wall time capped)",
         "",
         "The cap is checked after each epoch, so a run stops after the first epoch that passes "
-        "it (one epoch of NFE-1 on WN18RR is longer than the cap here).",
+        "it; no validation during training (the last epoch is scored).",
         "",
         "| data | model | d | epochs in the cap | MRR | Hits@10 | published MRR (GPU scale) |",
         "|---|---|---:|---:|---:|---:|---:|",
