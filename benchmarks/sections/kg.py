@@ -429,6 +429,8 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
         "| data | model | d | epochs in the cap | MRR | Hits@10 | published MRR (GPU scale) |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
+    ran = {(x["dataset"], x["label"]) for x in r["large"]}
+    missing = [f"{d} {label}" for d, label, *_ in LARGE if (d, label) not in ran]
     for x in r["large"]:
         paper = PAPER_MRR.get((x["dataset"], x["label"]))
         lines.append(
@@ -436,6 +438,8 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
             f"({x['cap_s']:.0f} s) | {x['mrr']:.3f} | {x['hits@10']:.3f} | "
             f"{paper if paper is not None else '—'} |"
         )
+    if missing:
+        lines += ["", f"Not measured in the recorded run: {', '.join(missing)}."]
     return lines
 
 
