@@ -32,13 +32,21 @@ import numpy as np
 from embedlab.exceptions import InvalidInputError
 from embedlab.io._triples import FilterIndex, TripleSet
 
-__all__ = ["TIES", "filtered_ranks", "rank_metrics", "rank_queries", "ranks_from_scores"]
+__all__ = [
+    "TIES",
+    "check_ties",
+    "filtered_ranks",
+    "rank_metrics",
+    "rank_queries",
+    "ranks_from_scores",
+]
 
 #: the tie rules (see the module docstring)
 TIES = ("pessimistic", "optimistic", "realistic")
 
 
-def _check_ties(ties: str) -> str:
+def check_ties(ties: str) -> str:
+    """Return ``ties`` if it is one of :data:`TIES`, else the error naming the choices."""
     if ties not in TIES:
         raise InvalidInputError(f"'ties' must be one of {', '.join(TIES)}; got {ties!r}.")
     return ties
@@ -68,7 +76,7 @@ def ranks_from_scores(
     >>> ranks_from_scores(s, np.array([1]), np.array([0]), np.array([0]), ties="realistic").tolist()
     [1.5]
     """
-    _check_ties(ties)
+    check_ties(ties)
     s = np.asarray(scores)
     if s.ndim != 2:
         raise InvalidInputError(f"'scores' must be a [B, E] array; got shape {s.shape}.")
@@ -114,7 +122,7 @@ def filtered_ranks(
     ``score_all`` returns the ``[B, E]`` NumPy scores of a batch of (head, relation) ids;
     ``filter_index`` ``None`` gives the *raw* (unfiltered) ranks.
     """
-    _check_ties(ties)
+    check_ties(ties)
     q = np.asarray(queries, dtype=np.int64)
     if q.ndim != 2 or q.shape[1] != 3:
         raise InvalidInputError(f"'queries' must be an int array [n, 3]; got shape {q.shape}.")

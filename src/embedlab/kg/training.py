@@ -45,7 +45,7 @@ from embedlab.exceptions import InvalidInputError
 from embedlab.io._triples import FilterIndex, TripleSet
 from embedlab.kg._torch import torch
 from embedlab.kg.models.base import TRAINING_KEYS, KGModel, generator
-from embedlab.kg.ranking import TIES, rank_queries
+from embedlab.kg.ranking import check_ties, rank_queries
 from embedlab.utils.progress import progress
 
 __all__ = ["PROTOCOLS", "TrainingHistory", "resolve_training", "train_model"]
@@ -238,8 +238,7 @@ def train_model(
     """
     if isinstance(epochs, bool) or not isinstance(epochs, int | np.integer) or epochs < 1:
         raise InvalidInputError(f"'epochs' must be an int >= 1; got {epochs!r}.")
-    if ties not in TIES:
-        raise InvalidInputError(f"'ties' must be one of {', '.join(TIES)}; got {ties!r}.")
+    check_ties(ties)
     if isinstance(valid_interval, bool) or not isinstance(valid_interval, int | np.integer):
         raise InvalidInputError(f"'valid_interval' must be an int >= 0; got {valid_interval!r}.")
     if valid_interval < 0:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from abc import abstractmethod
 from typing import Any
 
 import numpy as np
@@ -67,13 +68,13 @@ class SeparableModel(KGModel):
     entity: Any  # the [E, parts * d] parameter, set by the subclass
     relation: Any
 
+    @abstractmethod
     def query_features(self, heads: Any, relations: Any) -> tuple[Any, Any]:
         """Return ``(a [B] or None, phi [B, k])`` of the queries ``(heads[i], relations[i])``."""
-        raise NotImplementedError
 
+    @abstractmethod
     def tail_features(self, rows: Any) -> tuple[Any, Any]:
         """Return ``(b [...] or None, psi [..., k])`` of entity rows ``[..., parts * d]``."""
-        raise NotImplementedError
 
     def score_all(self, heads: Any, relations: Any) -> Any:
         """Scores ``[B, E]``: one matrix product of the query and tail features."""

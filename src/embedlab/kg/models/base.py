@@ -33,6 +33,7 @@ returns extra constructor keyword arguments computed from the TripleSet.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any, ClassVar
 
 import numpy as np
@@ -80,7 +81,7 @@ def _positive_int(name: str, value: Any) -> int:
     return int(value)
 
 
-class KGModel(torch.nn.Module):
+class KGModel(torch.nn.Module, ABC):
     """Base class: stores the sizes and the seed; subclasses build parameters and ``score_all``.
 
     Parameters
@@ -126,9 +127,9 @@ class KGModel(torch.nn.Module):
             )
         return {}
 
+    @abstractmethod
     def score_all(self, heads: Any, relations: Any) -> Any:
         """Scores ``[B, E]`` of ``(heads[i], relations[i], e)`` for every entity ``e``."""
-        raise NotImplementedError
 
     def score(self, heads: Any, relations: Any, tails: Any) -> Any:
         """Scores of ``(heads[i], relations[i], tails[i])`` (``tails`` ``[B]`` or ``[B, K]``)."""
@@ -145,10 +146,10 @@ class KGModel(torch.nn.Module):
         """Return a penalty added to the loss (0 unless the model defines one)."""
         return torch.zeros((), dtype=torch.float32)
 
+    @abstractmethod
     def entity_embeddings(self) -> np.ndarray:
         """Entity rows, float32 ``[E, parts * d]`` (every part concatenated), in id order."""
-        raise NotImplementedError
 
+    @abstractmethod
     def relation_embeddings(self) -> np.ndarray:
         """Relation rows, float32 ``[n_relations, k]``, in id order."""
-        raise NotImplementedError
