@@ -107,6 +107,27 @@ def test_softplus_1n_loss_is_the_reference_formula() -> None:
     assert float(got.detach()) == pytest.approx(want, rel=1e-5)
 
 
+@pytest.mark.parametrize(("loss", "eps"), [("softplus", 0.0), ("bce", 0.0), ("bce", 0.1)])
+def test_1n_loss_gradients_equal_the_dense_target_formula(loss: str, eps: float) -> None:
+    ts = _planted()
+    b = _batch(ts)
+    cfg = resolve_training(Bilinear, {"loss": loss, "label_smoothing": eps})
+    m1, m2 = _model(ts), _model(ts)
+    _loss(m1, b, cfg, generator(0)).backward()
+    s = m2.score_all(b[:, 0], b[:, 1])
+    y = torch.zeros_like(s)
+    y[torch.arange(len(b)), b[:, 2]] = 1.0
+    if loss == "softplus":
+        dense = torch.nn.functional.softplus((1.0 - 2.0 * y) * s).sum(-1).mean()
+    else:
+        y = (1.0 - eps) * y + eps / s.shape[1]
+        dense = torch.nn.functional.binary_cross_entropy_with_logits(s, y)
+    dense.backward()
+    for p1, p2 in zip(m1.parameters(), m2.parameters(), strict=True):
+        assert p1.grad is not None and p2.grad is not None
+        np.testing.assert_allclose(p1.grad.numpy(), p2.grad.numpy(), rtol=1e-5, atol=1e-7)
+
+
 def test_bce_with_label_smoothing_is_the_conve_formula() -> None:
     ts = _planted()
     m, b = _model(ts), _batch(ts)

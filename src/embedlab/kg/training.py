@@ -11,6 +11,8 @@ the NFE reference ``main.py``.
   triple's tail. ``loss="softplus"`` is the reference's
   ``mean_b sum_e softplus((1 - 2 y_be) S_be)``; ``loss="bce"`` the mean binary cross-entropy over
   all ``B E`` entries with label smoothing ``eps`` (``y <- (1 - eps) y + eps / E``, ConvE).
+  Both are computed through ``softplus(-s) = softplus(s) - s`` from the scores and the targets'
+  scores alone, with no dense ``[B, E]`` target matrix.
 * ``"negative-sampling"``: each query's tail against ``K = negatives`` tails drawn uniformly from
   all entities (corrupting the tail of ``(t, r + R, h)`` corrupts the head of ``(h, r, t)``).
   ``loss="margin"`` is the margin-ranking loss ``mean relu(margin - s_pos + s_neg)`` (TransE);
@@ -189,15 +191,17 @@ def model_scorer(model: KGModel) -> Callable[[np.ndarray, np.ndarray], np.ndarra
 def _loss(model: KGModel, batch: Any, cfg: dict[str, Any], gen: Any) -> Any:
     heads, rels, tails = batch[:, 0], batch[:, 1], batch[:, 2]
     if cfg["protocol"] == "1-n":
+        # softplus(-s) = softplus(s) - s, so with one-hot targets y both losses are
+        # sum_e softplus(s_e) minus a sum of y_e s_e: no dense [B, E] target is built
         scores = model.score_all(heads, rels)
-        y = torch.zeros_like(scores)
-        y[torch.arange(len(tails)), tails] = 1.0
+        pos = scores.gather(1, tails[:, None]).squeeze(1)
+        sp = torch.nn.functional.softplus(scores)
         if cfg["loss"] == "softplus":
-            return torch.nn.functional.softplus((1.0 - 2.0 * y) * scores).sum(-1).mean()
+            return (sp.sum(-1) - pos).mean()
         eps = float(cfg["label_smoothing"])
-        if eps:
-            y = (1.0 - eps) * y + eps / scores.shape[1]
-        return torch.nn.functional.binary_cross_entropy_with_logits(scores, y)
+        n_e = scores.shape[1]
+        ys = (1.0 - eps) * pos.sum() + (eps / n_e) * scores.sum() if eps else pos.sum()
+        return (sp.sum() - ys) / scores.numel()
     neg = torch.randint(0, model.n_entities, (len(tails), int(cfg["negatives"])), generator=gen)
     pos_s = model.score(heads, rels, tails)
     neg_s = model.score(heads, rels, neg)
