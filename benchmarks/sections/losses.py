@@ -18,9 +18,10 @@ Run through ``python benchmarks/run.py --only losses`` (part of ``make bench``).
 from __future__ import annotations
 
 import statistics
-import sys
 import time
 from typing import Any
+
+from _common import log
 
 KEYS = ("losses",)
 SEEDS = (0, 1, 2)
@@ -29,10 +30,6 @@ PEER = "pytorch-metric-learning semihard miner"
 #: the generated many-class task
 N_GENERATED, GEN_IN, GEN_DIM, GEN_NOISE, GEN_ALPHA = 1000, 32, 64, 0.6, 0.2
 GEN_RUN: dict[str, Any] = {"epochs": 30, "batch_size": 256, "lr": 1e-3}
-
-
-def log(msg: str) -> None:
-    print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
 
 def _threads() -> None:
