@@ -27,6 +27,7 @@ from sections import (
     fastrp,
     graph,
     kg,
+    losses,
     muvera,
     orbit_pmi,
     orbits,
@@ -53,6 +54,7 @@ SECTIONS = {
     "tables-lightgcn": tables_lightgcn,
     "tables-stream": tables_stream,
     "kg": kg,
+    "losses": losses,
     "scale": scale,
     "graph": graph,
     "cli": cli,
@@ -74,6 +76,7 @@ PAGE = (
     tables_lightgcn.markdown,
     tables_stream.markdown,
     kg.markdown,
+    losses.markdown,
     graph.markdown,
     cli.markdown,
 )

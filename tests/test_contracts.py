@@ -28,6 +28,7 @@ from embedlab.testing import (
     field_embedding_checks,
     index_checks,
     kg_model_checks,
+    loss_checks,
     reproduction_checks,
     stream_checks,
     table_checks,
@@ -70,6 +71,7 @@ SUITES = {
     "CTR_MODELS": ctr_model_checks,
     "STREAMS": stream_checks,
     "KG_MODELS": kg_model_checks,
+    "LOSSES": loss_checks,
     "BENCH_TASKS": bench_task_checks,
     "REPRODUCTIONS": reproduction_checks,
 }

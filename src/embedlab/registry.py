@@ -43,6 +43,8 @@ __all__ = [
     "EVALUATORS",
     "FIELD_TABLES",
     "INDEXES",
+    "KG_MODELS",
+    "LOSSES",
     "REGISTRIES",
     "REPRODUCTIONS",
     "STREAMS",
@@ -256,6 +258,13 @@ for _name, _attr in (
 del _name, _attr
 
 
+# ------------------------------------------------------------------------------ losses
+LOSSES = Registry("loss")
+LOSSES.register("facenet-triplet", "embedlab.losses.facenet:TripletLoss")
+LOSSES.register("facenet-harmonic", "embedlab.losses.facenet:HarmonicTripletLoss")
+LOSSES.register("ebv", "embedlab.losses.ebv:EBVLoss")
+
+
 # ------------------------------------------------------------------------------- bench
 BENCH_TASKS = Registry("bench task")
 BENCH_TASKS.register("graph", "embedlab.bench.graph:GraphBench")
@@ -274,6 +283,13 @@ REPRODUCTIONS.register("monolith", "embedlab.bench.reproduce.monolith:MonolithRe
 REPRODUCTIONS.register("nfe", "embedlab.bench.reproduce.kg:NFEReproduction")
 REPRODUCTIONS.register("hypercomplex", "embedlab.bench.reproduce.kg:HypercomplexReproduction")
 REPRODUCTIONS.register(
+    "facenet-semihard", "embedlab.bench.reproduce.metric_learning:FaceNetSemihardReproduction"
+)
+REPRODUCTIONS.register(
+    "facenet-harmonic", "embedlab.bench.reproduce.metric_learning:FaceNetHarmonicReproduction"
+)
+REPRODUCTIONS.register("ebv", "embedlab.bench.reproduce.metric_learning:EBVReproduction")
+REPRODUCTIONS.register(
     "unified-embedding", "embedlab.bench.reproduce.unified_embedding:UnifiedEmbeddingReproduction"
 )
 
@@ -289,6 +305,7 @@ REGISTRIES: dict[str, Registry] = {
     "CTR_MODELS": CTR_MODELS,
     "STREAMS": STREAMS,
     "KG_MODELS": KG_MODELS,
+    "LOSSES": LOSSES,
     "BENCH_TASKS": BENCH_TASKS,
     "REPRODUCTIONS": REPRODUCTIONS,
 }

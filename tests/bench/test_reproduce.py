@@ -20,6 +20,9 @@ from embedlab.registry import REPRODUCTIONS
 runner = CliRunner()
 NAMES = [
     "deepwalk",
+    "ebv",
+    "facenet-harmonic",
+    "facenet-semihard",
     "fastrp",
     "gradco",
     "graphhash",
@@ -113,7 +116,10 @@ def test_cli_list() -> None:
 def test_cli_unknown_name_is_a_usage_error() -> None:
     res = runner.invoke(app, ["bench", "reproduce", "nope"])
     assert res.exit_code == 2
-    assert "Unknown reproduction 'nope'; choose one of: deepwalk, fastrp," in res.stderr
+    assert (
+        "Unknown reproduction 'nope'; choose one of: deepwalk, ebv, facenet-harmonic, "
+        "facenet-semihard, fastrp," in res.stderr
+    )
     assert runner.invoke(app, ["bench", "reproduce"]).exit_code == 2
 
 

@@ -67,6 +67,13 @@ PAPERS: dict[str, str] = {
         "X. Wang, X. He, M. Wang, F. Feng, T.-S. Chua, 'Neural Graph Collaborative "
         "Filtering', SIGIR 2019"
     ),
+    "facenet": (
+        "F. Schroff, D. Kalenichenko, J. Philbin, 'FaceNet: A Unified Embedding for Face "
+        "Recognition and Clustering', CVPR 2015"
+    ),
+    "ebv": (
+        "Y. Shen, X. Sun, X.-S. Wei, Q.-Y. Jiang, J. Yang, 'Equiangular Basis Vectors', CVPR 2023"
+    ),
     "nfe": ("C. Xiao, X. He, Y. Cao, 'Knowledge Graph Embedding by Normalizing Flows', AAAI 2023"),
     "hypercomplex": (
         "M. Nayyeri, Z. Wang, M. M. Akter, M. M. Alam, M. R. A. H. Rony, J. Lehmann, S. Staab, "

@@ -21,7 +21,10 @@ import numpy as np
 from embedlab.exceptions import InvalidInputError
 
 __all__ = [
+    "alignment",
     "average_precision",
+    "class_retrieval_metrics",
+    "effective_rank",
     "f1_micro_macro",
     "log_loss",
     "precision_at_k",
@@ -29,6 +32,7 @@ __all__ = [
     "ranking_average_precision",
     "roc_auc",
     "top_k_predictions",
+    "uniformity",
 ]
 
 
@@ -252,3 +256,180 @@ def query_retrieval_metrics(
             sum((j + 1) / (i + 1) for j, i in enumerate(hits)) / n_rel if n_rel else 0.0
         )
     return out
+
+
+def _matrix(x: Any, name: str) -> np.ndarray:
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim != 2 or a.shape[0] == 0 or a.shape[1] == 0:
+        raise InvalidInputError(f"{name!r} must be a non-empty 2-D array; got shape {a.shape}.")
+    if not np.isfinite(a).all():
+        raise InvalidInputError(f"{name!r} holds NaN or infinite values.")
+    return a
+
+
+def _labels(y: Any, n: int, name: str) -> np.ndarray:
+    a = np.asarray(y)
+    if a.shape != (n,):
+        raise InvalidInputError(f"{name!r} must hold one label per row ({n}); got shape {a.shape}.")
+    return a
+
+
+def class_retrieval_metrics(
+    embeddings: Any,
+    labels: Any,
+    *,
+    k: Sequence[int] = (1,),
+    gallery: Any = None,
+    gallery_labels: Any = None,
+    metric: str = "euclidean",
+    block_size: int = 1024,
+) -> dict[str, float]:
+    r"""Recall@k and MAP@R of retrieval by class (the deep-metric-learning protocol).
+
+    Each query's gallery items are ranked by distance (``"euclidean"``, or ``"cosine"``: the
+    rows L2-normalised first), ties in the order of the gallery rows. Without ``gallery`` the
+    queries are their own gallery and each query's own row is left out (leave-one-out). With
+    ``rel_i = 1`` when the item at rank ``i`` shares the query's label and ``R`` the number of
+    gallery items that do (Musgrave, Belongie & Lim, "A Metric Learning Reality Check",
+    ECCV 2020):
+
+    .. math::
+        \mathrm{Recall@k} = [\exists\, i \le k: rel_i = 1], \qquad
+        \mathrm{MAP@R} = \frac{1}{R} \sum_{i=1}^{R} \mathrm{P@}i \; rel_i,
+
+    each averaged over the queries that have ``R >= 1`` (Recall@k as in Song et al., 2016, and
+    the FaceNet / Metrix tables: a hit if any of the k nearest is of the class). Cost:
+    ``O(n_q n_g d)`` time, ``O(block_size n_g)`` memory.
+
+    >>> x = np.array([[0.0], [0.1], [1.0], [1.2]])
+    >>> class_retrieval_metrics(x, [0, 0, 1, 1], k=(1,))
+    {'recall@1': 1.0, 'map@r': 1.0}
+    >>> class_retrieval_metrics(x, [0, 1, 0, 1], k=(1, 2))
+    {'recall@1': 0.0, 'recall@2': 0.5, 'map@r': 0.0}
+    """
+    q = _matrix(embeddings, "embeddings")
+    yq = _labels(labels, len(q), "labels")
+    loo = gallery is None
+    if loo:
+        if gallery_labels is not None:
+            raise InvalidInputError("'gallery_labels' needs 'gallery'.")
+        g, yg = q, yq
+    else:
+        g = _matrix(gallery, "gallery")
+        if gallery_labels is None:
+            raise InvalidInputError("'gallery' needs 'gallery_labels'.")
+        yg = _labels(gallery_labels, len(g), "gallery_labels")
+        if g.shape[1] != q.shape[1]:
+            raise InvalidInputError(
+                f"'gallery' has {g.shape[1]} columns; the queries have {q.shape[1]}."
+            )
+    if (
+        not isinstance(k, Sequence)
+        or not k
+        or any(isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 1 for v in k)
+    ):
+        raise InvalidInputError(f"'k' must be a non-empty sequence of ints >= 1; got {k!r}.")
+    ks = [int(v) for v in k]
+    if isinstance(block_size, bool) or not isinstance(block_size, int) or block_size < 1:
+        raise InvalidInputError(f"'block_size' must be an int >= 1; got {block_size!r}.")
+    if metric not in ("euclidean", "cosine"):
+        raise InvalidInputError(f"'metric' must be 'euclidean' or 'cosine'; got {metric!r}.")
+    if metric == "cosine":
+        q = q / np.maximum(np.linalg.norm(q, axis=1, keepdims=True), 1e-12)
+        g = q if loo else g / np.maximum(np.linalg.norm(g, axis=1, keepdims=True), 1e-12)
+    classes, counts = np.unique(yg, return_counts=True)
+    pos = np.searchsorted(classes, yq)
+    known = (pos < len(classes)) & (classes[np.minimum(pos, len(classes) - 1)] == yq)
+    r = np.where(known, counts[np.minimum(pos, len(classes) - 1)], 0) - (1 if loo else 0)
+    depth = min(max(max(ks), int(r.max(initial=0))), len(g) - (1 if loo else 0))
+    g_sq = (g * g).sum(axis=1)
+    hits = {kk: 0.0 for kk in ks}
+    ap_sum = 0.0
+    for start in range(0, len(q), block_size):
+        qb = q[start : start + block_size]
+        d = g_sq[None, :] - 2.0 * qb @ g.T
+        if loo:
+            d[np.arange(len(qb)), np.arange(start, start + len(qb))] = np.inf
+        order = np.argsort(d, axis=1, kind="stable")[:, :depth]
+        rel = (yg[order] == yq[start : start + len(qb), None]) & np.isfinite(
+            np.take_along_axis(d, order, axis=1)
+        )
+        rb = r[start : start + len(qb)]
+        ok = rb >= 1
+        for kk in ks:
+            hits[kk] += float(rel[ok, :kk].any(axis=1).sum())
+        prec = np.cumsum(rel, axis=1) / np.arange(1, depth + 1)
+        within = np.arange(depth)[None, :] < rb[:, None]
+        ap = (prec * rel * within).sum(axis=1)
+        ap_sum += float((ap[ok] / rb[ok]).sum())
+    n_ok = int((r >= 1).sum())
+    if n_ok == 0:
+        raise InvalidInputError("No query has an item of its class in the gallery.")
+    out = {f"recall@{kk}": hits[kk] / n_ok for kk in ks}
+    out["map@r"] = ap_sum / n_ok
+    return out
+
+
+def uniformity(embeddings: Any, *, t: float = 2.0) -> float:
+    r"""Return Wang & Isola's uniformity loss (ICML 2020) over all distinct pairs of rows.
+
+    Lower is more uniform:
+
+    .. math:: \mathcal{L}_{uniform} = \log \frac{2}{n(n-1)} \sum_{i<j} e^{-t \|x_i - x_j\|^2}.
+
+    Rows are used as given (the paper's embeddings are on the unit sphere). Cost ``O(n^2 d)``.
+
+    >>> round(uniformity(np.array([[1.0, 0.0], [-1.0, 0.0]])), 3)  # one pair at distance 2
+    -8.0
+    """
+    x = _matrix(embeddings, "embeddings")
+    if isinstance(t, bool) or not isinstance(t, int | float) or not t > 0:
+        raise InvalidInputError(f"'t' must be a number > 0; got {t!r}.")
+    if len(x) < 2:
+        raise InvalidInputError("'embeddings' needs at least two rows.")
+    sq = (x * x).sum(axis=1)
+    d2 = np.maximum(sq[:, None] + sq[None, :] - 2.0 * x @ x.T, 0.0)
+    iu = np.triu_indices(len(x), k=1)
+    v = -float(t) * d2[iu]
+    m = v.max()
+    return float(m + np.log(np.exp(v - m).mean()))
+
+
+def alignment(x: Any, y: Any, *, alpha: float = 2.0) -> float:
+    r"""Return Wang & Isola's alignment loss, the mean of :math:`\|x_i - y_i\|^\alpha`.
+
+    Over the positive pairs (row ``i`` of ``x`` with row ``i`` of ``y``); lower = better aligned.
+
+    >>> alignment(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0]]))
+    25.0
+    """
+    a = _matrix(x, "x")
+    b = _matrix(y, "y")
+    if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not alpha > 0:
+        raise InvalidInputError(f"'alpha' must be a number > 0; got {alpha!r}.")
+    if a.shape != b.shape:
+        raise InvalidInputError(f"'x' and 'y' must have one shape; got {a.shape} and {b.shape}.")
+    return float((np.linalg.norm(a - b, axis=1) ** float(alpha)).mean())
+
+
+def effective_rank(embeddings: Any) -> float:
+    r"""Return Roy & Vetterli's effective rank (EUSIPCO 2007) of the matrix of rows.
+
+    .. math:: \mathrm{erank}(X) = \exp\Big(-\sum_i p_i \log p_i\Big), \qquad
+        p_i = \sigma_i / \textstyle\sum_j \sigma_j,
+
+    over the singular values :math:`\sigma` (zeros contribute nothing). 1 for a rank-one matrix,
+    ``d`` when all ``d`` singular values are equal.
+
+    >>> round(effective_rank(np.eye(4)), 6)
+    4.0
+    >>> round(effective_rank(np.outer([1.0, 2.0, 3.0], [1.0, -1.0])), 6)
+    1.0
+    """
+    x = _matrix(embeddings, "embeddings")
+    s = np.linalg.svd(x, compute_uv=False)
+    if s.sum() <= 0:
+        raise InvalidInputError("'embeddings' is all zeros: its effective rank is undefined.")
+    p = s / s.sum()
+    p = p[p > 0]
+    return float(np.exp(-(p * np.log(p)).sum()))
