@@ -53,7 +53,15 @@ def test_query_gallery_metrics_equal_a_brute_force_loop():
     assert got == pytest.approx(_brute(q, yq, g, yg, (1, 4), loo=False), abs=1e-12)
 
 
-def test_agrees_with_pytorch_metric_learning():
+def test_agrees_with_pytorch_metric_learning(monkeypatch):
+    import sys
+    import types
+
+    # pml's inference module imports faiss.contrib.torch_utils, which patches faiss.Index.search
+    # for the whole process (and breaks FAISS's `params=`); a stub keeps faiss as it is
+    monkeypatch.setitem(
+        sys.modules, "faiss.contrib.torch_utils", types.ModuleType("faiss.contrib.torch_utils")
+    )
     import torch
     from pytorch_metric_learning.distances import LpDistance
     from pytorch_metric_learning.utils.accuracy_calculator import AccuracyCalculator
@@ -171,3 +179,18 @@ def test_distance_ties_go_to_the_earlier_gallery_row():
     assert got == pytest.approx(_brute(x, y, x, y, (1, 2), loo=True))
     swapped = class_retrieval_metrics(x[[0, 2, 1, 3]], y[[0, 2, 1, 3]], k=(1,))
     assert got["recall@1"] == 0.5 and swapped["recall@1"] == 0.75
+
+
+def test_the_losses_leave_faiss_unpatched():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, torch\n"
+        "from embedlab.losses import EBVLoss, HarmonicTripletLoss, TripletLoss\n"
+        "e = torch.randn(8, 4, generator=torch.Generator().manual_seed(0))\n"
+        "TripletLoss()(e, torch.arange(8) % 2)\n"
+        "print('faiss.contrib.torch_utils' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
