@@ -261,6 +261,20 @@ def run_multiview(done: dict[str, Any] | None = None) -> dict[str, Any]:
     return mv
 
 
+def capped_run(
+    dataset: str, label: str, model: str, kw: dict[str, Any], cap: float, valid_interval: int
+) -> dict[str, Any]:
+    """One seed-0 run at ``LARGE_DIM`` capped at ``cap`` seconds of training, as a result row."""
+    run = {
+        "epochs": 1000,
+        "time_limit": cap,
+        "valid_interval": valid_interval,
+        "embedding_dim": LARGE_DIM,
+    }
+    r = fit_eval(model, dataset, 0, **{**run, **kw})
+    return {"dataset": dataset, "label": label, "cap_s": cap, "embedding_dim": LARGE_DIM, **kw, **r}
+
+
 def run_large() -> list[dict[str, Any]]:
     """WN18RR and FB15k-237, one seed, each run capped in wall time."""
     large = []
@@ -272,18 +286,7 @@ def run_large() -> list[dict[str, Any]]:
         log("  large " + json.dumps(large[-1]))
     for dataset, label, model, kw, cap in LARGE:
         log(f"  {dataset}: {label} (capped at {cap:.0f} s)")
-        run = {"epochs": 1000, "time_limit": cap, "valid_interval": 0, "embedding_dim": LARGE_DIM}
-        r = fit_eval(model, dataset, 0, **{**run, **kw})
-        large.append(
-            {
-                "dataset": dataset,
-                "label": label,
-                "cap_s": cap,
-                "embedding_dim": LARGE_DIM,
-                **kw,
-                **r,
-            }
-        )
+        large.append(capped_run(dataset, label, model, kw, cap, valid_interval=0))
         log("  large " + json.dumps(large[-1]))
     return large
 
@@ -293,22 +296,8 @@ def run_long() -> list[dict[str, Any]]:
     long = []
     for dataset, label, model, kw, _ in LONG:
         log(f"  {dataset}: {label} (capped at {LONG_CAP_S:.0f} s, validation curve)")
-        run = {
-            "epochs": 1000,
-            "time_limit": LONG_CAP_S,
-            "valid_interval": LONG_VALID_INTERVAL,
-            "embedding_dim": LARGE_DIM,
-        }
-        r = fit_eval(model, dataset, 0, **{**run, **kw})
         long.append(
-            {
-                "dataset": dataset,
-                "label": label,
-                "cap_s": LONG_CAP_S,
-                "embedding_dim": LARGE_DIM,
-                **kw,
-                **r,
-            }
+            capped_run(dataset, label, model, kw, LONG_CAP_S, valid_interval=LONG_VALID_INTERVAL)
         )
         log("  long " + json.dumps(long[-1]))
     return long
