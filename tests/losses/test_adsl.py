@@ -103,12 +103,16 @@ def test_a_split_keeps_the_important_dimensions_and_resets_the_others():
     loss._taylor = torch.tensor([5.0, 0.1, 4.0, 0.2, 6.0, 0.0, 0.3, 5.5], dtype=torch.float64)
     loss._batches = 1
     before = enc[-1].weight.detach().clone()
+    with torch.no_grad():
+        enc[-1].bias.fill_(1.0)
     assert loss._split(enc, epoch=7)
     assert loss.learners == [[0, 2, 4, 7], [1, 3, 5, 6]]
     assert loss.splits == [(7, 2)]
     after = enc[-1].weight.detach()
     torch.testing.assert_close(after[[0, 2, 4, 7]], before[[0, 2, 4, 7]])
     assert not torch.equal(after[[1, 3, 5, 6]], before[[1, 3, 5, 6]])
+    assert enc[-1].bias[[1, 3, 5, 6]].tolist() == [0.0] * 4
+    assert enc[-1].bias[[0, 2, 4, 7]].tolist() == [1.0] * 4
     # too few dimensions on one side: no split
     small = ADSLLoss(embedding_dim=8, min_learner=5)
     small._taylor, small._batches = loss._taylor.clone(), 1
@@ -147,13 +151,66 @@ def test_training_grows_learners_on_plateaus_and_finetunes_at_the_end():
     assert runs[0] == runs[1]
 
 
-def test_fixed_learners_never_grow_and_recluster_on_schedule():
+def test_fixed_learners_never_grow_and_recluster_on_schedule(monkeypatch):
     x, y = _planted(1)
     enc = attention_mlp(10, 32, 16, random_state=0)
-    loss = ADSLLoss(embedding_dim=16, n_learners=4, dynamic=False)
-    train_encoder(enc, loss, x, y, epochs=6, batch_size=60, lr=1e-2)
+    loss = ADSLLoss(embedding_dim=16, n_learners=4, dynamic=False, recluster_every=2)
+    seen = []
+    original = ADSLLoss._recluster
+
+    def spy(self, z, epoch):
+        seen.append(epoch)
+        original(self, z, epoch)
+
+    monkeypatch.setattr(ADSLLoss, "_recluster", spy)
+    train_encoder(enc, loss, x, y, epochs=7, batch_size=60, lr=1e-2)
+    assert seen == [0, 2, 4, 6]
     assert loss.n_learners == 4 and loss.splits == []
     assert loss.centroids.shape == (4, 16)
+
+
+def test_the_split_is_even_when_the_width_does_not_divide():
+    assert ADSLLoss(embedding_dim=10, n_learners=4, dynamic=False).learners == [
+        [0, 1, 2],
+        [3, 4, 5],
+        [6, 7],
+        [8, 9],
+    ]
+    assert [len(d) for d in ADSLLoss(embedding_dim=6, n_learners=4).learners] == [2, 2, 1, 1]
+
+
+def test_reclustering_keeps_each_learner_on_its_cluster():
+    rng = np.random.default_rng(0)
+    centres = np.eye(4)[:3] * 5
+    loss = ADSLLoss(embedding_dim=4, n_learners=3, dynamic=False)
+    # the previous clustering, in an order k-means would not produce by itself
+    loss.centroids = torch.from_numpy(centres[[2, 0, 1]])
+    z = np.vstack([c + rng.normal(0, 0.1, (30, 4)) for c in centres])
+    loss._recluster(z, epoch=5)
+    np.testing.assert_allclose(loss.centroids.numpy(), centres[[2, 0, 1]], atol=0.1)
+    # one more learner: the old clusters keep their indices, the new one comes last
+    grown = ADSLLoss(embedding_dim=4, n_learners=4, dynamic=False)
+    grown.centroids = torch.from_numpy(centres[[2, 0, 1]])
+    extra = np.vstack([z, np.array([0, 0, 0, 5.0]) + rng.normal(0, 0.1, (30, 4))])
+    grown._recluster(extra, epoch=5)
+    np.testing.assert_allclose(grown.centroids.numpy()[:3], centres[[2, 0, 1]], atol=0.1)
+    np.testing.assert_allclose(grown.centroids.numpy()[3], [0, 0, 0, 5.0], atol=0.1)
+
+
+def test_a_split_needs_a_last_linear_layer_of_the_embedding_width():
+    loss = ADSLLoss(embedding_dim=8, min_learner=2)
+    loss._taylor = torch.tensor([5.0, 0.1, 4.0, 0.2, 6.0, 0.0, 0.3, 5.5], dtype=torch.float64)
+    loss._batches = 1
+    with pytest.raises(InvalidInputError, match="re-initialises the new learner's rows"):
+        loss._split(torch.nn.Sequential(torch.nn.Linear(8, 4)), epoch=1)
+    assert loss.learners == [list(range(8))]
+
+
+def test_a_forward_without_backward_records_no_taylor_batch():
+    emb, labels = _batch(6)
+    loss = ADSLLoss(embedding_dim=6)
+    loss(emb, labels)
+    assert loss._batches == 0
 
 
 @pytest.mark.parametrize(

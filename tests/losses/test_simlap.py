@@ -112,6 +112,29 @@ def test_forward_uses_the_batch_as_both_views_and_learned_scale():
     assert loss.log_scale.item() == pytest.approx(math.log(10.0))
 
 
+def test_the_two_views_differ_and_are_seeded(monkeypatch):
+    import embedlab.losses.training as training
+
+    views = []
+    original = training.augment
+
+    def spy(inputs, **kw):
+        out = original(inputs, **kw)
+        views.append(out)
+        return out
+
+    monkeypatch.setattr(training, "augment", spy)
+    x = torch.rand(12, 5, generator=torch.Generator().manual_seed(0))
+    labels = torch.tensor([0, 1, 2, 3] * 3)
+    for _ in range(2):
+        SimLAPLoss(n_classes=4, embedding_dim=3, random_state=4).batch_loss(
+            mlp(5, 8, 3), x, labels
+        )
+    assert len(views) == 4
+    assert not torch.equal(views[0], views[1])
+    assert torch.equal(views[0], views[2]) and torch.equal(views[1], views[3])
+
+
 def test_batch_loss_is_seeded_and_trains_the_scale_and_gate():
     x = torch.rand(12, 5, generator=torch.Generator().manual_seed(0))
     labels = torch.tensor([0, 1, 2, 3] * 3)

@@ -23,7 +23,8 @@ split. Each of its dimensions is scored by its first-order Taylor importance, th
 epoch's batches of activation x gradient (``FilterLearner.compute_score``), the scores' absolute
 values L2-normalised and min-max scaled to [0, 1]; the dimensions above ``threshold`` (0.5) stay,
 the others become a new learner whose rows of the encoder's last linear layer are re-initialised
-(Xavier normal), and the data are re-clustered into :math:`K + 1` groups at once. After a split the
+(Xavier normal weights, zero bias; the optimiser's moments for them carry over, as in the
+reference), and the data are re-clustered into :math:`K + 1` groups at once. After a split the
 next one waits for a new best. From ``finetune_epoch`` on, the whole embedding is trained as one
 learner (the reference's last 50 of 300 epochs).
 
@@ -170,10 +171,9 @@ class ADSLLoss(MetricLoss):
             finetune_epoch = _positive_int("finetune_epoch", finetune_epoch)
         self.finetune_epoch = finetune_epoch
         self.random_state = int(random_state)
-        size = math.ceil(self.embedding_dim / k)
-        #: each learner's embedding dimensions
+        #: each learner's embedding dimensions (an even contiguous split to start)
         self.learners: list[list[int]] = [
-            list(range(c * size, min((c + 1) * size, self.embedding_dim))) for c in range(k)
+            [int(d) for d in part] for part in np.array_split(np.arange(self.embedding_dim), k)
         ]
         self.centroids: Any = None
         #: ``(epoch, number of learners after it)`` of every split
@@ -230,7 +230,7 @@ class ADSLLoss(MetricLoss):
     def clusters(self, embeddings: Any) -> Any:
         """Return each row's cluster: the nearest centroid of the last clustering."""
         z = torch.nn.functional.normalize(embeddings.detach(), dim=1)
-        c = self.centroids.to(z.dtype)
+        c = self.centroids.to(z)
         return torch.cdist(z, c).argmin(dim=1)
 
     def forward(self, embeddings: Any, labels: Any, reference: Any = None) -> Any:
@@ -247,10 +247,10 @@ class ADSLLoss(MetricLoss):
             act = embeddings.detach().to(torch.float64)
 
             def record(grad: Any) -> None:
-                self._taylor += (act * grad.detach().to(torch.float64)).mean(dim=0)
+                self._taylor += (act * grad.detach().to(torch.float64)).mean(dim=0).cpu()
+                self._batches += 1
 
             embeddings.register_hook(record)
-            self._batches += 1
         if self.finetuning or self.n_learners == 1 or self.centroids is None:
             return self._margin(embeddings, labels)
         assign = self.clusters(embeddings)
@@ -270,7 +270,8 @@ class ADSLLoss(MetricLoss):
         k = self.n_learners
         if len(z) < k:
             raise InvalidInputError(f"ADSLLoss needs at least {k} training rows to cluster.")
-        km = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=self.random_state + epoch)
+        seed = np.random.SeedSequence([self.random_state, epoch, 1]).generate_state(1)[0]
+        km = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=int(seed))
         new = km.fit(z).cluster_centers_
         if self.centroids is not None:
             old = self.centroids.numpy()
@@ -289,16 +290,23 @@ class ADSLLoss(MetricLoss):
         new = [d for d, s in zip(last, stay, strict=True) if not s]
         if len(kept) < self.min_learner or len(new) < self.min_learner:
             return False
-        self.learners[-1:] = [kept, new]
         linears = [m for m in encoder.modules() if isinstance(m, torch.nn.Linear)]
-        if linears and linears[-1].out_features == self.embedding_dim:
-            w = linears[-1].weight
-            std = math.sqrt(2.0 / (w.shape[0] + w.shape[1]))
-            g = generator(
-                int(np.random.SeedSequence([self.random_state, epoch]).generate_state(1)[0])
+        if not linears or linears[-1].out_features != self.embedding_dim:
+            raise InvalidInputError(
+                "ADSL's growth re-initialises the new learner's rows of the encoder's last "
+                f"nn.Linear, which must output the {self.embedding_dim} embedding dimensions; "
+                "this encoder has none (pass dynamic=False, or end the encoder with one)."
             )
-            with torch.no_grad():
-                w[new] = torch.randn((len(new), w.shape[1]), generator=g).to(w.dtype) * std
+        self.learners[-1:] = [kept, new]
+        lin = linears[-1]
+        std = math.sqrt(2.0 / (lin.weight.shape[0] + lin.weight.shape[1]))
+        seed = np.random.SeedSequence([self.random_state, epoch, 2]).generate_state(1)[0]
+        g = generator(int(seed))
+        with torch.no_grad():
+            fresh = torch.randn((len(new), lin.weight.shape[1]), generator=g) * std
+            lin.weight[new] = fresh.to(lin.weight)
+            if lin.bias is not None:
+                lin.bias[new] = 0.0
         self.splits.append((epoch, self.n_learners))
         return True
 

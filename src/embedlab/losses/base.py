@@ -15,7 +15,8 @@ rely on.
 
 Two hooks let a loss reach past one batch's embeddings; :func:`~embedlab.losses.train_encoder`
 calls both. :meth:`MetricLoss.batch_loss` (by default ``loss(encoder(inputs), labels,
-reference)``) is overridden by a loss that mixes inputs or hidden features (Metrix), and
+reference)``) is overridden by a loss that mixes inputs or hidden features (Metrix) or embeds two
+augmented views (SimLAP), and
 :meth:`MetricLoss.start_epoch` (by default nothing) by one that needs the whole training set
 between epochs (ADSL's re-clustering and its growth on plateaus).
 """

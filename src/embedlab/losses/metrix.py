@@ -89,7 +89,8 @@ def mixing_pairs(labels: Any) -> tuple[Any, Any, Any]:
     pos = same & ~eye
     has_pos = pos.any(dim=1)
     # the first positive of each anchor (argmax of a bool row is its first True), else itself
-    first_pos = torch.where(has_pos, pos.to(torch.int8).argmax(dim=1), torch.arange(b))
+    own = torch.arange(b, device=labels.device)
+    first_pos = torch.where(has_pos, pos.to(torch.int8).argmax(dim=1), own)
     anchor, second = torch.nonzero(~same, as_tuple=True)
     return anchor, first_pos[anchor], second
 
@@ -195,13 +196,13 @@ class MetrixLoss(MetricLoss):
             return _avg_nonzero(pos) + _avg_nonzero(neg)
         s = (anchors * mixed).sum(dim=1)
         b = int(anchor_index.max()) + 1
-        pos = torch.zeros(b, dtype=s.dtype).index_add(
+        pos = torch.zeros(b, dtype=s.dtype, device=s.device).index_add(
             0, anchor_index, lam * torch.exp(-self.ms_alpha * (s - self.ms_base))
         )
-        neg = torch.zeros(b, dtype=s.dtype).index_add(
+        neg = torch.zeros(b, dtype=s.dtype, device=s.device).index_add(
             0, anchor_index, (1.0 - lam) * torch.exp(self.ms_beta * (s - self.ms_base))
         )
-        used = torch.zeros(b, dtype=torch.bool)
+        used = torch.zeros(b, dtype=torch.bool, device=s.device)
         used[anchor_index] = True
         per_anchor = torch.log1p(pos) / self.ms_alpha + torch.log1p(neg) / self.ms_beta
         return per_anchor[used].mean()

@@ -11,7 +11,7 @@ features they share:
 with a label table :math:`E` and the reference's MLP ``ReLU -> BatchNorm -> Linear -> ReLU ->
 BatchNorm -> Linear`` (512 -> 1024 -> d there; ``label_dim`` -> ``hidden`` -> d here). For a batch
 of two views :math:`\hat z^{(1)}_i, \hat z^{(2)}_j` (L2-normalised), each anchor :math:`i` draws a
-target class :math:`y'_i` (``pairing="arbitrary"``: the label of a random other row, a seeded
+target class :math:`y'_i` (``pairing="arbitrary"``: the label of a random row of the batch, a seeded
 permutation of the batch's labels, the reference's default; ``"distinct"``: a different class;
 ``"identical"``: its own, which is supervised contrastive learning with a gate), and the gated
 logits, gate on the anchor side twice (the reference's ``contrast(z1 * gate * gate, k2)``), are
@@ -183,8 +183,8 @@ class SimLAPLoss(MetricLoss):
             return labels
         g = generator(self._seed(0))
         if self.pairing == "arbitrary":
-            return labels[torch.randperm(len(labels), generator=g)]
-        shift = torch.randint(1, self.n_classes, (len(labels),), generator=g)
+            return labels[torch.randperm(len(labels), generator=g).to(labels.device)]
+        shift = torch.randint(1, self.n_classes, (len(labels),), generator=g).to(labels.device)
         return (labels + shift) % self.n_classes
 
     def _check(self, embeddings: Any, labels: Any, reference: Any) -> None:

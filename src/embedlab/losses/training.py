@@ -64,10 +64,8 @@ def augment(inputs: Any, *, mask: float = 0.2, noise: float = 0.1, generator: An
     The noise is Gaussian of standard deviation ``noise``; both draws come from ``generator``
     (a ``torch.Generator``), so a seeded generator gives the same view.
     """
-    keep = torch.rand(inputs.shape, generator=generator) >= mask
-    return inputs * keep.to(inputs.dtype) + noise * torch.randn(
-        inputs.shape, generator=generator
-    ).to(inputs.dtype)
+    keep = (torch.rand(inputs.shape, generator=generator) >= mask).to(inputs)
+    return inputs * keep + noise * torch.randn(inputs.shape, generator=generator).to(inputs)
 
 
 class TwoTower(torch.nn.Module):

@@ -13,9 +13,11 @@
   split, the same MLP (64 -> 128 -> 32) with the fixed equiangular head (tau 0.07) against a
   learned softmax head.
 
-* ``metrix`` (Venkataramanan et al., ICLR 2022): the zero-shot protocol with the contrastive loss
-  (margin 0.5) and the reference's batch of 100 images, feature-level Metrix (weight 0.4,
-  lambda ~ Beta(2, 2)) against the same loss without mixup.
+* ``metrix`` (Venkataramanan et al., ICLR 2022): the zero-shot protocol with the multi-similarity
+  loss (2, 50, 0.5 and its miner) and the reference's batch of 100 images, embedding-level Metrix
+  (the reference's only multi-similarity level; weight 0.4, lambda ~ Beta(2, 2)) against the same
+  loss without mixup. (With the contrastive loss the gain is smaller: the benchmark has every
+  level of both.)
 * ``simlap``: the zero-shot protocol, SimLAP (arbitrary class pairs, gated logits) against
   pytorch-metric-learning's ``SupConLoss`` (temperature 0.1), both on the same two augmented views
   (20 % masking, noise 0.1); the score is a logistic-regression probe on the embeddings of digits
@@ -32,7 +34,8 @@
   epochs: the reference's 10 of its 250 growth epochs, scaled to 50) against the best of 1, 2, 4
   and 8 fixed learners (divide-and-conquer) minus 1 point.
 
-``quick``: 5 epochs instead of 30 (60 for EBV and ADSL), one seed's worth of work each.
+``quick``: 5 epochs instead of 30 or 60 (6 for ADSL, which needs a re-clustering and a
+fine-tuning epoch), one seed's worth of work each.
 """
 
 from __future__ import annotations
@@ -466,28 +469,30 @@ def adsl_run(
 
 
 class MetrixReproduction(Reproduction):
-    """Feature-level Metrix against the same contrastive loss without mixup, digits zero-shot."""
+    """Metrix against the same multi-similarity loss without mixup, digits zero-shot."""
 
     name = "metrix"
     paper = PAPERS["metrix"]
     metric = "recall@1"
     claim = (
-        "mixing pairs with interpolated labels (Metrix, feature level) improves Recall@1 of "
-        "retrieval on unseen classes over the same loss without mixup"
+        "mixing pairs with interpolated labels (Metrix) raises the multi-similarity loss's "
+        "Recall@1 of retrieval on unseen classes at least 1 point above the same loss without "
+        "mixup"
     )
 
     def run(self, *, seeds: int = 1, quick: bool = False) -> ReproductionResult:
         """Both once per seed, same encoder initialisation and schedule."""
         seeds = check_seeds(seeds)
         epochs = 5 if quick else METRIX_RUN["epochs"]
-        ours = [metrix_run(0.4, s, epochs=epochs)["recall@1"] for s in range(seeds)]
-        ref = [metrix_run(0.0, s, epochs=epochs)["recall@1"] for s in range(seeds)]
+        kw = {"loss": "multi-similarity", "level": "embedding", "epochs": epochs}
+        ours = [metrix_run(0.4, s, **kw)["recall@1"] for s in range(seeds)]
+        ref = [metrix_run(0.0, s, **kw)["recall@1"] + 0.01 for s in range(seeds)]
         return result(
             self,
             metric="recall@1 (digits 5-9, trained on 0-4)",
             ours=ours,
             reference=ref,
-            reference_name="contrastive loss without mixup, same run",
+            reference_name="multi-similarity loss without mixup plus 1 point, same run",
         )
 
 
