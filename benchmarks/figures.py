@@ -274,7 +274,7 @@ def losses_mixup(res: dict) -> Any:
         color="#1f77b4",
         label="fixed learners",
     )
-    colours = ("#d62728", "#ff7f0e", "#9467bd")
+    colours = ("#d62728", "#ff7f0e", "#9467bd", "#8c564b")
     grown = [(k, v) for k, v in r["adsl"].items() if "grown" in k]
     for (label, runs), colour in zip(grown, colours, strict=False):
         m, s = stats(runs, "recall@1")

@@ -21,6 +21,7 @@ from typing import Any
 
 from _common import log
 from figures import link
+from sections.losses import _col, _ms
 
 KEYS = ("losses_mixup",)
 SEEDS = (0, 1, 2)
@@ -35,8 +36,17 @@ METRIX = (
     ("multi-similarity", "embedding", 0.4, 100),
 )
 M2MIX = ((0.01, 0.0), (0.01, 0.01), (0.01, 0.05), (0.01, 0.2), (0.1, 0.0), (0.1, 0.05))
-ADSL = ((1, False, 0), (2, False, 0), (4, False, 0), (8, False, 0), (1, True, 2), (1, True, 3))
-ADSL += ((1, True, 5),)
+#: (learners, grown, patience, monitor)
+ADSL = (
+    (1, False, 1, "nmi"),
+    (2, False, 1, "nmi"),
+    (4, False, 1, "nmi"),
+    (8, False, 1, "nmi"),
+    (1, True, 2, "nmi"),
+    (1, True, 3, "nmi"),
+    (1, True, 5, "nmi"),
+    (1, True, 2, "recall@1"),
+)
 
 
 def _threads() -> None:
@@ -94,9 +104,13 @@ def run_adsl() -> dict[str, Any]:
     from embedlab.bench.reproduce.metric_learning import adsl_run
 
     rows: dict[str, Any] = {}
-    for k, dynamic, patience in ADSL:
-        label = f"ADSL, grown (patience {patience})" if dynamic else f"{k} fixed learners"
-        rows[label] = [_timed(adsl_run, k, dynamic, s, patience=max(patience, 1)) for s in SEEDS]
+    for k, dynamic, patience, monitor in ADSL:
+        label = (
+            f"ADSL, grown (patience {patience}, {monitor})" if dynamic else f"{k} fixed learners"
+        )
+        rows[label] = [
+            _timed(adsl_run, k, dynamic, s, patience=patience, monitor=monitor) for s in SEEDS
+        ]
         log(f"  adsl {label}: {rows[label]}")
     return rows
 
@@ -113,17 +127,6 @@ def run(tmp: Any) -> dict[str, Any]:
             "adsl": run_adsl(),
         }
     }
-
-
-def _ms(vals: list[float], f: str = ".3f") -> str:
-    m = statistics.fmean(vals)
-    if len(vals) == 1:
-        return format(m, f)
-    return f"{format(m, f)} ± {format(statistics.pstdev(vals), f)}"
-
-
-def _col(runs: list[dict[str, Any]], key: str) -> list[float]:
-    return [float(r[key]) for r in runs]
 
 
 def _mean(runs: list[dict[str, Any]], key: str) -> float:

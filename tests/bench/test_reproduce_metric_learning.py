@@ -73,3 +73,25 @@ def test_linear_probe_separates_separable_classes():
     z = rng.normal(0, 0.1, (60, 4)) + np.eye(4)[y]
     assert linear_probe(z, y, 0) == 1.0
     assert linear_probe(rng.normal(size=(60, 4)), y, 0) < 0.7
+
+
+def test_the_supcon_baseline_sees_simlap_s_views(monkeypatch):
+    import torch
+
+    import embedlab.losses.training as training
+    from embedlab.bench.reproduce.metric_learning import supcon_loss
+    from embedlab.losses import SimLAPLoss, mlp
+
+    views = []
+    original = training.augment
+
+    def spy(inputs, **kw):
+        views.append(original(inputs, **kw))
+        return views[-1]
+
+    monkeypatch.setattr(training, "augment", spy)
+    x = torch.rand(8, 5, generator=torch.Generator().manual_seed(0))
+    y = torch.tensor([0, 1] * 4)
+    supcon_loss(3).batch_loss(mlp(5, 4, 3), x, y)
+    SimLAPLoss(n_classes=2, embedding_dim=3, random_state=3).batch_loss(mlp(5, 4, 3), x, y)
+    assert torch.equal(views[0], views[2]) and torch.equal(views[1], views[3])

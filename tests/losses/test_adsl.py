@@ -240,3 +240,16 @@ def test_the_monitored_recall_equals_the_evaluator_s():
     y = rng.integers(0, 4, 300)
     want = class_retrieval_metrics(z, y, metric="euclidean")["recall@1"]
     assert _recall_at_1(torch.from_numpy(z), torch.from_numpy(y), block=64) == pytest.approx(want)
+
+
+def test_the_nmi_monitor_scores_the_training_clusters():
+    x, y = _planted(2)
+    loss = ADSLLoss(embedding_dim=10)
+    z, labels = torch.from_numpy(x), torch.from_numpy(y)
+    assert loss.quality(z, labels, epoch=1) == pytest.approx(1.0)
+    shuffled = torch.from_numpy(np.random.default_rng(0).permutation(y))
+    assert loss.quality(z, shuffled, epoch=1) < 0.2
+    recall = ADSLLoss(embedding_dim=10, monitor="recall@1")
+    assert recall.quality(z, labels, epoch=1) == 1.0
+    with pytest.raises(InvalidInputError, match="'monitor' must be one of \\['nmi', 'recall@1'\\]"):
+        ADSLLoss(embedding_dim=10, monitor="loss")

@@ -127,9 +127,7 @@ def test_the_two_views_differ_and_are_seeded(monkeypatch):
     x = torch.rand(12, 5, generator=torch.Generator().manual_seed(0))
     labels = torch.tensor([0, 1, 2, 3] * 3)
     for _ in range(2):
-        SimLAPLoss(n_classes=4, embedding_dim=3, random_state=4).batch_loss(
-            mlp(5, 8, 3), x, labels
-        )
+        SimLAPLoss(n_classes=4, embedding_dim=3, random_state=4).batch_loss(mlp(5, 8, 3), x, labels)
     assert len(views) == 4
     assert not torch.equal(views[0], views[1])
     assert torch.equal(views[0], views[2]) and torch.equal(views[1], views[3])

@@ -28,9 +28,10 @@ reference), and the data are re-clustered into :math:`K + 1` groups at once. Aft
 next one waits for a new best. From ``finetune_epoch`` on, the whole embedding is trained as one
 learner (the reference's last 50 of 300 epochs).
 
-Where this differs from the reference, and why: the monitored quality is the *training* set's
-Recall@1 (leave-one-out), not the test set's NMI, which the reference uses and which would leak
-the test set into the schedule; clusters are computed on the unit-normalised embedding and a
+Where this differs from the reference, and why: the monitored quality (``monitor``: the NMI of
+k-means with one cluster per class, the reference's metric, or leave-one-out Recall@1) is that of
+the *training* set, not of the test set, which the reference uses and which would leak the test
+set into the schedule; clusters are computed on the unit-normalised embedding and a
 batch's rows are assigned to the nearest centroid of the last clustering (the reference clusters
 its backbone's penultimate features and keeps each image's cluster id; a loss does not see sample
 ids); a batch holds all clusters' rows, each cluster's loss weighted by its rows (the reference
@@ -51,7 +52,7 @@ from embedlab.exceptions import InvalidInputError
 from embedlab.losses._torch import generator, torch
 from embedlab.losses.base import MetricLoss, _positive_float, _positive_int, check_batch
 
-__all__ = ["ADSLLoss", "margin_triplets", "taylor_split"]
+__all__ = ["MONITORS", "ADSLLoss", "margin_triplets", "taylor_split"]
 
 
 def margin_triplets(distances: Any, labels: Any, *, cutoff: float = 0.5) -> tuple[Any, Any, Any]:
@@ -93,6 +94,10 @@ def taylor_split(scores: Any, *, threshold: float = 0.5) -> np.ndarray:
     return (s - s.min()) / span > threshold
 
 
+#: what the growth schedule watches on the training set
+MONITORS = ("nmi", "recall@1")
+
+
 def _recall_at_1(z: Any, labels: Any, *, block: int = 1024) -> float:
     """Leave-one-out Recall@1 of retrieval by class, Euclidean, ties to the lowest index."""
     hits = 0
@@ -117,7 +122,7 @@ class ADSLLoss(MetricLoss):
     dynamic
         Split the last learner on plateaus.
     patience
-        Epochs without a new best training Recall@1 before a split.
+        Epochs without a new best of the monitored quality before a split.
     recluster_every
         The re-clustering period in epochs (the reference's 2).
     margin, beta, cutoff
@@ -128,6 +133,8 @@ class ADSLLoss(MetricLoss):
         The fewest dimensions either side of a split may have.
     finetune_epoch
         The epoch from which the whole embedding is one learner (``None``: never).
+    monitor
+        ``"nmi"`` (the reference's) or ``"recall@1"``, of the training set (:meth:`quality`).
     random_state
         Seeds the k-means and the re-initialisation of split rows.
     """
@@ -148,9 +155,13 @@ class ADSLLoss(MetricLoss):
         threshold: float = 0.5,
         min_learner: int = 4,
         finetune_epoch: int | None = None,
+        monitor: str = "nmi",
         random_state: int = 0,
     ) -> None:
         super().__init__()
+        if monitor not in MONITORS:
+            raise InvalidInputError(f"'monitor' must be one of {list(MONITORS)}; got {monitor!r}.")
+        self.monitor = monitor
         self.embedding_dim = _positive_int("embedding_dim", embedding_dim)
         k = _positive_int("n_learners", n_learners)
         if k > self.embedding_dim:
@@ -263,6 +274,24 @@ class ADSLLoss(MetricLoss):
         return total
 
     # ------------------------------------------------------------------- between epochs
+    def quality(self, z: Any, labels: Any, *, epoch: int) -> float:
+        """Return the monitored quality of the training embeddings ``z`` (higher is better).
+
+        ``"nmi"`` (the reference's metric): the NMI of k-means with one cluster per class
+        against the labels; ``"recall@1"``: leave-one-out Recall@1 by class.
+        """
+        if self.monitor == "recall@1":
+            return _recall_at_1(z, labels)
+        from sklearn.cluster import KMeans
+        from sklearn.metrics import normalized_mutual_info_score
+
+        y = labels.numpy()
+        k = len(np.unique(y))
+        seed = np.random.SeedSequence([self.random_state, epoch, 3]).generate_state(1)[0]
+        km = KMeans(n_clusters=k, n_init=1, max_iter=100, random_state=int(seed))
+        pred = km.fit_predict(z.numpy().astype(np.float64))
+        return float(normalized_mutual_info_score(y, pred))
+
     def _recluster(self, z: np.ndarray, epoch: int) -> None:
         from scipy.optimize import linear_sum_assignment
         from sklearn.cluster import KMeans
@@ -322,7 +351,7 @@ class ADSLLoss(MetricLoss):
             z = encoder(inputs)
         grew = False
         if epoch > 0:
-            quality = _recall_at_1(self.transform(z), labels)
+            quality = self.quality(self.transform(z), labels, epoch=epoch)
             if quality > self._best + 1e-6:
                 self._best, self._best_epoch, self._explore = quality, epoch, True
             elif self.dynamic and self._explore and epoch >= self._best_epoch + self.patience:

@@ -334,27 +334,36 @@ def metrix_run(
 
 
 def supcon_loss(seed: int) -> Any:
-    """pytorch-metric-learning's ``SupConLoss`` on SimLAP's two augmented views, as a loss here."""
+    """pytorch-metric-learning's ``SupConLoss`` on SimLAP's two augmented views, as a loss here.
+
+    The views are drawn exactly as :class:`~embedlab.losses.SimLAPLoss` with ``random_state=seed``
+    draws them (same seeds, masking and noise), so both see the same inputs.
+    """
     from pytorch_metric_learning.losses import SupConLoss
 
-    from embedlab.losses import SimLAPLoss
     from embedlab.losses._torch import generator, torch
+    from embedlab.losses.base import MetricLoss
     from embedlab.losses.training import augment
 
-    class SupCon(SimLAPLoss):
+    class SupCon(MetricLoss):
         name = "supcon"
 
         def __init__(self) -> None:
-            super().__init__(n_classes=1, embedding_dim=1, random_state=seed)
+            super().__init__()
             self.supcon = SupConLoss(temperature=0.1)
+            self.calls = 0
+
+        def forward(self, embeddings: Any, labels: Any, reference: Any = None) -> Any:
+            return self.supcon(embeddings, labels)
 
         def batch_loss(
             self, encoder: Any, inputs: Any, labels: Any, *, reference: Any = None
         ) -> Any:
-            g = generator(self._seed(1))
-            self._calls += 1
-            z1 = encoder(augment(inputs, mask=self.mask, noise=self.noise, generator=g))
-            z2 = encoder(augment(inputs, mask=self.mask, noise=self.noise, generator=g))
+            state = np.random.SeedSequence([seed, self.calls, 1]).generate_state(1)[0]
+            self.calls += 1
+            g = generator(int(state))
+            z1 = encoder(augment(inputs, generator=g))
+            z2 = encoder(augment(inputs, generator=g))
             return self.supcon(torch.cat([z1, z2]), torch.cat([labels, labels]))
 
     return SupCon()
@@ -441,7 +450,13 @@ def m2mix_run(
 
 
 def adsl_run(
-    n_learners: int, dynamic: bool, seed: int, *, epochs: int = 60, patience: int = 2
+    n_learners: int,
+    dynamic: bool,
+    seed: int,
+    *,
+    epochs: int = 60,
+    patience: int = 2,
+    monitor: str = "nmi",
 ) -> dict[str, Any]:
     """ADSL (``dynamic``) or fixed learners on digits 0-4; Recall@1 on 5-9 and the splits."""
     from embedlab.eval.metrics import class_retrieval_metrics
@@ -455,6 +470,7 @@ def adsl_run(
         n_learners=n_learners,
         dynamic=dynamic,
         patience=patience,
+        monitor=monitor,
         finetune_epoch=max(1, epochs * 5 // 6),
         random_state=seed,
     )
