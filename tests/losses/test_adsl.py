@@ -250,6 +250,6 @@ def test_the_nmi_monitor_scores_the_training_clusters():
     shuffled = torch.from_numpy(np.random.default_rng(0).permutation(y))
     assert loss.quality(z, shuffled, epoch=1) < 0.2
     recall = ADSLLoss(embedding_dim=10, monitor="recall@1")
-    assert recall.quality(z, labels, epoch=1) == 1.0
+    assert recall.quality(z, labels, epoch=1) > 0.95 > recall.quality(z, shuffled, epoch=1)
     with pytest.raises(InvalidInputError, match="'monitor' must be one of \\['nmi', 'recall@1'\\]"):
         ADSLLoss(embedding_dim=10, monitor="loss")
