@@ -31,8 +31,8 @@
   benchmark.
 * ``adsl``: the zero-shot protocol with the attention MLP (:func:`~embedlab.losses.attention_mlp`),
   60 epochs, the last 10 fine-tuning the whole embedding; ADSL grown from one learner (patience 2
-  epochs: the reference's 10 of its 250 growth epochs, scaled to 50) against the best of 1, 2, 4
-  and 8 fixed learners (divide-and-conquer) minus 1 point.
+  epochs: the reference's 10 of its 250 growth epochs, scaled to 50; the training set's NMI
+  monitored) against the best of 1, 2, 4 and 8 fixed learners (divide-and-conquer) minus 1 point.
 
 ``quick``: 5 epochs instead of 30 or 60 (6 for ADSL, which needs a re-clustering and a
 fine-tuning epoch), one seed's worth of work each.
