@@ -249,11 +249,67 @@ def tables_auc_memory(res: dict) -> Any:
     return fig
 
 
+def losses_mixup(res: dict) -> Any:
+    """ADSL against fixed numbers of learners; m2-Mix's uniformity and alignment by weight."""
+    import statistics
+
+    r = res.get("losses_mixup")
+    if not r:
+        return None
+    fig, (left, right) = _figure()
+
+    def stats(runs: list[dict[str, Any]], key: str) -> tuple[float, float]:
+        vals = [float(x[key]) for x in runs]
+        return statistics.fmean(vals), statistics.pstdev(vals)
+
+    fixed = [(int(k.split()[0]), v) for k, v in r["adsl"].items() if "fixed" in k]
+    ks = [k for k, _ in fixed]
+    means = [stats(v, "recall@1") for _, v in fixed]
+    left.errorbar(
+        ks,
+        [m for m, _ in means],
+        yerr=[s for _, s in means],
+        marker="o",
+        capsize=2,
+        color="#1f77b4",
+        label="fixed learners",
+    )
+    colours = ("#d62728", "#ff7f0e", "#9467bd", "#8c564b")
+    grown = [(k, v) for k, v in r["adsl"].items() if "grown" in k]
+    for (label, runs), colour in zip(grown, colours, strict=False):
+        m, s = stats(runs, "recall@1")
+        k = statistics.fmean(float(x["learners"]) for x in runs)
+        left.errorbar([k], [m], yerr=[s], marker="D", color=colour, capsize=2, linestyle="")
+        _label(left, k, m, label.replace("ADSL, grown ", "grown "), dx=6)
+    _log_x(left, base=2)
+    left.set_xticks(ks)
+    left.set_xlabel("learners (grown runs: mean number at the end)")
+    left.set_ylabel("Recall@1, digits 5-9")
+    left.set_title("ADSL against fixed learners", fontsize=9)
+    left.legend(fontsize=7.5, loc="lower right", frameon=False)
+    for tau, colour in (("0.01", "#1f77b4"), ("0.1", "#2ca02c")):
+        pts = [(k, v) for k, v in r["m2mix"].items() if k.startswith(f"tau {tau},")]
+        xs = [stats(v, "uniformity")[0] for _, v in pts]
+        ys = [stats(v, "alignment")[0] for _, v in pts]
+        right.plot(xs, ys, marker="o", color=colour, label=f"tau {tau}")
+        for (label, _), x, y in zip(pts, xs, ys, strict=True):
+            text = "CLIP alone" if "alone" in label else "w " + label.split("weight ")[1]
+            _label(right, x, y, text, dx=6)
+    right.set_xlabel("uniformity (lower is better)")
+    right.set_ylabel("alignment (lower is better)")
+    right.set_title("m2-Mix: the mixed term's weight", fontsize=9)
+    right.margins(x=0.3)
+    right.legend(fontsize=7.5, loc="center right", frameon=False)
+    fig.suptitle("Metric-learning objectives, part two", fontsize=10)
+    return fig
+
+
 #: file name under docs/img -> (figure function, alt text of the link)
 FIGURES: dict[str, tuple[Callable[[dict], Any], str]] = {
     "bench-serve-recall-latency.svg": (serve_recall_latency, "recall@10 vs latency and q/s"),
     "bench-matryoshka-ndcg.svg": (matryoshka_ndcg, "nDCG@10 vs Matryoshka dimension and cost"),
     "bench-tables-auc-memory.svg": (tables_auc_memory, "AUC vs memory of the tables"),
+    "bench-losses-mixup.svg": (losses_mixup, "ADSL vs fixed learners; m2-Mix by weight"),
 }
 
 

@@ -28,6 +28,7 @@ from sections import (
     graph,
     kg,
     losses,
+    losses_mixup,
     muvera,
     orbit_pmi,
     orbits,
@@ -55,6 +56,7 @@ SECTIONS = {
     "tables-stream": tables_stream,
     "kg": kg,
     "losses": losses,
+    "losses-mixup": losses_mixup,
     "scale": scale,
     "graph": graph,
     "cli": cli,
@@ -77,6 +79,7 @@ PAGE = (
     tables_stream.markdown,
     kg.markdown,
     losses.markdown,
+    losses_mixup.markdown,
     graph.markdown,
     cli.markdown,
 )

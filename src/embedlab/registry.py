@@ -263,6 +263,10 @@ LOSSES = Registry("loss")
 LOSSES.register("facenet-triplet", "embedlab.losses.facenet:TripletLoss")
 LOSSES.register("facenet-harmonic", "embedlab.losses.facenet:HarmonicTripletLoss")
 LOSSES.register("ebv", "embedlab.losses.ebv:EBVLoss")
+LOSSES.register("metrix", "embedlab.losses.metrix:MetrixLoss")
+LOSSES.register("simlap", "embedlab.losses.simlap:SimLAPLoss")
+LOSSES.register("m2mix", "embedlab.losses.m2mix:M2MixLoss")
+LOSSES.register("adsl", "embedlab.losses.adsl:ADSLLoss")
 
 
 # ------------------------------------------------------------------------------- bench
@@ -289,6 +293,10 @@ REPRODUCTIONS.register(
     "facenet-harmonic", "embedlab.bench.reproduce.metric_learning:FaceNetHarmonicReproduction"
 )
 REPRODUCTIONS.register("ebv", "embedlab.bench.reproduce.metric_learning:EBVReproduction")
+REPRODUCTIONS.register("metrix", "embedlab.bench.reproduce.metric_learning:MetrixReproduction")
+REPRODUCTIONS.register("simlap", "embedlab.bench.reproduce.metric_learning:SimLAPReproduction")
+REPRODUCTIONS.register("m2mix", "embedlab.bench.reproduce.metric_learning:M2MixReproduction")
+REPRODUCTIONS.register("adsl", "embedlab.bench.reproduce.metric_learning:ADSLReproduction")
 REPRODUCTIONS.register(
     "unified-embedding", "embedlab.bench.reproduce.unified_embedding:UnifiedEmbeddingReproduction"
 )

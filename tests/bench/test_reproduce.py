@@ -19,6 +19,7 @@ from embedlab.registry import REPRODUCTIONS
 
 runner = CliRunner()
 NAMES = [
+    "adsl",
     "deepwalk",
     "ebv",
     "facenet-harmonic",
@@ -27,10 +28,13 @@ NAMES = [
     "gradco",
     "graphhash",
     "hypercomplex",
+    "m2mix",
+    "metrix",
     "monolith",
     "muvera",
     "nfe",
     "node2vec",
+    "simlap",
     "unified-embedding",
 ]
 KEYS = [
@@ -117,7 +121,7 @@ def test_cli_unknown_name_is_a_usage_error() -> None:
     res = runner.invoke(app, ["bench", "reproduce", "nope"])
     assert res.exit_code == 2
     assert (
-        "Unknown reproduction 'nope'; choose one of: deepwalk, ebv, facenet-harmonic, "
+        "Unknown reproduction 'nope'; choose one of: adsl, deepwalk, ebv, facenet-harmonic, "
         "facenet-semihard, fastrp," in res.stderr
     )
     assert runner.invoke(app, ["bench", "reproduce"]).exit_code == 2

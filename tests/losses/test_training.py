@@ -122,3 +122,53 @@ def test_more_errors_are_pinned():
         train_encoder(enc, _NaNLoss(), x, y, epochs=1)
     with pytest.raises(InvalidInputError, match=r"^'layers' must be an int >= 1; got 0\.$"):
         mlp(6, 8, 4, layers=0)
+
+
+def test_the_trainer_calls_the_epoch_and_batch_hooks():
+    from embedlab.losses import TripletLoss
+
+    class Recording(TripletLoss):
+        def __init__(self):
+            super().__init__()
+            self.epochs, self.batches = [], 0
+
+        def start_epoch(self, encoder, inputs, labels, *, epoch, history):
+            self.epochs.append((epoch, len(history), tuple(inputs.shape), len(labels)))
+
+        def batch_loss(self, encoder, inputs, labels, *, reference=None):
+            self.batches += 1
+            return super().batch_loss(encoder, inputs, labels, reference=reference)
+
+    x = np.random.default_rng(0).normal(size=(30, 4)).astype(np.float32)
+    y = np.arange(30) % 3
+    loss = Recording()
+    history = train_encoder(mlp(4, 8, 2), loss, x, y, epochs=3, batch_size=10)
+    assert loss.epochs == [(0, 0, (30, 4), 30), (1, 1, (30, 4), 30), (2, 2, (30, 4), 30)]
+    assert loss.batches == 9 and len(history) == 3
+
+
+def test_augment_is_seeded_masks_and_adds_noise():
+    from embedlab.losses import augment
+    from embedlab.losses._torch import generator
+
+    x = torch.ones(200, 50)
+    a = augment(x, mask=0.2, noise=0.0, generator=generator(1))
+    assert torch.equal(a, augment(x, mask=0.2, noise=0.0, generator=generator(1)))
+    assert set(a.unique().tolist()) == {0.0, 1.0}
+    assert abs((a == 0).float().mean().item() - 0.2) < 0.02
+    b = augment(x, mask=0.0, noise=0.5, generator=generator(2))
+    assert abs((b - 1).std().item() - 0.5) < 0.02
+
+
+def test_attention_mlp_gates_its_hidden_features_and_is_seeded():
+    from embedlab.losses import FeatureAttention, attention_mlp
+
+    enc = attention_mlp(6, 8, 3, attention=4, random_state=2)
+    twin = attention_mlp(6, 8, 3, attention=4, random_state=2)
+    x = torch.randn(5, 6, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(enc(x), twin(x))
+    att = enc[2]
+    assert isinstance(att, FeatureAttention)
+    h = torch.relu(enc[0](x))
+    torch.testing.assert_close(enc(x), enc[3](h * att.score(h)))
+    assert bool(((att.score(h) > 0) & (att.score(h) < 1)).all())

@@ -74,6 +74,21 @@ PAPERS: dict[str, str] = {
     "ebv": (
         "Y. Shen, X. Sun, X.-S. Wei, Q.-Y. Jiang, J. Yang, 'Equiangular Basis Vectors', CVPR 2023"
     ),
+    "metrix": (
+        "S. Venkataramanan, B. Psomas, E. Kijak, L. Amsaleg, K. Karantzalos, Y. Avrithis, 'It "
+        "Takes Two to Tango: Mixup for Deep Metric Learning', ICLR 2022"
+    ),
+    "simlap": (
+        "J. Wu et al., 'Rethinking Positive Pairs in Contrastive Learning' (SimLAP), arXiv 2024 "
+        "(reference code erow/FastSSL, model/simlap.py)"
+    ),
+    "m2mix": (
+        "J. So, C. Oh et al., 'Geodesic Multi-Modal Mixup for Robust Fine-Tuning', NeurIPS 2023"
+    ),
+    "adsl": (
+        "S. Adiga Vasudeva, J. Dolz, H. Lombaert, 'Attention-based Dynamic Subspace Learners for "
+        "Medical Image Analysis', arXiv 2022 (reference code adigasu/Dynamic_subspace_learners)"
+    ),
     "nfe": ("C. Xiao, X. He, Y. Cao, 'Knowledge Graph Embedding by Normalizing Flows', AAAI 2023"),
     "hypercomplex": (
         "M. Nayyeri, Z. Wang, M. M. Akter, M. M. Alam, M. R. A. H. Rony, J. Lehmann, S. Staab, "

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from embedlab.utils._lazy import lazy_exports
 
 if TYPE_CHECKING:  # pragma: no cover
+    from embedlab.losses.adsl import ADSLLoss, margin_triplets, taylor_split
     from embedlab.losses.base import MetricLoss
     from embedlab.losses.ebv import EBVLoss, equiangular_basis, max_abs_cosine, welch_bound
     from embedlab.losses.facenet import (
@@ -23,9 +24,33 @@ if TYPE_CHECKING:  # pragma: no cover
         mine_triplets,
         squared_distances,
     )
-    from embedlab.losses.training import embed, mlp, train_encoder
+    from embedlab.losses.m2mix import M2MixLoss, geodesic_mix
+    from embedlab.losses.metrix import MetrixLoss, mixing_pairs
+    from embedlab.losses.simlap import SimLAPLoss, simlap_loss
+    from embedlab.losses.training import (
+        FeatureAttention,
+        TwoTower,
+        attention_mlp,
+        augment,
+        embed,
+        mlp,
+        train_encoder,
+    )
 
 _EXPORTS = {
+    "ADSLLoss": "embedlab.losses.adsl",
+    "margin_triplets": "embedlab.losses.adsl",
+    "taylor_split": "embedlab.losses.adsl",
+    "M2MixLoss": "embedlab.losses.m2mix",
+    "geodesic_mix": "embedlab.losses.m2mix",
+    "MetrixLoss": "embedlab.losses.metrix",
+    "mixing_pairs": "embedlab.losses.metrix",
+    "SimLAPLoss": "embedlab.losses.simlap",
+    "simlap_loss": "embedlab.losses.simlap",
+    "FeatureAttention": "embedlab.losses.training",
+    "TwoTower": "embedlab.losses.training",
+    "attention_mlp": "embedlab.losses.training",
+    "augment": "embedlab.losses.training",
     "MetricLoss": "embedlab.losses.base",
     "EBVLoss": "embedlab.losses.ebv",
     "equiangular_basis": "embedlab.losses.ebv",
@@ -41,16 +66,29 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "ADSLLoss",
     "EBVLoss",
+    "FeatureAttention",
     "HarmonicTripletLoss",
+    "M2MixLoss",
     "MetricLoss",
+    "MetrixLoss",
+    "SimLAPLoss",
     "TripletLoss",
+    "TwoTower",
+    "attention_mlp",
+    "augment",
     "embed",
     "equiangular_basis",
+    "geodesic_mix",
+    "margin_triplets",
     "max_abs_cosine",
     "mine_triplets",
+    "mixing_pairs",
     "mlp",
+    "simlap_loss",
     "squared_distances",
+    "taylor_split",
     "train_encoder",
     "welch_bound",
 ]

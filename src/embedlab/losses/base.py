@@ -12,6 +12,13 @@ batch. :meth:`MetricLoss.for_task` builds a loss for a task of ``n_classes`` cla
 registered loss can be built that way with its defaults, which is what the contract checks
 (:func:`embedlab.testing.loss_checks`) and the trainer (:func:`embedlab.losses.train_encoder`)
 rely on.
+
+Two hooks let a loss reach past one batch's embeddings; :func:`~embedlab.losses.train_encoder`
+calls both. :meth:`MetricLoss.batch_loss` (by default ``loss(encoder(inputs), labels,
+reference)``) is overridden by a loss that mixes inputs or hidden features (Metrix) or embeds two
+augmented views (SimLAP), and
+:meth:`MetricLoss.start_epoch` (by default nothing) by one that needs the whole training set
+between epochs (ADSL's re-clustering and its growth on plateaus).
 """
 
 from __future__ import annotations
@@ -94,6 +101,22 @@ class MetricLoss(torch.nn.Module, ABC):
         if "random_state" in inspect.signature(cls.__init__).parameters:
             params = {"random_state": random_state, **params}
         return cls(**params)
+
+    def batch_loss(self, encoder: Any, inputs: Any, labels: Any, *, reference: Any = None) -> Any:
+        """Return the loss of one training batch of raw ``inputs`` through ``encoder``.
+
+        ``reference`` is the frozen model's embeddings of the batch, for a loss that
+        ``needs_reference``. The default is ``self(encoder(inputs), labels, reference=...)``.
+        """
+        return self(encoder(inputs), labels, reference=reference)
+
+    def start_epoch(
+        self, encoder: Any, inputs: Any, labels: Any, *, epoch: int, history: list[float]
+    ) -> None:
+        """Prepare for epoch ``epoch`` (0-based) of training on the whole set ``(inputs, labels)``.
+
+        ``history`` holds the mean loss of each finished epoch. The default does nothing.
+        """
 
     @abstractmethod
     def forward(self, embeddings: Any, labels: Any, reference: Any = None) -> Any:

@@ -3,7 +3,9 @@
 :func:`train_encoder` runs Adam over shuffled mini-batches (a seeded permutation per epoch), the
 loss called as ``loss(encoder(x), y)`` or, for a loss that ``needs_reference``,
 ``loss(encoder(x), y, reference=frozen(x))`` with the frozen model's embeddings of the same batch
-computed without gradients. :func:`embed` maps an array through an encoder in eval mode;
+computed without gradients (the loss's :meth:`~embedlab.losses.base.MetricLoss.batch_loss`,
+which a mixing loss overrides), and the loss's ``start_epoch`` hook before each epoch.
+:func:`embed` maps an array through an encoder in eval mode;
 :func:`mlp` builds the small seeded MLP encoder the reproductions use. Same seed and inputs ->
 same bytes (CPU).
 """
@@ -21,7 +23,15 @@ from embedlab.losses._torch import generator, torch
 from embedlab.losses.base import MetricLoss, _positive_float, _positive_int
 from embedlab.utils.progress import progress
 
-__all__ = ["embed", "mlp", "train_encoder"]
+__all__ = [
+    "FeatureAttention",
+    "TwoTower",
+    "attention_mlp",
+    "augment",
+    "embed",
+    "mlp",
+    "train_encoder",
+]
 
 
 def mlp(in_dim: int, hidden: int, out_dim: int, *, layers: int = 2, random_state: int = 0) -> Any:
@@ -46,6 +56,72 @@ def mlp(in_dim: int, hidden: int, out_dim: int, *, layers: int = 2, random_state
         if i < len(dims) - 2:
             mods.append(torch.nn.ReLU())
     return torch.nn.Sequential(*mods)
+
+
+def augment(inputs: Any, *, mask: float = 0.2, noise: float = 0.1, generator: Any) -> Any:
+    """Return a random view of ``inputs``: each entry zeroed with probability ``mask``, plus noise.
+
+    The noise is Gaussian of standard deviation ``noise``; both draws come from ``generator``
+    (a ``torch.Generator``), so a seeded generator gives the same view.
+    """
+    keep = (torch.rand(inputs.shape, generator=generator) >= mask).to(inputs)
+    return inputs * keep + noise * torch.randn(inputs.shape, generator=generator).to(inputs)
+
+
+class TwoTower(torch.nn.Module):
+    """Two encoders over the two column blocks of one input: ``[x_a | x_b] -> [f(x_a) | g(x_b)]``.
+
+    The encoder of a two-view (two-modality) loss (:class:`~embedlab.losses.M2MixLoss`): the
+    first ``split`` columns of the input go through ``first``, the rest through ``second``, and
+    the two embeddings, of one width, are concatenated.
+    """
+
+    def __init__(self, first: Any, second: Any, *, split: int) -> None:
+        super().__init__()
+        self.first, self.second = first, second
+        self.split = _positive_int("split", split)
+
+    def forward(self, x: Any) -> Any:
+        """``[f(x[:, :split]) | g(x[:, split:])]``."""
+        if x.ndim != 2 or x.shape[1] <= self.split:
+            raise InvalidInputError(
+                f"TwoTower needs inputs of more than {self.split} columns; got {tuple(x.shape)}."
+            )
+        a, b = self.first(x[:, : self.split]), self.second(x[:, self.split :])
+        if a.shape != b.shape:
+            raise InvalidInputError(
+                f"The two towers' embeddings differ in shape: {tuple(a.shape)} and "
+                f"{tuple(b.shape)}."
+            )
+        return torch.cat([a, b], dim=1)
+
+
+class FeatureAttention(torch.nn.Module):
+    """``h -> h * sigmoid(W2 relu(W1 h))``: a learned soft mask over a hidden feature vector.
+
+    The vector-input analogue of ADSL's attention, a sigmoid map from a small convolutional stack
+    that multiplies the backbone's feature map (``lib/model.py`` ``AttentionLayer``).
+    """
+
+    def __init__(self, dim: int, hidden: int, *, random_state: int = 0) -> None:
+        super().__init__()
+        self.score = torch.nn.Sequential(
+            mlp(dim, hidden, dim, layers=2, random_state=random_state), torch.nn.Sigmoid()
+        )
+
+    def forward(self, h: Any) -> Any:
+        """Return the masked features."""
+        return h * self.score(h)
+
+
+def attention_mlp(
+    in_dim: int, hidden: int, out_dim: int, *, attention: int = 32, random_state: int = 0
+) -> Any:
+    """Build ``Linear -> ReLU -> FeatureAttention -> Linear``, seeded (ADSL's encoder here)."""
+    body = mlp(in_dim, 1, hidden, layers=1, random_state=random_state)
+    head = mlp(hidden, 1, out_dim, layers=1, random_state=random_state + 1)
+    att = FeatureAttention(hidden, attention, random_state=random_state + 2)
+    return torch.nn.Sequential(body[0], torch.nn.ReLU(), att, head[0])
 
 
 def _tensor(x: Any, name: str) -> Any:
@@ -131,7 +207,9 @@ def train_encoder(
         min_total=1 if show_progress else math.inf,
         fields={"info": ""},
     ) as bar:
-        for _ in range(n_epochs):
+        for epoch in range(n_epochs):
+            loss.start_epoch(encoder, x, t_y, epoch=epoch, history=list(history))
+            encoder.train()
             perm = torch.from_numpy(rng.permutation(len(x)))
             total = 0.0
             for start in range(0, len(x), bs):
@@ -141,7 +219,7 @@ def train_encoder(
                 if reference is not None:
                     with torch.no_grad():
                         ref = reference(xb)
-                value = loss(encoder(xb), yb, reference=ref)
+                value = loss.batch_loss(encoder, xb, yb, reference=ref)
                 if not torch.isfinite(value):
                     raise InvalidInputError(
                         f"The training loss became {value.item()}: lower the learning rate "
