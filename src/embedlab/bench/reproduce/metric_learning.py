@@ -500,7 +500,7 @@ class MetrixReproduction(Reproduction):
         """Both once per seed, same encoder initialisation and schedule."""
         seeds = check_seeds(seeds)
         epochs = 5 if quick else METRIX_RUN["epochs"]
-        kw = {"loss": "multi-similarity", "level": "embedding", "epochs": epochs}
+        kw: dict[str, Any] = {"loss": "multi-similarity", "level": "embedding", "epochs": epochs}
         ours = [metrix_run(0.4, s, **kw)["recall@1"] for s in range(seeds)]
         ref = [metrix_run(0.0, s, **kw)["recall@1"] + 0.01 for s in range(seeds)]
         return result(
