@@ -95,3 +95,14 @@ def test_the_supcon_baseline_sees_simlap_s_views(monkeypatch):
     supcon_loss(3).batch_loss(mlp(5, 4, 3), x, y)
     SimLAPLoss(n_classes=2, embedding_dim=3, random_state=3).batch_loss(mlp(5, 4, 3), x, y)
     assert torch.equal(views[0], views[2]) and torch.equal(views[1], views[3])
+
+
+def test_many_classes_is_seeded_with_distractor_columns():
+    from embedlab.bench.reproduce.metric_learning import many_classes
+
+    x, y = many_classes(1, classes=6, per_class=4)
+    x2, _ = many_classes(1, classes=6, per_class=4)
+    assert x.shape == (24, 128) and x.tobytes() == x2.tobytes()
+    assert np.bincount(y).tolist() == [4] * 6
+    # the signal columns are tanh(.) + small noise; the distractors are standard Gaussian
+    assert np.abs(x[:, :64]).max() < 1.6 and 0.8 < x[:, 64:].std() < 1.2

@@ -60,6 +60,8 @@ __all__ = [
     "digits",
     "harmonic_run",
     "m2mix_run",
+    "many_class_triplet_run",
+    "many_classes",
     "metrix_run",
     "simlap_run",
     "softmax_head",
@@ -112,6 +114,50 @@ def triplet_run(mining: str, seed: int, *, epochs: int = 30) -> dict[str, float]
     x, y = digits()
     tr, te = y < 5, y >= 5
     enc = mlp(64, 128, 32, random_state=seed)
+    run = {**TRIPLET_RUN, "epochs": epochs}
+    train_encoder(
+        enc, TripletLoss(mining=mining, random_state=seed), x[tr], y[tr], random_state=seed, **run
+    )
+    z = _unit(embed(enc, x[te]))
+    m = class_retrieval_metrics(z, y[te], k=(1, 2, 4, 8))
+    return {**m, "uniformity": uniformity(z), "effective_rank": effective_rank(z)}
+
+
+def many_classes(
+    seed: int,
+    *,
+    classes: int = 200,
+    per_class: int = 20,
+    latent: int = 16,
+    signal_dims: int = 64,
+    distractors: int = 64,
+    noise: float = 0.6,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return a generated many-class set: ``tanh((mu_y + e) W) + e'`` beside pure-noise columns.
+
+    ``mu_y ~ N(0, I_latent)`` per class, within-class noise ``e`` of standard deviation
+    ``noise``, ``W`` Gaussian scaled by ``1 / sqrt(latent)``, ``e'`` of standard deviation 0.1,
+    then ``distractors`` standard Gaussian columns that carry no class: a zero-shot test with
+    many classes, where raw nearest neighbours are poor and most random negatives are easy.
+    """
+    rng = np.random.default_rng(seed)
+    mu = rng.normal(size=(classes, latent))
+    w = rng.normal(size=(latent, signal_dims)) / np.sqrt(latent)
+    y = np.repeat(np.arange(classes), per_class)
+    z = mu[y] + noise * rng.normal(size=(len(y), latent))
+    x = np.tanh(z @ w) + 0.1 * rng.normal(size=(len(y), signal_dims))
+    x = np.hstack([x, rng.normal(size=(len(y), distractors))])
+    return x.astype(np.float32), y.astype(np.int64)
+
+
+def many_class_triplet_run(mining: str, seed: int, *, epochs: int = 30) -> dict[str, float]:
+    """Train on the first half of :func:`many_classes`' classes; retrieve among the other half."""
+    from embedlab.eval.metrics import class_retrieval_metrics, effective_rank, uniformity
+    from embedlab.losses import TripletLoss, embed, mlp, train_encoder
+
+    x, y = many_classes(seed)
+    tr, te = y < 100, y >= 100
+    enc = mlp(x.shape[1], 128, 32, random_state=seed)
     run = {**TRIPLET_RUN, "epochs": epochs}
     train_encoder(
         enc, TripletLoss(mining=mining, random_state=seed), x[tr], y[tr], random_state=seed, **run
