@@ -106,21 +106,32 @@ def cross_recall_at_1(query: np.ndarray, gallery: np.ndarray, labels: np.ndarray
     return float((labels[s.argmax(axis=1)] == labels).mean())
 
 
-def triplet_run(mining: str, seed: int, *, epochs: int = 30) -> dict[str, float]:
-    """Train on digits 0-4 with ``mining``; retrieval metrics on digits 5-9."""
+def _zero_shot_triplets(
+    x: np.ndarray, y: np.ndarray, seen: np.ndarray, mining: str, seed: int, epochs: int
+) -> dict[str, float]:
+    """Train the triplet MLP on the ``seen`` rows; retrieval metrics on the others."""
     from embedlab.eval.metrics import class_retrieval_metrics, effective_rank, uniformity
     from embedlab.losses import TripletLoss, embed, mlp, train_encoder
 
-    x, y = digits()
-    tr, te = y < 5, y >= 5
-    enc = mlp(64, 128, 32, random_state=seed)
+    enc = mlp(x.shape[1], 128, 32, random_state=seed)
     run = {**TRIPLET_RUN, "epochs": epochs}
     train_encoder(
-        enc, TripletLoss(mining=mining, random_state=seed), x[tr], y[tr], random_state=seed, **run
+        enc,
+        TripletLoss(mining=mining, random_state=seed),
+        x[seen],
+        y[seen],
+        random_state=seed,
+        **run,
     )
-    z = _unit(embed(enc, x[te]))
-    m = class_retrieval_metrics(z, y[te], k=(1, 2, 4, 8))
+    z = _unit(embed(enc, x[~seen]))
+    m = class_retrieval_metrics(z, y[~seen], k=(1, 2, 4, 8))
     return {**m, "uniformity": uniformity(z), "effective_rank": effective_rank(z)}
+
+
+def triplet_run(mining: str, seed: int, *, epochs: int = 30) -> dict[str, float]:
+    """Train on digits 0-4 with ``mining``; retrieval metrics on digits 5-9."""
+    x, y = digits()
+    return _zero_shot_triplets(x, y, y < 5, mining, seed, epochs)
 
 
 def many_classes(
@@ -152,19 +163,8 @@ def many_classes(
 
 def many_class_triplet_run(mining: str, seed: int, *, epochs: int = 30) -> dict[str, float]:
     """Train on the first half of :func:`many_classes`' classes; retrieve among the other half."""
-    from embedlab.eval.metrics import class_retrieval_metrics, effective_rank, uniformity
-    from embedlab.losses import TripletLoss, embed, mlp, train_encoder
-
     x, y = many_classes(seed)
-    tr, te = y < 100, y >= 100
-    enc = mlp(x.shape[1], 128, 32, random_state=seed)
-    run = {**TRIPLET_RUN, "epochs": epochs}
-    train_encoder(
-        enc, TripletLoss(mining=mining, random_state=seed), x[tr], y[tr], random_state=seed, **run
-    )
-    z = _unit(embed(enc, x[te]))
-    m = class_retrieval_metrics(z, y[te], k=(1, 2, 4, 8))
-    return {**m, "uniformity": uniformity(z), "effective_rank": effective_rank(z)}
+    return _zero_shot_triplets(x, y, y < 100, mining, seed, epochs)
 
 
 def harmonic_run(seed: int, *, zero_shot: bool = False, epochs: int = 30) -> dict[str, float]:
