@@ -304,12 +304,44 @@ def losses_mixup(res: dict) -> Any:
     return fig
 
 
+def layers(res: dict) -> Any:
+    """Validation curves: MemoryFormer against dense; MoT against dense per modality."""
+    import numpy as np
+
+    r = res.get("layers")
+    if not r:
+        return None
+    fig, (left, right) = _figure()
+    for (label, runs), colour in zip(
+        r["memoryformer"].items(), ("#1f77b4", "#d62728"), strict=False
+    ):
+        steps = runs[0]["steps"]
+        curve = np.mean([x["val_curve"] for x in runs], axis=0)
+        left.plot(steps, curve, marker=".", color=colour, label=label)
+    left.set_xlabel("Adam steps")
+    left.set_ylabel("validation loss (nats / character)")
+    left.set_title("MemoryFormer: character LM on SciFact", fontsize=9)
+    left.legend(fontsize=7.5, loc="upper right", frameon=False)
+    for (label, runs), colour in zip(r["mot"].items(), ("#1f77b4", "#d62728"), strict=False):
+        steps = runs[0]["steps"]
+        curve = np.mean([x["curve"] for x in runs], axis=0)
+        right.plot(steps, curve[:, 0], color=colour, label=f"{label}, text")
+        right.plot(steps, curve[:, 1], color=colour, linestyle="--", label=f"{label}, image")
+    right.set_xlabel("Adam steps (equal FLOPs per step)")
+    right.set_ylabel("validation loss (nats / token)")
+    right.set_title("Mixture-of-Transformers: two modalities", fontsize=9)
+    right.legend(fontsize=7.5, loc="upper right", frameon=False)
+    fig.suptitle("Large-model layers (3 seeds, mean)", fontsize=10)
+    return fig
+
+
 #: file name under docs/img -> (figure function, alt text of the link)
 FIGURES: dict[str, tuple[Callable[[dict], Any], str]] = {
     "bench-serve-recall-latency.svg": (serve_recall_latency, "recall@10 vs latency and q/s"),
     "bench-matryoshka-ndcg.svg": (matryoshka_ndcg, "nDCG@10 vs Matryoshka dimension and cost"),
     "bench-tables-auc-memory.svg": (tables_auc_memory, "AUC vs memory of the tables"),
     "bench-losses-mixup.svg": (losses_mixup, "ADSL vs fixed learners; m2-Mix by weight"),
+    "bench-layers.svg": (layers, "validation curves of MemoryFormer and MoT against dense"),
 }
 
 

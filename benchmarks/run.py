@@ -27,6 +27,7 @@ from sections import (
     fastrp,
     graph,
     kg,
+    layers,
     losses,
     losses_mixup,
     muvera,
@@ -57,6 +58,7 @@ SECTIONS = {
     "kg": kg,
     "losses": losses,
     "losses-mixup": losses_mixup,
+    "layers": layers,
     "scale": scale,
     "graph": graph,
     "cli": cli,
@@ -80,6 +82,7 @@ PAGE = (
     kg.markdown,
     losses.markdown,
     losses_mixup.markdown,
+    layers.markdown,
     graph.markdown,
     cli.markdown,
 )

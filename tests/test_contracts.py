@@ -28,6 +28,7 @@ from embedlab.testing import (
     field_embedding_checks,
     index_checks,
     kg_model_checks,
+    layer_checks,
     loss_checks,
     reproduction_checks,
     stream_checks,
@@ -72,6 +73,7 @@ SUITES = {
     "STREAMS": stream_checks,
     "KG_MODELS": kg_model_checks,
     "LOSSES": loss_checks,
+    "LAYERS": layer_checks,
     "BENCH_TASKS": bench_task_checks,
     "REPRODUCTIONS": reproduction_checks,
 }

@@ -44,6 +44,7 @@ __all__ = [
     "FIELD_TABLES",
     "INDEXES",
     "KG_MODELS",
+    "LAYERS",
     "LOSSES",
     "REGISTRIES",
     "REPRODUCTIONS",
@@ -269,6 +270,13 @@ LOSSES.register("m2mix", "embedlab.losses.m2mix:M2MixLoss")
 LOSSES.register("adsl", "embedlab.losses.adsl:ADSLLoss")
 
 
+# ------------------------------------------------------------------------------ layers
+LAYERS = Registry("layer")
+LAYERS.register("memory-layer", "embedlab.layers.memoryformer:MemoryLayer")
+LAYERS.register("memoryformer-block", "embedlab.layers.memoryformer:MemoryFormerBlock")
+LAYERS.register("mot-block", "embedlab.layers.mot:MoTBlock")
+
+
 # ------------------------------------------------------------------------------- bench
 BENCH_TASKS = Registry("bench task")
 BENCH_TASKS.register("graph", "embedlab.bench.graph:GraphBench")
@@ -298,6 +306,10 @@ REPRODUCTIONS.register("simlap", "embedlab.bench.reproduce.metric_learning:SimLA
 REPRODUCTIONS.register("m2mix", "embedlab.bench.reproduce.metric_learning:M2MixReproduction")
 REPRODUCTIONS.register("adsl", "embedlab.bench.reproduce.metric_learning:ADSLReproduction")
 REPRODUCTIONS.register(
+    "memoryformer", "embedlab.bench.reproduce.large_models:MemoryFormerReproduction"
+)
+REPRODUCTIONS.register("mot", "embedlab.bench.reproduce.large_models:MoTReproduction")
+REPRODUCTIONS.register(
     "unified-embedding", "embedlab.bench.reproduce.unified_embedding:UnifiedEmbeddingReproduction"
 )
 
@@ -314,6 +326,7 @@ REGISTRIES: dict[str, Registry] = {
     "STREAMS": STREAMS,
     "KG_MODELS": KG_MODELS,
     "LOSSES": LOSSES,
+    "LAYERS": LAYERS,
     "BENCH_TASKS": BENCH_TASKS,
     "REPRODUCTIONS": REPRODUCTIONS,
 }

@@ -74,6 +74,16 @@ PAPERS: dict[str, str] = {
     "ebv": (
         "Y. Shen, X. Sun, X.-S. Wei, Q.-Y. Jiang, J. Yang, 'Equiangular Basis Vectors', CVPR 2023"
     ),
+    "memoryformer": (
+        "N. Ding, Y. Tang, H. Qin, Z. Zhou, C. Xu, L. Li, K. Han, H. Liao, Y. Wang, "
+        "'MemoryFormer: Minimize Transformer Computation by Removing Fully-Connected Layers', "
+        "NeurIPS 2024"
+    ),
+    "mot": (
+        "W. Liang, L. Yu, L. Luo, S. Iyer, N. Dong, C. Zhou, G. Ghosh, M. Lewis, W. Yih, "
+        "L. Zettlemoyer, X. V. Lin, 'Mixture-of-Transformers: A Sparse and Scalable "
+        "Architecture for Multi-Modal Foundation Models', arXiv 2411.04996, 2024"
+    ),
     "metrix": (
         "S. Venkataramanan, B. Psomas, E. Kijak, L. Amsaleg, K. Karantzalos, Y. Avrithis, 'It "
         "Takes Two to Tango: Mixup for Deep Metric Learning', ICLR 2022"

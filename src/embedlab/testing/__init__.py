@@ -11,6 +11,7 @@ them), in the spirit of scikit-learn's ``estimator_checks`` and PyKEEN's ``tests
   :func:`field_embedding_checks`, :func:`ctr_model_checks` (``check(name_or_cls)``);
 * knowledge-graph models: :func:`kg_model_checks`, :func:`check_kg_model` (``check(name_or_cls)``);
 * metric-learning losses: :func:`loss_checks`, :func:`check_loss` (``check(name_or_cls)``);
+* large-model layers: :func:`layer_checks`, :func:`check_layer` (``check(name_or_cls)``);
 * indexes and compressors: :func:`index_checks` (``check(spec)``), :func:`compressor_checks`;
 * bench tasks, reproductions, click streams: :func:`bench_task_checks`,
   :func:`reproduction_checks`, :func:`stream_checks`;
@@ -41,6 +42,7 @@ from embedlab.testing._evaluator_checks import (
 )
 from embedlab.testing._index_checks import compressor_checks, index_checks
 from embedlab.testing._kg_checks import check_kg_model, kg_model_checks
+from embedlab.testing._layer_checks import check_layer, layer_checks
 from embedlab.testing._loss_checks import check_loss, loss_checks
 from embedlab.testing._table_checks import (
     check_ctr_model,
@@ -60,6 +62,7 @@ __all__ = [
     "check_evaluator",
     "check_field_embedding",
     "check_kg_model",
+    "check_layer",
     "check_loss",
     "check_name_matches_registry",
     "check_registry_entry",
@@ -74,6 +77,7 @@ __all__ = [
     "field_embedding_checks",
     "index_checks",
     "kg_model_checks",
+    "layer_checks",
     "loss_checks",
     "reproduction_checks",
     "stream_checks",

@@ -128,12 +128,14 @@ def check_index_attributes(spec: str, build: Builder = make_index) -> None:
         raise _fail(spec, "search returned ids that were never added")
 
 
-def check_index_exact_or_recall(spec: str, build: Builder = make_index) -> None:
+def check_index_exact_or_recall(
+    spec: str, build: Builder = make_index, *, metrics: tuple[str, ...] = ("ip", "l2", "cosine")
+) -> None:
     """Exact specs rank as the NumPy reference over their codes; others reach the recall floor."""
     parsed = parse_spec(spec)
     dim = _dim(parsed)
     x, q = _data(dim)
-    for metric in ("ip", "l2", "cosine"):
+    for metric in metrics:
         index = build(spec, dim, metric).train(x).add(x)
         dist, ids = index.search(q, _K, **_search_params(parsed))
         if dist.dtype != np.float32 or ids.dtype != np.int64 or ids.shape != (len(q), _K):
