@@ -331,7 +331,7 @@ def layers(res: dict) -> Any:
     right.set_ylabel("validation loss (nats / token)")
     right.set_title("Mixture-of-Transformers: two modalities", fontsize=9)
     right.legend(fontsize=7.5, loc="upper right", frameon=False)
-    fig.suptitle("Large-model layers (3 seeds, mean)", fontsize=10)
+    fig.suptitle(f"Large-model layers ({len(r['seeds'])} seeds, mean)", fontsize=10)
     return fig
 
 

@@ -146,8 +146,8 @@ def markdown_lines(res: dict[str, Any]) -> list[str]:
         "of a digit of that class (64 k-means codes), 16 more chain tokens. Equal FLOPs per token "
         "on both sides.",
         "",
-        "| model | text loss | image loss | steps to dense's final text loss | ... image loss | "
-        "s / run |",
+        "| model | text loss | image loss | share of the steps to dense's final text loss | "
+        "... image loss | s / run |",
         "|---|---:|---:|---:|---:|---:|",
     ]
     for label, runs in mot.items():

@@ -139,6 +139,24 @@ def test_errors(kwargs, message):
     assert str(err.value) == message
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"d_model": 16, "n_heads": 3}, "'d_model' (16) must be a multiple of 'n_heads' (3)."),
+        ({"d_model": 30, "n_heads": 2}, "'d_model' (30) must be a multiple of 'code_length' (8)."),
+        (
+            {"d_model": 32, "n_heads": 2, "code_length": 16},
+            "'code_length' must be an int in [1, 14] (the FFN's second layer uses code_length + 2 "
+            "bits); got 16.",
+        ),
+    ],
+)
+def test_block_errors(kwargs, message):
+    with pytest.raises(InvalidInputError) as err:
+        MemoryFormerBlock(**kwargs)
+    assert str(err.value) == message
+
+
 def test_wrong_input_width_is_named():
     with pytest.raises(InvalidInputError, match=r"^expected inputs of 16 features; got 8\.$"):
         MemoryLayer(16, 2)(torch.zeros(1, 8))

@@ -72,8 +72,10 @@ def test_a_token_uses_only_its_own_modality_parameters():
     tags = torch.tensor([[0, 0, 0, 0]])
     before = block(x, tags)
     with torch.no_grad():
-        block.experts[1].w2.weight.add_(1.0)
+        for p in block.experts[1].parameters():
+            p.add_(1.0)
     assert torch.equal(before, block(x, tags))
+    assert not torch.equal(before, block(x, torch.tensor([[0, 1, 0, 0]])))
 
 
 def test_flops_per_token_do_not_grow_with_modalities():
@@ -94,6 +96,10 @@ def test_errors_are_named():
         MoTBlock(10, 4)
     with pytest.raises(InvalidInputError, match="needs 'modality', one tag per token"):
         MoTBlock(8, 2)(torch.zeros(1, 3, 8))
+    with pytest.raises(
+        InvalidInputError, match=r"^modality tags must lie in \[0, 2\); got \[0, 5\]\.$"
+    ):
+        MoTBlock(8, 2)(torch.zeros(1, 3, 8), torch.tensor([[0, 5, 1]]))
     m = TinyTransformer(
         vocab_size=5, d_model=8, n_layers=1, n_heads=2, max_len=4, block="mot", n_modalities=2
     )

@@ -21,20 +21,28 @@ from embedlab.layers import (  # noqa: E402
 F = torch.nn.functional
 
 
-@pytest.mark.parametrize("block", ["dense", "memoryformer", "mot"])
-def test_causal_a_future_token_never_changes_an_earlier_logit(block):
+@pytest.mark.parametrize(("block", "modalities"), [("dense", 1), ("memoryformer", 1), ("mot", 2)])
+def test_causal_a_future_token_never_changes_an_earlier_logit(block, modalities):
     m = TinyTransformer(
-        vocab_size=12, d_model=16, n_layers=2, n_heads=2, max_len=8, block=block, code_length=4
+        vocab_size=12,
+        d_model=16,
+        n_layers=2,
+        n_heads=2,
+        max_len=8,
+        block=block,
+        code_length=4,
+        n_modalities=modalities,
     )
     x = torch.randint(0, 12, (2, 7), generator=torch.Generator().manual_seed(0))
+    tags = (x >= 6).long() if modalities > 1 else None
     y = x.clone()
     y[:, 5] = (y[:, 5] + 1) % 12
-    a, b = m(x), m(y)
+    a, b = m(x, tags), m(y, tags)
     assert torch.equal(a[:, :5], b[:, :5]) and not torch.equal(a[:, 5:], b[:, 5:])
 
 
 @pytest.mark.parametrize("block", ["dense", "memoryformer", "mot"])
-def test_the_same_seed_gives_the_same_bytes(block):
+def test_the_same_seed_gives_the_same_bytes_and_leaves_the_global_generator(block):
     def make(seed):
         return TinyTransformer(
             vocab_size=7,
@@ -47,7 +55,9 @@ def test_the_same_seed_gives_the_same_bytes(block):
             random_state=seed,
         )
 
+    state = torch.random.get_rng_state()
     a, b, c = make(3), make(3), make(4)
+    assert torch.equal(state, torch.random.get_rng_state())
     sa, sb, sc = a.state_dict(), b.state_dict(), c.state_dict()
     assert all(torch.equal(sa[k], sb[k]) for k in sa)
     assert not all(torch.equal(sa[k], sc[k]) for k in sa)
@@ -107,6 +117,8 @@ def test_evaluation_splits_the_loss_by_the_target_token_modality():
     target = tags[:, 1:].reshape(-1)
     assert per == pytest.approx([nll[target == 0].mean(), nll[target == 1].mean()], rel=1e-5)
     assert total == pytest.approx(nll.mean(), rel=1e-5)
+    with pytest.raises(InvalidInputError, match=r"^the data hold modality tags up to 1; pass "):
+        evaluate_lm(m, Windows(tokens, tags), n_modalities=1)
 
 
 def test_steps_to_reach_reads_the_curve():

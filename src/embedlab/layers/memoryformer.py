@@ -96,7 +96,8 @@ class MemoryLayer(nn.Module):
         The chunk score: the reference code's (L1 norm times the bucket probability) or the
         paper's bucket probability alone.
     generator : torch.Generator, optional
-        Seeds the tables (normal, std 0.02, as the reference) and the bias (std 0.001).
+        Draws the tables (normal, std 0.02, as the reference) and the bias (std 0.001); a
+        generator seeded with 0 when omitted (never the global one).
 
     Examples
     --------
@@ -142,6 +143,8 @@ class MemoryLayer(nn.Module):
         self.code_length, self.weighting = code_length, weighting
         self.n_tables = in_features // code_length
         rows = 2**code_length
+        if generator is None:  # seeded, never the global generator
+            generator = torch.Generator().manual_seed(0)
         self.tables = nn.Parameter(
             torch.randn(self.n_tables, rows, out_features, generator=generator) * 0.02
         )
@@ -202,6 +205,28 @@ class MemoryFormerBlock(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
+        for name, value in (("d_model", d_model), ("n_heads", n_heads)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InvalidInputError(f"'{name}' must be an int >= 1; got {value!r}.")
+        if d_model % n_heads:
+            raise InvalidInputError(
+                f"'d_model' ({d_model}) must be a multiple of 'n_heads' ({n_heads})."
+            )
+        if (
+            isinstance(code_length, bool)
+            or not isinstance(code_length, int)
+            or not (1 <= code_length <= 14)
+        ):
+            raise InvalidInputError(
+                f"'code_length' must be an int in [1, 14] (the FFN's second layer uses "
+                f"code_length + 2 bits); got {code_length!r}."
+            )
+        if d_model % code_length:
+            raise InvalidInputError(
+                f"'d_model' ({d_model}) must be a multiple of 'code_length' ({code_length})."
+            )
+        if generator is None:
+            generator = torch.Generator().manual_seed(0)
 
         def memory(d_in: int, d_out: int, bits: int) -> MemoryLayer:
             return MemoryLayer(

@@ -76,6 +76,9 @@ class MoTBlock(nn.Module):
         ``M``; 1 gives the dense block of the same architecture.
     multiple_of : int, default=8
         The SwiGLU width's rounding.
+    random_state : int, default=0
+        Seeds torch's default initialisation of the experts (the global generator is left as it
+        was).
 
     Examples
     --------
@@ -89,7 +92,13 @@ class MoTBlock(nn.Module):
     name = "mot-block"
 
     def __init__(
-        self, d_model: int, n_heads: int, *, n_modalities: int = 2, multiple_of: int = 8
+        self,
+        d_model: int,
+        n_heads: int,
+        *,
+        n_modalities: int = 2,
+        multiple_of: int = 8,
+        random_state: int = 0,
     ) -> None:
         super().__init__()
         for name, value in (
@@ -106,7 +115,9 @@ class MoTBlock(nn.Module):
             )
         self.d_model, self.n_heads, self.n_modalities = d_model, n_heads, n_modalities
         self.hidden = swiglu_width(d_model, multiple_of)
-        self.experts = nn.ModuleList(_Expert(d_model, self.hidden) for _ in range(n_modalities))
+        with torch.random.fork_rng(devices=[]):  # torch's default init, off the global stream
+            torch.manual_seed(random_state)
+            self.experts = nn.ModuleList(_Expert(d_model, self.hidden) for _ in range(n_modalities))
 
     @property
     def flops_per_token(self) -> int:
@@ -127,9 +138,14 @@ class MoTBlock(nn.Module):
         b, t, d = x.shape
         if self.n_modalities == 1:
             modality = torch.zeros(b, t, dtype=torch.long, device=x.device)
-        elif modality is None:
+        elif modality is None or tuple(modality.shape) != (b, t):
             raise InvalidInputError(
                 "a block of several modalities needs 'modality', one tag per token."
+            )
+        elif int(modality.min()) < 0 or int(modality.max()) >= self.n_modalities:
+            raise InvalidInputError(
+                f"modality tags must lie in [0, {self.n_modalities}); got "
+                f"[{int(modality.min())}, {int(modality.max())}]."
             )
         tags = modality.reshape(-1)
         masks = [tags == i for i in range(self.n_modalities)]

@@ -96,7 +96,13 @@ def evaluate_lm(
 
     The loss of position ``t + 1`` is counted in the modality of the token predicted there.
     """
+    was_training = model.training
     model.eval()
+    if data.modality is not None and int(data.modality.max()) >= n_modalities:
+        raise InvalidInputError(
+            f"the data hold modality tags up to {int(data.modality.max())}; pass "
+            f"n_modalities={int(data.modality.max()) + 1}."
+        )
     tot = np.zeros(n_modalities)
     cnt = np.zeros(n_modalities)
     for start in range(0, len(data), batch_size):
@@ -111,7 +117,7 @@ def evaluate_lm(
             sel = target == m
             tot[m] += nll[sel].sum()
             cnt[m] += sel.sum()
-    model.train()
+    model.train(was_training)
     per = [float(t / c) if c else math.nan for t, c in zip(tot, cnt, strict=True)]
     return float(tot.sum() / cnt.sum()), per
 

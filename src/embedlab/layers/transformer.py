@@ -127,7 +127,8 @@ class TinyTransformer(nn.Module):
     vocab_size, d_model, n_layers, n_heads, max_len : int
         Vocabulary, width, depth, heads (``d_model % n_heads == 0``), longest sequence.
     ffn_mult : int, default=4
-        The feed-forward width as a multiple of ``d_model``.
+        The feed-forward width of a ``"dense"`` block as a multiple of ``d_model`` (the other
+        blocks fix their own widths, and ignore ``ffn_mult`` and ``linear``).
     linear : callable (in_features, out_features) -> nn.Module, optional
         The factory of every projection of a ``"dense"`` block (attention q, k, v, o and both
         feed-forward maps): :class:`DenseLinear` when omitted, or for instance
@@ -194,8 +195,23 @@ class TinyTransformer(nn.Module):
             )
         factory: LinearFactory = linear if linear is not None else DenseLinear
         self.max_len, self.n_modalities, self.block = max_len, n_modalities, block
+        with torch.random.fork_rng(devices=[]):  # every weight is drawn again by _init
+            self._build(vocab_size, d_model, n_layers, n_heads, ffn_mult, factory, code_length)
+        self._init(random_state, n_layers)
+
+    def _build(
+        self,
+        vocab_size: int,
+        d_model: int,
+        n_layers: int,
+        n_heads: int,
+        ffn_mult: int,
+        factory: LinearFactory,
+        code_length: int,
+    ) -> None:
+        block, n_modalities = self.block, self.n_modalities
         self.embed = nn.Embedding(vocab_size, d_model)
-        self.pos = nn.Embedding(max_len, d_model)
+        self.pos = nn.Embedding(self.max_len, d_model)
         blocks: list[nn.Module]
         if block == "mot":
             from embedlab.layers.mot import MoTBlock
@@ -214,12 +230,11 @@ class TinyTransformer(nn.Module):
             blocks = [Block(d_model, n_heads, ffn_mult, factory) for _ in range(n_layers)]
         self.blocks = nn.ModuleList(blocks)
         self.norm = nn.LayerNorm(d_model)
-        self._init(random_state, n_layers)
 
     def _init(self, seed: int, n_layers: int) -> None:
         """Weights and tables ~ N(0, 0.02^2), residual outputs / sqrt(2 L); biases 0, norms 1."""
         g = generator(seed)
-        residual = ("o.weight", "down.weight", "w2.weight", "down.tables")
+        residual = ("o.weight", "down.weight", "w2.weight", "o.tables", "down.tables")
         with torch.no_grad():
             for name, p in self.named_parameters():
                 if name.endswith("bias"):
