@@ -41,7 +41,8 @@ from __future__ import annotations
 from typing import Literal
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.layers._torch import torch
+from embedlab.layers._torch import check_heads, check_positive_ints, torch
+from embedlab.layers._torch import generator as torch_generator
 
 __all__ = ["MemoryFormerBlock", "MemoryLayer", "chunk_codes", "chunk_weights"]
 
@@ -119,13 +120,9 @@ class MemoryLayer(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("in_features", in_features),
-            ("out_features", out_features),
-            ("code_length", code_length),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInputError(f"'{name}' must be an int >= 1; got {value!r}.")
+        check_positive_ints(
+            in_features=in_features, out_features=out_features, code_length=code_length
+        )
         if code_length > 16:
             raise InvalidInputError(
                 f"'code_length' must be at most 16 (2^16 rows a table); got {code_length}."
@@ -144,7 +141,7 @@ class MemoryLayer(nn.Module):
         self.n_tables = in_features // code_length
         rows = 2**code_length
         if generator is None:  # seeded, never the global generator
-            generator = torch.Generator().manual_seed(0)
+            generator = torch_generator(0)
         self.tables = nn.Parameter(
             torch.randn(self.n_tables, rows, out_features, generator=generator) * 0.02
         )
@@ -205,13 +202,7 @@ class MemoryFormerBlock(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
-        for name, value in (("d_model", d_model), ("n_heads", n_heads)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInputError(f"'{name}' must be an int >= 1; got {value!r}.")
-        if d_model % n_heads:
-            raise InvalidInputError(
-                f"'d_model' ({d_model}) must be a multiple of 'n_heads' ({n_heads})."
-            )
+        check_heads(d_model, n_heads)
         if (
             isinstance(code_length, bool)
             or not isinstance(code_length, int)
@@ -226,7 +217,7 @@ class MemoryFormerBlock(nn.Module):
                 f"'d_model' ({d_model}) must be a multiple of 'code_length' ({code_length})."
             )
         if generator is None:
-            generator = torch.Generator().manual_seed(0)
+            generator = torch_generator(0)
 
         def memory(d_in: int, d_out: int, bits: int) -> MemoryLayer:
             return MemoryLayer(

@@ -29,7 +29,7 @@ same architecture.
 from __future__ import annotations
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.layers._torch import torch
+from embedlab.layers._torch import check_heads, check_positive_ints, torch
 
 __all__ = ["MoTBlock", "swiglu_width"]
 
@@ -101,18 +101,8 @@ class MoTBlock(nn.Module):
         random_state: int = 0,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("d_model", d_model),
-            ("n_heads", n_heads),
-            ("n_modalities", n_modalities),
-            ("multiple_of", multiple_of),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise InvalidInputError(f"'{name}' must be an int >= 1; got {value!r}.")
-        if d_model % n_heads:
-            raise InvalidInputError(
-                f"'d_model' ({d_model}) must be a multiple of 'n_heads' ({n_heads})."
-            )
+        check_positive_ints(n_modalities=n_modalities, multiple_of=multiple_of)
+        check_heads(d_model, n_heads)
         self.d_model, self.n_heads, self.n_modalities = d_model, n_heads, n_modalities
         self.hidden = swiglu_width(d_model, multiple_of)
         with torch.random.fork_rng(devices=[]):  # torch's default init, off the global stream

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.layers._torch import torch
+from embedlab.layers._torch import check_positive_ints, torch
 from embedlab.utils.progress import progress
 
 __all__ = ["TrainingCurve", "Windows", "char_vocabulary", "evaluate_lm", "train_lm"]
@@ -142,9 +142,7 @@ def train_lm(
     windows of each step are drawn with ``numpy.random.default_rng(random_state)``. The validation
     loss is measured every ``eval_every`` steps and at the end.
     """
-    for name, value in (("steps", steps), ("batch_size", batch_size), ("eval_every", eval_every)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise InvalidInputError(f"'{name}' must be an int >= 1; got {value!r}.")
+    check_positive_ints(steps=steps, batch_size=batch_size, eval_every=eval_every)
     if not lr > 0:
         raise InvalidInputError(f"'lr' must be > 0; got {lr!r}.")
     rng = np.random.default_rng(random_state)

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any
 
 from embedlab.exceptions import InvalidInputError
-from embedlab.layers._torch import generator, torch
+from embedlab.layers._torch import check_heads, check_positive_ints, generator, torch
 
 __all__ = ["DenseLinear", "TinyTransformer", "causal_attention", "linear_flops"]
 
@@ -41,12 +40,6 @@ class DenseLinear(nn.Linear):
     def flops_per_token(self) -> int:
         """Multiply-adds of one token through the layer, counted as two FLOPs each."""
         return 2 * self.in_features * self.out_features
-
-
-def _positive(name: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise InvalidInputError(f"'{name}' must be an int >= 1; got {value!r}.")
-    return value
 
 
 def causal_attention(
@@ -170,20 +163,9 @@ class TinyTransformer(nn.Module):
         random_state: int = 0,
     ) -> None:
         super().__init__()
-        for name, value in (
-            ("vocab_size", vocab_size),
-            ("d_model", d_model),
-            ("n_layers", n_layers),
-            ("n_heads", n_heads),
-            ("max_len", max_len),
-            ("ffn_mult", ffn_mult),
-            ("n_modalities", n_modalities),
-        ):
-            _positive(name, value)
-        if d_model % n_heads:
-            raise InvalidInputError(
-                f"'d_model' ({d_model}) must be a multiple of 'n_heads' ({n_heads})."
-            )
+        check_positive_ints(vocab_size=vocab_size, d_model=d_model, n_layers=n_layers)
+        check_heads(d_model, n_heads)
+        check_positive_ints(max_len=max_len, ffn_mult=ffn_mult, n_modalities=n_modalities)
         if block not in ("dense", "memoryformer", "mot"):
             raise InvalidInputError(
                 f"'block' must be 'dense', 'memoryformer' or 'mot'; got {block!r}."
