@@ -335,6 +335,80 @@ def layers(res: dict) -> Any:
     return fig
 
 
+def ofa(res: dict) -> Any:
+    """Held-out MLM loss curves of the four initialisations: overall and on new-token targets."""
+    import numpy as np
+
+    r = res.get("ofa")
+    if not r:
+        return None
+    fig, (left, right) = _figure()
+    colours = {
+        "ofa": "#d62728",
+        "ofa-factorized": "#ff7f0e",
+        "mean": "#1f77b4",
+        "random": "#7f7f7f",
+    }
+    for arm, runs in r["arms"].items():
+        steps = runs[0]["steps"]
+        left.plot(
+            steps,
+            np.mean([x["loss"] for x in runs], axis=0),
+            marker=".",
+            color=colours.get(arm),
+            label=arm,
+        )
+        right.plot(
+            steps,
+            np.mean([x["new_token_loss"] for x in runs], axis=0),
+            marker=".",
+            color=colours.get(arm),
+            label=arm,
+        )
+    for ax, title in ((left, "all masked positions"), (right, "masked new tokens")):
+        ax.set_xlabel("continued pre-training steps")
+        ax.set_title(title, fontsize=9)
+        ax.legend(fontsize=7.5, loc="upper right", frameon=False)
+    left.set_ylabel("held-out MLM loss (nats)")
+    fig.suptitle(
+        f"OFA: MiniLM + {r['new_tokens']:,} SciFact tokens ({len(r['seeds'])} seeds, mean)",
+        fontsize=10,
+    )
+    return fig
+
+
+def m2trec(res: dict) -> Any:
+    """Recall@20 overall and on rare targets, per model and protocol (mean of the seeds)."""
+    import numpy as np
+
+    r = res.get("m2trec")
+    if not r:
+        return None
+    fig, axes = _figure()
+    models = ("m2trec", "sasrec", "popularity")
+    colours = ("#d62728", "#1f77b4", "#7f7f7f")
+    for ax, (protocol, runs) in zip(axes, r["protocols"].items(), strict=False):
+        x = np.arange(2)
+        for i, (model, colour) in enumerate(zip(models, colours, strict=True)):
+            vals = [
+                np.mean([run[model][key] for run in runs])
+                for key in ("recall@20", "rare_recall@20")
+            ]
+            errs = [
+                np.std([run[model][key] for run in runs]) for key in ("recall@20", "rare_recall@20")
+            ]
+            ax.bar(x + (i - 1) * 0.27, vals, 0.27, yerr=errs, color=colour, label=model)
+        n_rare = int(runs[0]["popularity"]["n_rare"])
+        ax.set_xticks(x, ["all cases", f"rare targets ({n_rare})"])
+        ax.set_title(protocol, fontsize=9)
+        ax.legend(fontsize=7.5, loc="upper right", frameon=False)
+    axes[0].set_ylabel("Recall@20")
+    fig.suptitle(
+        f"M2TRec vs SASRec on MovieLens-100K ({len(r['seeds'])} seeds, mean ± std)", fontsize=10
+    )
+    return fig
+
+
 #: file name under docs/img -> (figure function, alt text of the link)
 FIGURES: dict[str, tuple[Callable[[dict], Any], str]] = {
     "bench-serve-recall-latency.svg": (serve_recall_latency, "recall@10 vs latency and q/s"),
@@ -342,6 +416,8 @@ FIGURES: dict[str, tuple[Callable[[dict], Any], str]] = {
     "bench-tables-auc-memory.svg": (tables_auc_memory, "AUC vs memory of the tables"),
     "bench-losses-mixup.svg": (losses_mixup, "ADSL vs fixed learners; m2-Mix by weight"),
     "bench-layers.svg": (layers, "validation curves of MemoryFormer and MoT against dense"),
+    "bench-ofa.svg": (ofa, "held-out MLM loss of OFA against random and mean-of-subwords"),
+    "bench-m2trec.svg": (m2trec, "Recall@20 of M2TRec, SASRec and popularity, all and rare"),
 }
 
 

@@ -31,6 +31,7 @@ from embedlab.testing import (
     layer_checks,
     loss_checks,
     reproduction_checks,
+    session_model_checks,
     stream_checks,
     table_checks,
 )
@@ -70,6 +71,7 @@ SUITES = {
     "TABLES": table_checks,
     "FIELD_TABLES": field_embedding_checks,
     "CTR_MODELS": ctr_model_checks,
+    "SESSION_MODELS": session_model_checks,
     "STREAMS": stream_checks,
     "KG_MODELS": kg_model_checks,
     "LOSSES": loss_checks,

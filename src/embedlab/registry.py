@@ -48,6 +48,7 @@ __all__ = [
     "LOSSES",
     "REGISTRIES",
     "REPRODUCTIONS",
+    "SESSION_MODELS",
     "STREAMS",
     "TABLES",
     "Registry",
@@ -233,6 +234,10 @@ CTR_MODELS = Registry("CTR model")
 CTR_MODELS.register("deepfm", "embedlab.tables.models.ctr:DeepFM")
 CTR_MODELS.register("dcnv2", "embedlab.tables.models.ctr:DCNv2")
 
+SESSION_MODELS = Registry("session model")
+SESSION_MODELS.register("m2trec", "embedlab.tables.models.session:M2TRec")
+SESSION_MODELS.register("sasrec", "embedlab.tables.models.session:SASRec")
+
 STREAMS = Registry("stream")
 STREAMS.register("movielens-100k", "embedlab.datasets._streams:MovieLensStream")
 STREAMS.register("synthetic", "embedlab.datasets._streams:SyntheticStream")
@@ -275,6 +280,7 @@ LAYERS = Registry("layer")
 LAYERS.register("memory-layer", "embedlab.layers.memoryformer:MemoryLayer")
 LAYERS.register("memoryformer-block", "embedlab.layers.memoryformer:MemoryFormerBlock")
 LAYERS.register("mot-block", "embedlab.layers.mot:MoTBlock")
+LAYERS.register("ofa-embedding", "embedlab.layers.ofa:FactorizedEmbedding")
 
 
 # ------------------------------------------------------------------------------- bench
@@ -285,6 +291,7 @@ BENCH_TASKS.register("stream", "embedlab.bench.stream:StreamBench")
 BENCH_TASKS.register("retrieval", "embedlab.bench.retrieval:RetrievalBench")
 
 REPRODUCTIONS = Registry("reproduction")
+REPRODUCTIONS.register("m2trec", "embedlab.bench.reproduce.sessions:M2TRecReproduction")
 REPRODUCTIONS.register("fastrp", "embedlab.bench.reproduce.fastrp:FastRPReproduction")
 REPRODUCTIONS.register("deepwalk", "embedlab.bench.reproduce.deepwalk:DeepWalkReproduction")
 REPRODUCTIONS.register("node2vec", "embedlab.bench.reproduce.node2vec:Node2VecReproduction")
@@ -309,6 +316,7 @@ REPRODUCTIONS.register(
     "memoryformer", "embedlab.bench.reproduce.large_models:MemoryFormerReproduction"
 )
 REPRODUCTIONS.register("mot", "embedlab.bench.reproduce.large_models:MoTReproduction")
+REPRODUCTIONS.register("ofa", "embedlab.bench.reproduce.ofa:OFAReproduction")
 REPRODUCTIONS.register(
     "unified-embedding", "embedlab.bench.reproduce.unified_embedding:UnifiedEmbeddingReproduction"
 )
@@ -323,6 +331,7 @@ REGISTRIES: dict[str, Registry] = {
     "TABLES": TABLES,
     "FIELD_TABLES": FIELD_TABLES,
     "CTR_MODELS": CTR_MODELS,
+    "SESSION_MODELS": SESSION_MODELS,
     "STREAMS": STREAMS,
     "KG_MODELS": KG_MODELS,
     "LOSSES": LOSSES,

@@ -29,6 +29,7 @@ NAMES = [
     "graphhash",
     "hypercomplex",
     "m2mix",
+    "m2trec",
     "memoryformer",
     "metrix",
     "monolith",
@@ -36,6 +37,7 @@ NAMES = [
     "muvera",
     "nfe",
     "node2vec",
+    "ofa",
     "simlap",
     "unified-embedding",
 ]

@@ -84,6 +84,16 @@ PAPERS: dict[str, str] = {
         "L. Zettlemoyer, X. V. Lin, 'Mixture-of-Transformers: A Sparse and Scalable "
         "Architecture for Multi-Modal Foundation Models', arXiv 2411.04996, 2024"
     ),
+    "ofa": (
+        "Y. Liu, P. Lin, M. Wang, H. Schuetze, 'OFA: A Framework of Initializing Unseen "
+        "Subword Embeddings for Efficient Large-scale Multilingual Continued Pretraining', "
+        "Findings of NAACL 2024"
+    ),
+    "m2trec": (
+        "W. Shalaby, S. Oh, A. Afsharinejad, S. Kumar, X. Cui, 'M2TRec: Metadata-aware "
+        "Multi-task Transformer for Large-scale and Cold-start free Session-based "
+        "Recommendations', RecSys 2022"
+    ),
     "metrix": (
         "S. Venkataramanan, B. Psomas, E. Kijak, L. Amsaleg, K. Karantzalos, Y. Avrithis, 'It "
         "Takes Two to Tango: Mixup for Deep Metric Learning', ICLR 2022"

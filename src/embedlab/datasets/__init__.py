@@ -12,6 +12,9 @@
   FB15k-237 ship that way).
 * :func:`load_movielens_stream` (MovieLens-100K in time order) and
   :func:`synthetic_drifting_stream` are click streams for online training (:class:`ClickStream`).
+* :func:`load_movielens_sessions` (MovieLens-100K, one time-ordered session per user, genre and
+  year metadata) and :func:`synthetic_sessions` are next-item data with the leave-one-out split
+  (:class:`SessionData`).
 * ``karate`` (Zachary's karate club, 34 nodes, two factions) is bundled for the offline demo.
 * :func:`stochastic_block_model`, :func:`erdos_renyi` and :func:`power_law_graph` generate graphs
   with known ground truth or a given size.
@@ -30,6 +33,11 @@ from embedlab.datasets._graphs import (
 )
 from embedlab.datasets._kg import kg_dataset_path, list_kg_datasets, load_kg, read_triples
 from embedlab.datasets._recsys import ImplicitFeedback, list_recsys_datasets, load_lightgcn
+from embedlab.datasets._sessions import (
+    SessionData,
+    load_movielens_sessions,
+    synthetic_sessions,
+)
 from embedlab.datasets._streams import (
     ClickStream,
     MovieLensStream,
@@ -46,6 +54,7 @@ __all__ = [
     "ImplicitFeedback",
     "MovieLensStream",
     "NodeLabels",
+    "SessionData",
     "SyntheticStream",
     "data_home",
     "erdos_renyi",
@@ -60,10 +69,12 @@ __all__ = [
     "load_kg",
     "load_labels",
     "load_lightgcn",
+    "load_movielens_sessions",
     "load_movielens_stream",
     "power_law_graph",
     "read_labels",
     "read_triples",
     "stochastic_block_model",
     "synthetic_drifting_stream",
+    "synthetic_sessions",
 ]

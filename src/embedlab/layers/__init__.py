@@ -2,7 +2,8 @@
 
 One module per method, each with its paper's equations and cost in the docstring, usable inside
 the small causal transformer here (:class:`TinyTransformer`): MemoryFormer's hashed memory layer
-(a drop-in for ``nn.Linear``) and block, and Mixture-of-Transformers' modality-untied block.
+(a drop-in for ``nn.Linear``) and block, Mixture-of-Transformers' modality-untied block, and OFA's
+initialisation of new tokens' embeddings from a factorised source matrix.
 Nothing is imported until used.
 """
 
@@ -20,6 +21,15 @@ if TYPE_CHECKING:  # pragma: no cover
         chunk_weights,
     )
     from embedlab.layers.mot import MoTBlock, swiglu_width
+    from embedlab.layers.ofa import (
+        FactorizedEmbedding,
+        OFAInit,
+        factorize,
+        gaussian_rows,
+        ofa_initialize,
+        subword_mean_rows,
+        subword_vectors,
+    )
     from embedlab.layers.training import (
         TrainingCurve,
         Windows,
@@ -41,6 +51,13 @@ _EXPORTS = {
     "chunk_weights": "embedlab.layers.memoryformer",
     "MoTBlock": "embedlab.layers.mot",
     "swiglu_width": "embedlab.layers.mot",
+    "FactorizedEmbedding": "embedlab.layers.ofa",
+    "OFAInit": "embedlab.layers.ofa",
+    "factorize": "embedlab.layers.ofa",
+    "gaussian_rows": "embedlab.layers.ofa",
+    "ofa_initialize": "embedlab.layers.ofa",
+    "subword_mean_rows": "embedlab.layers.ofa",
+    "subword_vectors": "embedlab.layers.ofa",
     "TrainingCurve": "embedlab.layers.training",
     "Windows": "embedlab.layers.training",
     "char_vocabulary": "embedlab.layers.training",
@@ -54,9 +71,11 @@ _EXPORTS = {
 
 __all__ = [
     "DenseLinear",
+    "FactorizedEmbedding",
     "MemoryFormerBlock",
     "MemoryLayer",
     "MoTBlock",
+    "OFAInit",
     "TinyTransformer",
     "TrainingCurve",
     "Windows",
@@ -65,7 +84,12 @@ __all__ = [
     "chunk_codes",
     "chunk_weights",
     "evaluate_lm",
+    "factorize",
+    "gaussian_rows",
     "linear_flops",
+    "ofa_initialize",
+    "subword_mean_rows",
+    "subword_vectors",
     "swiglu_width",
     "train_lm",
 ]

@@ -8,11 +8,11 @@ quotient-remainder (:mod:`~embedlab.tables.qr`), GraphHash and DoubleGraphHash
 (:mod:`~embedlab.tables.graphhash`), Monolith's collisionless table with frequency filtering and
 expiry (:mod:`~embedlab.tables.collisionless`), multi-field inputs including Unified Embedding
 (:mod:`~embedlab.tables.fields`). Models on the tables in :mod:`~embedlab.tables.models`
-(retrieval: MF, LightGCN; CTR: DeepFM, DCN-v2); training loops in :mod:`~embedlab.tables.training`
-(BPR; online training with a serving copy, syncs and snapshots). Every table, field embedding
-and CTR model is registered by name in :mod:`embedlab.registry` (``TABLES``, ``FIELD_TABLES``,
-``CTR_MODELS``); the experiment drivers are :mod:`embedlab.bench.tables` and
-:mod:`embedlab.bench.stream`.
+(retrieval: MF, LightGCN; CTR: DeepFM, DCN-v2; sessions: M2TRec, SASRec); training loops in
+:mod:`~embedlab.tables.training` (BPR; online training with a serving copy, syncs and
+snapshots). Every table, field embedding, CTR and session model is registered by name in
+:mod:`embedlab.registry` (``TABLES``, ``FIELD_TABLES``, ``CTR_MODELS``, ``SESSION_MODELS``); the
+experiment drivers are :mod:`embedlab.bench.tables` and :mod:`embedlab.bench.stream`.
 """
 
 from embedlab.tables.base import EmbeddingTable, budget_bytes, rows_for_budget
@@ -36,7 +36,18 @@ from embedlab.tables.graphhash import (
     resolution_for_rows,
 )
 from embedlab.tables.hashing import DoubleHashTable, HashTable
-from embedlab.tables.models import DCNv2, DeepFM, LightGCN, MatrixFactorization, make_ctr_model
+from embedlab.tables.models import (
+    DCNv2,
+    DeepFM,
+    LightGCN,
+    M2TRec,
+    MatrixFactorization,
+    SASRec,
+    evaluate_next_item,
+    make_ctr_model,
+    popularity_scores,
+    train_session_model,
+)
 from embedlab.tables.qr import QRTable
 from embedlab.tables.training import BPRTrainer, OnlineTrainer, StreamResult
 
@@ -56,18 +67,23 @@ __all__ = [
     "GraphHashTable",
     "HashTable",
     "LightGCN",
+    "M2TRec",
     "MatrixFactorization",
     "OnlineTrainer",
     "PerFieldHashing",
     "QRTable",
+    "SASRec",
     "StreamResult",
     "UnifiedEmbedding",
     "bipartite_louvain",
     "bipartite_modularity",
     "budget_bytes",
+    "evaluate_next_item",
     "make_ctr_model",
     "make_tables",
+    "popularity_scores",
     "resolution_for_rows",
     "rows_for_budget",
     "split_rows",
+    "train_session_model",
 ]

@@ -12,6 +12,8 @@ them), in the spirit of scikit-learn's ``estimator_checks`` and PyKEEN's ``tests
 * knowledge-graph models: :func:`kg_model_checks`, :func:`check_kg_model` (``check(name_or_cls)``);
 * metric-learning losses: :func:`loss_checks`, :func:`check_loss` (``check(name_or_cls)``);
 * large-model layers: :func:`layer_checks`, :func:`check_layer` (``check(name_or_cls)``);
+* session models (M2TRec, SASRec): :func:`session_model_checks`, :func:`check_session_model`
+  (``check(cls_or_factory)``);
 * indexes and compressors: :func:`index_checks` (``check(spec)``), :func:`compressor_checks`;
 * bench tasks, reproductions, click streams: :func:`bench_task_checks`,
   :func:`reproduction_checks`, :func:`stream_checks`;
@@ -44,6 +46,7 @@ from embedlab.testing._index_checks import compressor_checks, index_checks
 from embedlab.testing._kg_checks import check_kg_model, kg_model_checks
 from embedlab.testing._layer_checks import check_layer, layer_checks
 from embedlab.testing._loss_checks import check_loss, loss_checks
+from embedlab.testing._session_checks import check_session_model, session_model_checks
 from embedlab.testing._table_checks import (
     check_ctr_model,
     check_field_embedding,
@@ -67,6 +70,7 @@ __all__ = [
     "check_name_matches_registry",
     "check_registry_entry",
     "check_reproduction",
+    "check_session_model",
     "check_stream",
     "check_table",
     "compressor_checks",
@@ -80,6 +84,7 @@ __all__ = [
     "layer_checks",
     "loss_checks",
     "reproduction_checks",
+    "session_model_checks",
     "stream_checks",
     "table_checks",
 ]
