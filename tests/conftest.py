@@ -30,6 +30,16 @@ def rng() -> np.random.Generator:
     return np.random.default_rng(12345)
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread() -> Any:
+    """One intra-op torch thread for a module (tiny models: faster, and immune to a busy machine)."""
+    torch = pytest.importorskip("torch")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 class _Servers:
     """Start ``embedlab serve`` processes on free 127.0.0.1 ports; stop them at the end."""
 

@@ -12,14 +12,8 @@ from embedlab.exceptions import InvalidInputError
 
 
 @pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """One intra-op thread: the run's own timing setting, and immune to a busy machine."""
-    import torch
-
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def one_thread(one_torch_thread):
+    """Every test here on one torch thread (see conftest)."""
 
 
 def test_the_reproduction_declares_its_claim_and_checks_seeds():

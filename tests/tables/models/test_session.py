@@ -35,12 +35,8 @@ F = torch.nn.functional
 
 
 @pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """The models here are tiny: one intra-op thread is faster, and immune to a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+def one_thread(one_torch_thread):
+    """Every test here on one torch thread (see conftest)."""
 
 
 def small_m2trec(**kw) -> M2TRec:
