@@ -27,8 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embedlab.datasets._graphs import data_home
-from embedlab.datasets._streams import _ml_file, _open_text
+from embedlab.datasets._streams import _ml_file, _movielens_folder, _open_text, _zipf_probs
 from embedlab.exceptions import InvalidInputError
 from embedlab.utils.validation import check_random_state
 
@@ -265,21 +264,6 @@ class SessionData:
         )
 
 
-def _movielens_folder(path: str | Path | None) -> Path:
-    if path is None:
-        home = data_home()
-        if home is None:
-            raise InvalidInputError(
-                "MovieLens-100K is read from $EMBEDLAB_DATA/recsys/movielens-100k; "
-                "set EMBEDLAB_DATA or pass the folder."
-            )
-        path = home / "recsys" / "movielens-100k"
-    folder = Path(path)
-    if not folder.is_dir():
-        raise InvalidInputError(f"No MovieLens-100K folder at {folder}.")
-    return folder
-
-
 def load_movielens_sessions(path: str | Path | None = None) -> SessionData:
     """MovieLens-100K as one time-ordered session per user (see the module docstring).
 
@@ -426,8 +410,7 @@ def synthetic_sessions(
     genres[np.flatnonzero(second), rng.integers(0, n_genres, int(second.sum()))] = True
     item_year = rng.integers(1, n_years, n_items).astype(np.int64)
     item_year[rng.random(n_items) < 0.05] = 0
-    pop = 1.0 / np.arange(1, n_items + 1, dtype=np.float64) ** zipf_a
-    log_pop = np.log(pop[rng.permutation(n_items)])
+    log_pop = np.log(_zipf_probs(n_items, zipf_a)[rng.permutation(n_items)])
     favourite = rng.integers(0, n_genres, n_users)
     lengths = rng.integers(min_length, max_length + 1, n_users)
     logw = log_pop[None, :] + signal * genres[:, favourite].T  # [n_users, n_items]

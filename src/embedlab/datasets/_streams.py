@@ -104,12 +104,8 @@ def _ml_file(folder: Path, name: str) -> Path:
     return p
 
 
-def load_movielens_stream(path: str | Path | None = None) -> ClickStream:
-    """MovieLens-100K as a time-ordered CTR stream (see the module docstring).
-
-    ``path`` is the folder (default ``$EMBEDLAB_DATA/recsys/movielens-100k``). Ties in timestamp
-    keep file order (stable sort).
-    """
+def _movielens_folder(path: str | Path | None) -> Path:
+    """Return ``path``, or ``$EMBEDLAB_DATA/recsys/movielens-100k``, checked to be a folder."""
     if path is None:
         home = data_home()
         if home is None:
@@ -121,6 +117,16 @@ def load_movielens_stream(path: str | Path | None = None) -> ClickStream:
     folder = Path(path)
     if not folder.is_dir():
         raise InvalidInputError(f"No MovieLens-100K folder at {folder}.")
+    return folder
+
+
+def load_movielens_stream(path: str | Path | None = None) -> ClickStream:
+    """MovieLens-100K as a time-ordered CTR stream (see the module docstring).
+
+    ``path`` is the folder (default ``$EMBEDLAB_DATA/recsys/movielens-100k``). Ties in timestamp
+    keep file order (stable sort).
+    """
+    folder = _movielens_folder(path)
     with _open_text(_ml_file(folder, "u.data")) as fh:
         ratings = np.loadtxt(fh, dtype=np.int64, ndmin=2)
     if ratings.shape[1] != 4:

@@ -246,24 +246,34 @@ def _windows(tokenizer: Any, texts: Sequence[str], length: int) -> np.ndarray:
     return np.column_stack([np.full(n, cls), ids, np.full(n, sep)])
 
 
-class _MLM:
-    """MiniLM's encoder with a tied MLM head (dense, GELU, LayerNorm; decoder = embeddings)."""
+def _minilm_weights() -> dict[str, Any]:
+    """Read the packaged MiniLM's weights (once per run; the arms' models share them)."""
+    from safetensors.torch import load_file
 
-    def __init__(self, vocab_size: int, seed: int) -> None:
+    from embedlab.text.encoders import model_path
+
+    return load_file(str(model_path("minilm") / "model.safetensors"))
+
+
+class _MLM:
+    """MiniLM's encoder with a tied MLM head (dense, GELU, LayerNorm; decoder = embeddings).
+
+    ``weights`` (:func:`_minilm_weights`, read when not given) are copied into the model.
+    """
+
+    def __init__(self, vocab_size: int, seed: int, weights: dict[str, Any] | None = None) -> None:
         import torch
-        from safetensors.torch import load_file
         from transformers import BertConfig, BertModel
 
         from embedlab.layers._torch import generator
         from embedlab.text.encoders import model_path
 
-        path = model_path("minilm")
-        cfg = BertConfig.from_pretrained(str(path))
+        cfg = BertConfig.from_pretrained(str(model_path("minilm")))
         self.source_vocab = int(cfg.vocab_size)
         cfg.vocab_size = vocab_size
         with torch.random.fork_rng(devices=[]):  # transformers draws its init from the global RNG
             self.encoder = BertModel(cfg, add_pooling_layer=False)
-        state = load_file(str(path / "model.safetensors"))
+        state = dict(_minilm_weights() if weights is None else weights)
         self.source_embeddings = state.pop("embeddings.word_embeddings.weight")
         state = {k: v for k, v in state.items() if not k.startswith("pooler.")}
         state.pop("embeddings.position_ids", None)
@@ -468,7 +478,8 @@ def ofa_run(
     data = _data(cfg) if data is None else data
     ext = data["ext"]
     special = _special(ext.target)
-    base = _MLM(ext.n_target, seed)
+    weights = _minilm_weights()
+    base = _MLM(ext.n_target, seed, weights)
     source = base.source_embeddings.double().numpy()
     init = ofa_arms(ext, source, data["train_docs"], seed=seed, cfg=cfg)
     base.set_embeddings(torch.nn.Embedding.from_pretrained(base.source_embeddings, freeze=True))
@@ -498,7 +509,9 @@ def ofa_run(
         fields={"arm": ""},
     ) as bar:
         for arm in arms:
-            out["arms"][arm] = _train_arm(arm, init, head, batches, data, special, cfg, seed, bar)
+            out["arms"][arm] = _train_arm(
+                arm, init, head, weights, batches, data, special, cfg, seed, bar
+            )
     return out
 
 
@@ -506,6 +519,7 @@ def _train_arm(
     arm: str,
     init: dict[str, Any],
     head: dict[str, Any],
+    weights: dict[str, Any],
     batches: list[tuple[Any, Any]],
     data: dict[str, Any],
     special: dict[str, Any],
@@ -520,7 +534,7 @@ def _train_arm(
     from embedlab.layers.ofa import FactorizedEmbedding
 
     ext = data["ext"]
-    model = _MLM(ext.n_target, seed)
+    model = _MLM(ext.n_target, seed, weights)
     model.load_head(head, ext.n_source)
     if arm == "ofa-factorized":
         c, p = init[arm]

@@ -68,6 +68,7 @@ distinct metadata rows, ``O(u (C + 2 d_attr) d)``. Memory: parameters ``O(n d)``
 
 from __future__ import annotations
 
+import abc
 import copy
 import logging
 import numbers
@@ -318,7 +319,7 @@ class _Block(torch.nn.Module):
         return x + drop(self.ff2(F.relu(self.ff1(self.norm2(x)))))
 
 
-class _SessionModel(torch.nn.Module):
+class _SessionModel(torch.nn.Module, abc.ABC):
     """Shared encoder, scoring, validation and seeded initialisation of the session models."""
 
     name: ClassVar[str] = ""
@@ -374,23 +375,27 @@ class _SessionModel(torch.nn.Module):
         keep = torch.rand(x.shape, generator=self._dropout_generator) >= self.dropout
         return x * keep / (1.0 - self.dropout)
 
-    # -- to implement: the catalogue, the input vectors, the encoding and the item scores
+    # -- each model: the catalogue, the input vectors, the encoding and the item scores
     @property
+    @abc.abstractmethod
     def n_items(self) -> int:
-        raise NotImplementedError
+        """Items of the catalogue."""
 
+    @abc.abstractmethod
     def _input_vectors(self, items: Any) -> Any:
-        raise NotImplementedError
+        """Input vectors ``[..., d_model]`` of item indices."""
 
+    @abc.abstractmethod
     def _pool(self, h: Any, valid: Any) -> Any:
-        raise NotImplementedError
+        """Session encodings after every prefix from the encoder's outputs ``h``."""
 
+    @abc.abstractmethod
     def _item_logits(self, z: Any) -> Any:
-        raise NotImplementedError
+        """Scores ``[..., n_items]`` of session encodings ``z``."""
 
+    @abc.abstractmethod
     def bind(self, data: Any) -> _SessionModel:
         """Check (SASRec) or set (M2TRec) the catalogue from a :class:`SessionData`."""
-        raise NotImplementedError
 
     # -- shared
     def prefix_representations(self, batch: Any) -> Any:
