@@ -37,6 +37,7 @@ from sections import (
     orbits,
     retrieval,
     scale,
+    scale_dask,
     serve,
     tables,
     tables_lightgcn,
@@ -64,6 +65,7 @@ SECTIONS = {
     "ofa": layers_ofa,
     "m2trec": layers_m2trec,
     "scale": scale,
+    "scale-dask": scale_dask,
     "graph": graph,
     "cli": cli,
 }
@@ -74,6 +76,7 @@ PAGE = (
     scale.fastrp_markdown,
     walks.markdown,
     scale.deepwalk_markdown,
+    scale_dask.markdown,
     orbits.markdown,
     orbit_pmi.markdown,
     retrieval.markdown,

@@ -22,6 +22,7 @@ from embedlab.testing import (
     check_registry_entry,
     compressor_checks,
     ctr_model_checks,
+    distributed_backend_checks,
     embedder_checks,
     evaluator_checks,
     evaluator_fixture,
@@ -78,6 +79,7 @@ SUITES = {
     "LAYERS": layer_checks,
     "BENCH_TASKS": bench_task_checks,
     "REPRODUCTIONS": reproduction_checks,
+    "DISTRIBUTED": distributed_backend_checks,
 }
 
 #: (registry, name) -> why it may still fail; each is fixed outside this branch (issue 16 merge)

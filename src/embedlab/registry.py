@@ -24,6 +24,7 @@ The family registries:
 ``STREAMS``         click streams for online training
 ``BENCH_TASKS``     paper-style comparison tables (``embedlab bench <task>``)
 ``REPRODUCTIONS``   one seed paper's headline claim each (``embedlab bench reproduce NAME``)
+``DISTRIBUTED``     the Dask backend of an estimator (``FastRP(backend="dask")``), by its name
 ==================  ==========================================================================
 """
 
@@ -39,6 +40,7 @@ __all__ = [
     "BENCH_TASKS",
     "COMPRESSORS",
     "CTR_MODELS",
+    "DISTRIBUTED",
     "EMBEDDERS",
     "EVALUATORS",
     "FIELD_TABLES",
@@ -192,6 +194,14 @@ EMBEDDERS.register("orbit-pmi", "embedlab.graph.orbit_pmi:OrbitPMI")
 EMBEDDERS.register("random-walk-pmi", "embedlab.graph.orbit_pmi:RandomWalkPMI")
 
 
+# ------------------------------------------------------------------------- distributed
+DISTRIBUTED = Registry("Dask backend")
+DISTRIBUTED.register("fastrp", "embedlab.distributed.fastrp:DaskFastRP")
+DISTRIBUTED.register("deepwalk", "embedlab.distributed.skipgram:DaskDeepWalk")
+DISTRIBUTED.register("node2vec", "embedlab.distributed.skipgram:DaskNode2Vec")
+DISTRIBUTED.register("line", "embedlab.distributed.skipgram:DaskLINE")
+
+
 # ------------------------------------------------------------------------------- eval
 EVALUATORS = Registry("evaluator")
 EVALUATORS.register("node-classification", "embedlab.eval.node_classification:NodeClassification")
@@ -338,4 +348,5 @@ REGISTRIES: dict[str, Registry] = {
     "LAYERS": LAYERS,
     "BENCH_TASKS": BENCH_TASKS,
     "REPRODUCTIONS": REPRODUCTIONS,
+    "DISTRIBUTED": DISTRIBUTED,
 }

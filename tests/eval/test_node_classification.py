@@ -182,3 +182,19 @@ def test_select_refuses_an_empty_validation_split():
     ev = NodeClassification(_labels(6, 2), train_ratios=[0.2])
     with pytest.raises(InvalidInputError, match="leaves an empty split of 6 labelled nodes"):
         ev.select({"a": (np.arange(6), np.zeros((6, 2)))})
+
+
+def test_any_subset_of_repeats_gives_those_repeats_scores():
+    g, labels = stochastic_block_model([40, 40, 40], 0.2, 0.02, random_state=0)
+    emb = FastRP(n_components=16, random_state=0).fit(g)
+    ev = NodeClassification(labels, train_ratios=[0.3, 0.6], repeats=4, random_state=7)
+    full = ev.evaluate(emb)
+    for reps in ([2], [3, 0], []):
+        part = ev.evaluate(emb, repeats=reps)
+        for key, scores in full.items():
+            assert part[key] == [scores[r] for r in reps]
+    for bad in ([-1], [4], [1.0]):
+        with pytest.raises(
+            InvalidInputError, match=r"'repeats' must be repeat indices in \[0, 4\)"
+        ):
+            ev.evaluate(emb, repeats=bad)

@@ -21,11 +21,11 @@ from embedlab.cli._common import (
     resolve_edges,
     usage_errors,
 )
-from embedlab.registry import EMBEDDERS
+from embedlab.registry import DISTRIBUTED, EMBEDDERS
 
 __all__ = ["app"]
 
-_SKIP = ("property_ratio",)  # exposed together with --features
+_SKIP = ("property_ratio", "backend")  # --features; --workers / --scheduler
 
 
 class _EmbedGroup(TyperGroup):
@@ -148,6 +148,41 @@ def _command_for(name: str, cls: type) -> Any:
             *options,
             ConstructorOption("property_ratio", "--property-ratio", float, 0.0, "", lambda v: v),
         ]
+    if name in DISTRIBUTED:
+        for pname, kind, text in (
+            ("workers", int, "Run on a new local Dask cluster of N worker processes."),
+            ("scheduler", str, "Run on the Dask cluster at this scheduler address."),
+        ):
+            params.append(
+                inspect.Parameter(
+                    pname,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=None,
+                    annotation=Annotated[
+                        kind | None,
+                        typer.Option(
+                            f"--{pname}",
+                            metavar="N" if kind is int else "ADDRESS",
+                            help=text,
+                        ),
+                    ],
+                )
+            )
+    if name in ("fastrp", "deepwalk", "node2vec", "line"):
+        params.append(
+            inspect.Parameter(
+                "memory_check",
+                inspect.Parameter.KEYWORD_ONLY,
+                default=True,
+                annotation=Annotated[
+                    bool,
+                    typer.Option(
+                        "--memory-check/--no-memory-check",
+                        help="Estimate the memory first; refuse a run that cannot fit.",
+                    ),
+                ],
+            )
+        )
     params.append(
         inspect.Parameter(
             "parquet_compression",
@@ -216,7 +251,16 @@ def _run_embed(name: str, cls: type, converters: dict[str, Any], kwargs: dict[st
     path, source = resolve_edges(kwargs.pop("edges"))
     directed, weighted = kwargs.pop("directed"), kwargs.pop("weighted")
     features_path = kwargs.pop("features", None)
+    workers, scheduler = kwargs.pop("workers", None), kwargs.pop("scheduler", None)
+    memory_check = kwargs.pop("memory_check", False)
+    if workers is not None and scheduler is not None:
+        raise typer.BadParameter("give --workers or --scheduler, not both.", param_hint="--workers")
+    if workers is not None and workers < 1:
+        raise typer.BadParameter(f"must be at least 1; got {workers}.", param_hint="--workers")
     params = {k: converters[k](v) for k, v in kwargs.items()}
+    distributed = workers is not None or scheduler is not None
+    if distributed:
+        params["backend"] = "dask"
     est = cls(**params)
     with usage_errors():
         est._validate_params()
@@ -225,7 +269,17 @@ def _run_embed(name: str, cls: type, converters: dict[str, Any], kwargs: dict[st
     if features_path is not None:
         feats = EmbeddingSet.load(features_path)
         fit_kwargs["features"] = feats.vectors[feats.positions(graph.node_ids)]
-    est.fit(graph, **fit_kwargs)
+    if not distributed:
+        if memory_check:
+            _check_memory(name, est, graph, None)
+        est.fit(graph, **fit_kwargs)
+    else:
+        from embedlab.distributed._client import open_client
+
+        with open_client(scheduler=scheduler, workers=workers) as client:
+            if memory_check:
+                _check_memory(name, est, graph, client)
+            est.fit(graph, client=client, **fit_kwargs)
     es = est.to_embedding_set(
         source=source,
         graph={
@@ -237,3 +291,66 @@ def _run_embed(name: str, cls: type, converters: dict[str, Any], kwargs: dict[st
     )
     es.save(output, overwrite=overwrite, compression=compression)
     typer.echo(f"wrote {len(es)} x {es.dim} {name} embeddings of {source} to {output}", err=True)
+
+
+def _machine_available() -> int:
+    """Return this machine's available memory in bytes (``MemAvailable``, else free pages)."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    import os
+
+    return int(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+
+
+def _worker_limit(client: Any) -> int | None:
+    """Return the smallest worker's Dask memory limit, ``None`` when a worker reports none."""
+    workers = client.scheduler_info(n_workers=-1)["workers"].values()
+    limits = [int(w.get("memory_limit") or 0) for w in workers]
+    return min(limits) if limits and min(limits) > 0 else None
+
+
+def _check_memory(name: str, est: Any, graph: Any, client: Any) -> None:
+    """Refuse a run whose estimate exceeds the memory available; warn above 80 %.
+
+    One process: the estimate against this machine's available memory plus the graph already
+    loaded. On Dask: the per-worker estimate against the smallest worker's limit, and the
+    driver's share (the graph and the gathered embedding, twice) against this machine.
+    """
+    from embedlab.distributed._client import worker_addresses
+    from embedlab.distributed.memory import MemoryEstimate, check_memory, estimate_memory
+    from embedlab.exceptions import InvalidInputError
+
+    kw: dict[str, Any] = {"n_components": est.n_components}
+    if hasattr(est, "walks_per_node"):
+        kw.update(walks_per_node=est.walks_per_node, epochs=est.epochs)
+    graph_bytes = int(graph.indptr.nbytes + graph.indices.nbytes + graph.weights.nbytes)
+    checks: list[tuple[MemoryEstimate, int | None]] = []
+    if client is None:
+        checks.append((estimate_memory(name, graph, **kw), _machine_available() + graph_bytes))
+    else:
+        kw.update(workers=len(worker_addresses(client)), partitions=est.partitions)
+        checks.append((estimate_memory(name, graph, **kw), _worker_limit(client)))
+        driver = graph_bytes + 2 * graph.n_nodes * est.n_components * 4
+        checks.append(
+            (
+                MemoryEstimate("the driver", 1, driver, driver, {"graph and result": driver}),
+                _machine_available() + graph_bytes,
+            )
+        )
+    for estimate, available in checks:
+        if available is None:
+            typer.echo(
+                "warning: the Dask workers report no memory limit; the memory was not checked.",
+                err=True,
+            )
+            continue
+        try:
+            warning = check_memory(estimate, available)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"{exc}\n(--no-memory-check runs it anyway.)") from None
+        if warning:
+            typer.echo(f"warning: {warning}", err=True)

@@ -166,13 +166,19 @@ class NodeClassification:
         y[node_code, class_code] = True
         return vectors[rows], y, len(classes)
 
-    def evaluate(self, embeddings: Any) -> dict[str, list[float]]:
+    def evaluate(
+        self, embeddings: Any, *, repeats: Sequence[int] | None = None
+    ) -> dict[str, list[float]]:
         """Per-repeat scores: ``{"micro_f1@0.1": [r1, r2, ...], ...}``.
 
         Parameters
         ----------
         embeddings : EmbeddingSet, fitted embedder or (ids, vectors)
             The node embeddings; every labelled node must have one.
+        repeats : sequence of int, optional
+            The repeats to run (default ``range(self.repeats)``). Repeat ``r``'s split is drawn
+            from ``(random_state, r)`` alone, so any subset gives those repeats' scores: the
+            Dask runner (:mod:`embedlab.distributed.evaluate`) runs one repeat per task.
 
         Returns
         -------
@@ -187,10 +193,19 @@ class NodeClassification:
         for r in ratios:
             out[f"micro_f1@{_ratio_key(r)}"] = []
             out[f"macro_f1@{_ratio_key(r)}"] = []
-        splits = self.repeats * len(ratios)
+        reps = list(range(self.repeats)) if repeats is None else list(repeats)
+        if any(
+            not isinstance(r, int | np.integer) or isinstance(r, bool) or not 0 <= r < self.repeats
+            for r in reps
+        ):
+            raise InvalidInputError(
+                f"'repeats' must be repeat indices in [0, {self.repeats}); got {reps}."
+            )
+        reps = [int(r) for r in reps]
+        splits = len(reps) * len(ratios)
         big = x.size * y.shape[1] * splits >= 1e9  # a bar only for protocols of many seconds
         with progress("node classification splits", splits, min_total=1 if big else np.inf) as bar:
-            for rep in range(self.repeats):
+            for rep in reps:
                 self._one_repeat(
                     x, y, np.random.default_rng([seed, rep]).permutation(n), ratios, out
                 )

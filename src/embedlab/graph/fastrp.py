@@ -72,6 +72,7 @@ from embedlab.base import BaseEmbedder, check_is_fitted
 from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
 from embedlab.io._graph import Graph, _as_id_array, _factorize
+from embedlab.registry import DISTRIBUTED
 from embedlab.utils._numba import n_threads
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, Predicate, check_array, resolve_seed
@@ -172,7 +173,14 @@ class FastRP(BaseEmbedder):
     random_state : int, numpy Generator or None, default=None
         Seed of the projection; ``None`` draws one, logs it and stores it in ``seed_``.
     n_jobs : int or None, default=None
-        Threads (``None`` or -1: all cores). Results do not depend on it.
+        Threads (``None`` or -1: all cores; per worker with ``backend="dask"``). Results do not
+        depend on it.
+    backend : {"local", "dask"}, default="local"
+        ``"dask"`` runs the propagation on a Dask cluster (:mod:`embedlab.distributed.fastrp`:
+        row blocks on the workers, halo exchange) with the client passed to :meth:`fit` or the
+        current one; the result is the same as ``"local"``.
+    partitions : int or None, default=None
+        Row blocks of the Dask backend (``None``: twice the number of workers).
 
     Attributes
     ----------
@@ -211,6 +219,8 @@ class FastRP(BaseEmbedder):
         "normalize_iterations": [bool],
         "random_state": [Interval(int, 0, None), np.random.Generator, None],
         "n_jobs": [Interval(int, -1, -1), Interval(int, 1, None), None],
+        "backend": [Options(str, {"local", "dask"})],
+        "partitions": [Interval(int, 1, None), None],
     }
 
     def __init__(
@@ -227,6 +237,8 @@ class FastRP(BaseEmbedder):
         normalize_iterations: bool = True,
         random_state: int | np.random.Generator | None = None,
         n_jobs: int | None = None,
+        backend: str = "local",
+        partitions: int | None = None,
     ) -> None:
         self.n_components = n_components
         self.iteration_weights = iteration_weights
@@ -239,6 +251,8 @@ class FastRP(BaseEmbedder):
         self.normalize_iterations = normalize_iterations
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.backend = backend
+        self.partitions = partitions
 
     # ----------------------------------------------------------------------------- helpers
     def _feature_dims(self, features: Any, n: int) -> tuple[int, np.ndarray | None]:
@@ -377,13 +391,14 @@ class FastRP(BaseEmbedder):
         return new_acc
 
     # ----------------------------------------------------------------------------- API
-    def fit(self, X: Any, y: Any = None, *, features: Any = None) -> FastRP:
+    def fit(self, X: Any, y: Any = None, *, features: Any = None, client: Any = None) -> FastRP:
         """Embed the nodes of ``X``.
 
         ``X`` is a :class:`Graph`, a scipy.sparse matrix, a networkx graph or an edge-list path.
 
         ``features`` (optional, with ``property_ratio > 0``): array ``[n_nodes, f]`` aligned with
-        ``Graph.node_ids``.
+        ``Graph.node_ids``. ``client``: the Dask client of ``backend="dask"`` (default: the current
+        one).
         """
         self._validate_params()
         graph = Graph.from_any(X)
@@ -391,6 +406,23 @@ class FastRP(BaseEmbedder):
         n = graph.n_nodes
         self.density_ = 1.0 / math.sqrt(n) if self.density == "auto" else float(self.density)
         d_p, feats = self._feature_dims(features, n)
+        if self.backend == "dask":
+            backend = DISTRIBUTED.get(self.name)
+            emb, self.mean_, self.scale_, self.dask_run_ = backend.fit(
+                self, graph, features=feats, d_p=d_p, client=client, partitions=self.partitions
+            )
+        elif client is not None:
+            raise InvalidInputError("'client' is for backend='dask'; this FastRP is local.")
+        else:
+            emb = self._fit_local(graph, feats, d_p)
+        self.embeddings_ = emb
+        self.ids_ = graph.node_ids
+        self.graph_ = graph
+        self.features_: np.ndarray | None = feats
+        self.n_feature_dims_ = d_p
+        return self
+
+    def _fit_local(self, graph: Graph, feats: np.ndarray | None, d_p: int) -> np.ndarray:
         with n_threads(self.n_jobs):
             emb = self._combine(graph, feats, d_p)
             if self.standardize:
@@ -398,12 +430,7 @@ class FastRP(BaseEmbedder):
             else:
                 self.mean_ = np.zeros(self.n_components)
                 self.scale_ = np.ones(self.n_components)
-        self.embeddings_ = emb
-        self.ids_ = graph.node_ids
-        self.graph_ = graph
-        self.features_: np.ndarray | None = feats
-        self.n_feature_dims_ = d_p
-        return self
+        return emb
 
     def transform(
         self,

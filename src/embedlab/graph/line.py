@@ -42,6 +42,7 @@ from embedlab.graph._sampling import alias_draw, alias_table
 from embedlab.graph.skipgram import _episodes, init_embeddings, negative_sampler, sgns_update
 from embedlab.graph.walks import _uniform
 from embedlab.io._graph import Graph, csr_rows
+from embedlab.registry import DISTRIBUTED
 from embedlab.utils._numba import n_threads, resolve_n_jobs
 from embedlab.utils.progress import progress
 from embedlab.utils.validation import Interval, Options, resolve_seed
@@ -167,6 +168,12 @@ class LINE(BaseEmbedder):
     random_state : int, numpy Generator or None, default=None
     n_jobs : int or None, default=None
         Threads (``None``: all cores).
+    backend : {"local", "dask"}, default="local"
+        ``"dask"`` trains on a Dask cluster with PyTorch-BigGraph's partitioned schedule
+        (:mod:`embedlab.distributed.skipgram`), with the client passed to :meth:`fit` or the
+        current one; same quality, not the same bytes as ``"local"``.
+    partitions : int or None, default=None
+        Node partitions of the Dask backend (``None``: twice the number of workers).
 
     Attributes
     ----------
@@ -195,6 +202,8 @@ class LINE(BaseEmbedder):
         "deterministic": [bool],
         "random_state": [Interval(int, 0, None), np.random.Generator, None],
         "n_jobs": [Interval(int, -1, -1), Interval(int, 1, None), None],
+        "backend": [Options(str, {"local", "dask"})],
+        "partitions": [Interval(int, 1, None), None],
     }
 
     def __init__(
@@ -208,6 +217,8 @@ class LINE(BaseEmbedder):
         deterministic: bool = False,
         random_state: int | np.random.Generator | None = None,
         n_jobs: int | None = None,
+        backend: str = "local",
+        partitions: int | None = None,
     ) -> None:
         self.n_components = n_components
         self.order = order
@@ -217,11 +228,14 @@ class LINE(BaseEmbedder):
         self.deterministic = deterministic
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.backend = backend
+        self.partitions = partitions
 
-    def fit(self, X: Any, y: Any = None) -> LINE:
+    def fit(self, X: Any, y: Any = None, *, client: Any = None) -> LINE:
         """Embed the nodes of ``X``.
 
         ``X`` is a :class:`Graph`, a scipy.sparse matrix, a networkx graph or an edge-list path.
+        ``client``: the Dask client of ``backend="dask"`` (default: the current one).
         """
         self._validate_params()
         if self.order == "both" and self.n_components % 2:
@@ -232,6 +246,15 @@ class LINE(BaseEmbedder):
         graph = Graph.from_any(X)
         self.seed_ = resolve_seed(self.random_state, "LINE")
         samples = self.n_samples if self.n_samples is not None else 100 * len(graph.indices)
+        if self.backend == "dask":
+            self.embeddings_ = DISTRIBUTED.get(self.name).fit(
+                self, graph, client=client, n_samples=samples
+            )
+            self.ids_ = graph.node_ids
+            self.n_samples_ = samples
+            return self
+        if client is not None:
+            raise InvalidInputError("'client' is for backend='dask'; this LINE is local.")
         threads = 1 if self.deterministic else resolve_n_jobs(self.n_jobs)
         orders = {"first": [1], "second": [2], "both": [1, 2]}[self.order]
         d = self.n_components // len(orders)

@@ -50,6 +50,12 @@ class Node2Vec(SkipGramEmbedder):
     random_state : int, numpy Generator or None, default=None
     n_jobs : int or None, default=None
         Threads (``None``: all cores).
+    backend : {"local", "dask"}, default="local"
+        ``"dask"`` trains on a Dask cluster with PyTorch-BigGraph's partitioned schedule
+        (:mod:`embedlab.distributed.skipgram`), with the client passed to :meth:`fit` or the
+        current one; same quality, not the same bytes as ``"local"``.
+    partitions : int or None, default=None
+        Node partitions of the Dask backend (``None``: twice the number of workers).
 
     Examples
     --------
@@ -78,6 +84,8 @@ class Node2Vec(SkipGramEmbedder):
         deterministic: bool = False,
         random_state: int | np.random.Generator | None = None,
         n_jobs: int | None = None,
+        backend: str = "local",
+        partitions: int | None = None,
     ) -> None:
         self.n_components = n_components
         self.p = p
@@ -92,6 +100,8 @@ class Node2Vec(SkipGramEmbedder):
         self.deterministic = deterministic
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.backend = backend
+        self.partitions = partitions
 
     def _bias(self) -> tuple[float, float]:
         return float(self.p), float(self.q)

@@ -49,13 +49,15 @@ import numpy as np
 from numba import njit, prange
 
 from embedlab.base import BaseEmbedder
+from embedlab.exceptions import InvalidInputError
 from embedlab.graph import _kernels as K
 from embedlab.graph._sampling import alias_draw, alias_table
 from embedlab.graph.walks import _row_cumsum, _uniform, walk_into
 from embedlab.io._graph import Graph
+from embedlab.registry import DISTRIBUTED
 from embedlab.utils._numba import n_threads, resolve_n_jobs
 from embedlab.utils.progress import progress
-from embedlab.utils.validation import Interval, resolve_seed
+from embedlab.utils.validation import Interval, Options, resolve_seed
 
 __all__ = [
     "SkipGramEmbedder",
@@ -342,6 +344,9 @@ class SkipGramEmbedder(BaseEmbedder):
     deterministic: bool
     random_state: int | np.random.Generator | None
     n_jobs: int | None
+    backend: str
+    partitions: int | None
+    name: ClassVar[str]
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         "n_components": [Interval(int, 1, None)],
@@ -357,20 +362,29 @@ class SkipGramEmbedder(BaseEmbedder):
         "deterministic": [bool],
         "random_state": [Interval(int, 0, None), np.random.Generator, None],
         "n_jobs": [Interval(int, -1, -1), Interval(int, 1, None), None],
+        "backend": [Options(str, {"local", "dask"})],
+        "partitions": [Interval(int, 1, None), None],
     }
 
     def _bias(self) -> tuple[float, float]:
         return 1.0, 1.0
 
-    def fit(self, X: Any, y: Any = None) -> SkipGramEmbedder:
+    def fit(self, X: Any, y: Any = None, *, client: Any = None) -> SkipGramEmbedder:
         """Embed the nodes of ``X``.
 
         ``X`` is a :class:`Graph`, a scipy.sparse matrix, a networkx graph or an edge-list path.
+        ``client``: the Dask client of ``backend="dask"`` (default: the current one).
         """
         self._validate_params()
         graph = Graph.from_any(X)
         name = type(self).__name__
         self.seed_ = resolve_seed(self.random_state, name)
+        if self.backend == "dask":
+            emb, pairs = DISTRIBUTED.get(self.name).fit(self, graph, client=client)
+            self.embeddings_, self.ids_, self.n_pairs_ = emb, graph.node_ids, pairs
+            return self
+        if client is not None:
+            raise InvalidInputError(f"'client' is for backend='dask'; this {name} is local.")
         p, q = self._bias()
         threads = 1 if self.deterministic else resolve_n_jobs(self.n_jobs)
         with n_threads(threads):

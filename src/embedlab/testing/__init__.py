@@ -17,6 +17,8 @@ them), in the spirit of scikit-learn's ``estimator_checks`` and PyKEEN's ``tests
 * indexes and compressors: :func:`index_checks` (``check(spec)``), :func:`compressor_checks`;
 * bench tasks, reproductions, click streams: :func:`bench_task_checks`,
   :func:`reproduction_checks`, :func:`stream_checks`;
+* Dask backends: :func:`distributed_backend_checks`, :func:`check_distributed_backend`
+  (``check(backend_cls)``: equal to local, or as good, and deterministic);
 * every registry entry: :func:`check_registry_entry` (it imports and has ``name == key``).
 
 The table and index checks import torch or FAISS only when they run.
@@ -35,6 +37,10 @@ from embedlab.testing._checks import (
     check_name_matches_registry,
     check_registry_entry,
     embedder_checks,
+)
+from embedlab.testing._distributed_checks import (
+    check_distributed_backend,
+    distributed_backend_checks,
 )
 from embedlab.testing._evaluator_checks import (
     EvaluatorFixture,
@@ -61,6 +67,7 @@ __all__ = [
     "bench_task_checks",
     "check_bench_task",
     "check_ctr_model",
+    "check_distributed_backend",
     "check_embedder",
     "check_evaluator",
     "check_field_embedding",
@@ -75,6 +82,7 @@ __all__ = [
     "check_table",
     "compressor_checks",
     "ctr_model_checks",
+    "distributed_backend_checks",
     "embedder_checks",
     "evaluator_checks",
     "evaluator_fixture",
