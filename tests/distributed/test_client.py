@@ -53,3 +53,14 @@ def test_open_client_errors():
         open_client(scheduler="tcp://127.0.0.1:1", workers=2).__enter__()
     with pytest.raises(InvalidInputError, match="--workers must be at least 1; got 0"):
         open_client(workers=0).__enter__()
+
+
+def test_worker_limits_and_addresses_survive_the_info_refresh():
+    # the client's scheduler_info cache is refreshed without per-worker entries; the helpers ask
+    # the scheduler directly, so they see every worker on every call
+    with open_client(workers=2, processes=False, memory_limit="1GiB") as client:
+        from embedlab.distributed._client import memory_limits
+
+        for _ in range(200):
+            assert len(worker_addresses(client)) == 2
+        assert sorted(memory_limits(client).values()) == [2**30, 2**30]

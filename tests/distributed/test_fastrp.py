@@ -78,7 +78,7 @@ def test_bytes_moved_are_the_remote_halos(client):
     # brute force: the halo of each block, split by the worker that owns each row
     bounds = block_bounds(g.indptr, 4)
     owner_block = np.searchsorted(bounds, np.arange(g.n_nodes), side="right") - 1
-    workers = sorted(client.scheduler_info()["workers"])
+    workers = sorted(client.nthreads())
     remote = halo = 0
     for b in range(4):
         cols = np.unique(g.indices[g.indptr[bounds[b]] : g.indptr[bounds[b + 1]]])

@@ -308,8 +308,9 @@ def _machine_available() -> int:
 
 def _worker_limit(client: Any) -> int | None:
     """Return the smallest worker's Dask memory limit, ``None`` when a worker reports none."""
-    workers = client.scheduler_info(n_workers=-1)["workers"].values()
-    limits = [int(w.get("memory_limit") or 0) for w in workers]
+    from embedlab.distributed._client import memory_limits
+
+    limits = list(memory_limits(client).values())
     return min(limits) if limits and min(limits) > 0 else None
 
 

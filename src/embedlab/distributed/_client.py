@@ -23,6 +23,7 @@ from embedlab.utils.optional import import_optional
 
 __all__ = [
     "dask_distributed",
+    "memory_limits",
     "open_client",
     "peak_rss",
     "resolve_client",
@@ -63,8 +64,14 @@ def resolve_client(client: Any = None) -> Any:
 
 
 def worker_addresses(client: Any) -> list[str]:
-    """Return the addresses of the client's workers, sorted (a fixed placement order)."""
-    workers = sorted(client.scheduler_info(n_workers=-1)["workers"])
+    """Return the addresses of the client's workers, sorted (a fixed placement order).
+
+    Asked of the scheduler on every call (``Client.nthreads``), not read from
+    ``client.scheduler_info()``: the client's periodic refresh of that cache rewrites it without
+    the per-worker entries, so a reply landing just after an on-demand fetch can make a healthy
+    cluster look empty.
+    """
+    workers = sorted(client.nthreads())
     if not workers:
         raise InvalidInputError("The Dask cluster has no workers; start at least one.")
     return workers
@@ -119,6 +126,15 @@ def open_client(
 
 def _outgoing(dask_worker: Any) -> int:
     return int(dask_worker.transfer_outgoing_bytes_total)
+
+
+def _memory_limit(dask_worker: Any) -> int:
+    return int(dask_worker.memory_manager.memory_limit or 0)
+
+
+def memory_limits(client: Any) -> dict[str, int]:
+    """Return each worker's Dask memory limit in bytes (0: none)."""
+    return {str(k): int(v) for k, v in client.run(_memory_limit).items()}
 
 
 def transfer_bytes(client: Any) -> int:

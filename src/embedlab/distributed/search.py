@@ -48,7 +48,7 @@ import numpy as np
 
 from embedlab.exceptions import InvalidInputError
 
-from ._client import dask_distributed, resolve_client
+from ._client import dask_distributed, resolve_client, worker_addresses
 
 __all__ = ["ShardedIndex", "shard_bounds"]
 
@@ -85,22 +85,6 @@ def shard_bounds(n: int, n_shards: int) -> np.ndarray:
             f"'n_shards'={n_shards} is more than the {n} vectors; use at most {n}."
         )
     return (np.arange(int(n_shards) + 1, dtype=np.int64) * n) // int(n_shards)
-
-
-def _worker_addresses(client: Any) -> list[str]:
-    """Return the client's worker addresses, sorted, asked of the scheduler on every call.
-
-    Not ``client.scheduler_info(n_workers=-1)["workers"]``: that returns the client's cached
-    identity, which the client's periodic refresh (every
-    ``distributed.client.scheduler-info-interval``) rewrites *without* per-worker entries, so a
-    refresh whose reply lands just after the on-demand fetch leaves ``"workers"`` empty and a
-    healthy cluster looks like one with no workers. ``Client.nthreads`` is a direct scheduler
-    call that returns ``{address: threads}`` of every worker.
-    """
-    workers = sorted(client.nthreads())
-    if not workers:
-        raise InvalidInputError("The Dask cluster has no workers; start at least one.")
-    return workers
 
 
 # ----------------------------------------------------------------------------- worker side
@@ -287,7 +271,7 @@ class ShardedIndex:
         x, own_ids, self.names = _input_arrays(vectors, ids)
         self.client = resolve_client(client)
         distributed = dask_distributed()
-        addresses = _worker_addresses(self.client)
+        addresses = worker_addresses(self.client)
         self.dim = int(x.shape[1])
         self.bounds = shard_bounds(len(x), len(addresses) if n_shards is None else n_shards)
         self.workers = [addresses[s % len(addresses)] for s in range(len(self.bounds) - 1)]
